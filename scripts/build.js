@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// `npm run build`: TypeScript project references, then the artifacts that are not plain tsc output.
+'use strict';
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
+
+const root = path.resolve(__dirname, '..');
+const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+
+run(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-b']);
