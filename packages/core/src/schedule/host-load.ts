@@ -1,0 +1,36 @@
+// What the scheduling policy is given: a picture of every compile host at one moment. The agent's
+// queue owns the live counters; the policy only reads this snapshot, so it stays pure and testable.
+import type { SpeedEstimate } from './speed';
+
+/** `backoff` and `down` both mean "send nothing new": the pool sets them and probes the way back to `up`. */
+export type HostState = 'up' | 'backoff' | 'down';
+
+export interface HostLoad {
+  readonly id: string;
+  /** Concurrent compiles this host accepts (the `/N` of its host spec). */
+  readonly slots: number;
+  /** Jobs holding one of its slots now (running, or handed over and waiting for a channel). */
+  readonly running: number;
+  readonly state: HostState;
+  /** Undefined until a compile there has been timed. */
+  readonly speed?: SpeedEstimate | undefined;
+  /** The `localhost/N` entry: compiles on this machine, so it also needs a free local compile slot. */
+  readonly local?: boolean;
+}
+
+/** A plain slot pool (local preprocessor or local compile slots). */
+export interface SlotCount {
+  readonly slots: number;
+  readonly running: number;
+}
+
+/** What the policy needs to know about one compile job. */
+export interface CompileNeeds {
+  /** Host ids this job must not use: ones that failed it, ones lacking or mismatching its compiler. */
+  readonly avoid: ReadonlySet<string>;
+  /** The job may only compile on this machine (e.g. analysis said local, or every remote try failed). */
+  readonly localOnly?: boolean;
+}
+
+/** A uniform random number in [0, 1); `--randomize` passes one in to shuffle ties. */
+export type Rng = () => number;

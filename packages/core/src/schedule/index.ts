@@ -1,0 +1,4 @@
+export * from './host-load';
+export * from './speed';
+export * from './pick-host';
+export * from './place-compile';

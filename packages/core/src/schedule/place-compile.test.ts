@@ -1,0 +1,97 @@
+import { placeCompile, type HostLoad, type HostState, type Placement, type SlotCount } from '.';
+
+const remote = (id: string, slots: number, running: number, state: HostState = 'up'): HostLoad => ({
+  id,
+  slots,
+  running,
+  state,
+});
+const localhost = (slots: number, running: number): HostLoad => ({
+  id: 'localhost',
+  slots,
+  running,
+  state: 'up',
+  local: true,
+});
+const slots = (total: number, running: number): SlotCount => ({ slots: total, running });
+const none = new Set<string>();
+
+describe('placeCompile', () => {
+  it.each<[string, HostLoad[], SlotCount, { avoid?: Set<string>; localOnly?: boolean }, Placement]>([
+    ['a free remote host', [remote('a', 4, 1)], slots(2, 0), {}, { kind: 'remote', hostId: 'a' }],
+    ['no hosts at all: compile here', [], slots(2, 0), {}, { kind: 'local', hostId: null }],
+    ['no hosts and local slots full: wait for local', [], slots(2, 2), {}, { kind: 'wait', for: 'local' }],
+    [
+      'every host backed off or down: compile here',
+      [remote('a', 4, 0, 'backoff'), remote('b', 4, 0, 'down')],
+      slots(2, 0),
+      {},
+      { kind: 'local', hostId: null },
+    ],
+    [
+      'every host avoided: compile here',
+      [remote('a', 4, 0), remote('b', 4, 0)],
+      slots(2, 1),
+      { avoid: new Set(['a', 'b']) },
+      { kind: 'local', hostId: null },
+    ],
+    [
+      'remote busy and no localhost entry: wait for hosts though local is idle',
+      [remote('a', 2, 2)],
+      slots(2, 0),
+      {},
+      { kind: 'wait', for: 'hosts' },
+    ],
+    [
+      'remote busy, localhost entry free: compile here as that host',
+      [remote('a', 2, 2), localhost(2, 0)],
+      slots(2, 0),
+      {},
+      { kind: 'local', hostId: 'localhost' },
+    ],
+    [
+      'localhost entry free but local compile slots taken by fallbacks: wait for hosts',
+      [remote('a', 2, 2), localhost(2, 0)],
+      slots(2, 2),
+      {},
+      { kind: 'wait', for: 'hosts' },
+    ],
+    [
+      'local compile slots full: a free remote still takes the job',
+      [localhost(2, 0), remote('a', 4, 3)],
+      slots(2, 2),
+      {},
+      { kind: 'remote', hostId: 'a' },
+    ],
+    [
+      'only a localhost entry',
+      [localhost(2, 1)],
+      slots(2, 1),
+      {},
+      { kind: 'local', hostId: 'localhost' },
+    ],
+    [
+      'local-only job ignores free remotes',
+      [remote('a', 4, 0)],
+      slots(2, 0),
+      { localOnly: true },
+      { kind: 'local', hostId: null },
+    ],
+    [
+      'local-only job waits for a local slot',
+      [remote('a', 4, 0)],
+      slots(1, 1),
+      { localOnly: true },
+      { kind: 'wait', for: 'local' },
+    ],
+    [
+      'avoided remote and down remote, localhost entry avoided too: fallback',
+      [remote('a', 4, 0), remote('b', 4, 0, 'down'), localhost(2, 0)],
+      slots(2, 0),
+      { avoid: new Set(['a', 'localhost']) },
+      { kind: 'local', hostId: null },
+    ],
+  ])('%s', (_name, hosts, local, job, expected) => {
+    expect(placeCompile(hosts, local, { avoid: job.avoid ?? none, localOnly: job.localOnly })).toEqual(expected);
+  });
+});
