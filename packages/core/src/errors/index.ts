@@ -1,2 +1,3 @@
 export * from './exit-codes';
 export * from './sshcc-error';
+export * from './exit-code-table';

@@ -1,1 +1,6 @@
-export {};
+export * from './types';
+export * from './host-limits';
+export { hostSourceLabel } from './host-source-label';
+export { sshDestination } from './ssh-destination';
+export { parseHosts, type ParseHostsOptions } from './parse-hosts';
+export { resolveHostSources, SYSTEM_HOSTS_FILE, type ResolveHostSourcesOptions, type ResolvedHosts } from './resolve-host-sources';
