@@ -14,11 +14,11 @@ export interface HostLoad {
   readonly state: HostState;
   /** Undefined until a compile there has been timed. */
   readonly speed?: SpeedEstimate | undefined;
-  /** The `localhost/N` entry: compiles on this machine, so it also needs a free local compile slot. */
+  /** The `localhost/N` entry: its jobs compile on this machine (see `machineLoad` for the shared cap). */
   readonly local?: boolean;
 }
 
-/** A plain slot pool (local preprocessor or local compile slots). */
+/** A plain slot pool: `--localslots_cpp`, or `--localslots` (jobs that must compile on this machine). */
 export interface SlotCount {
   readonly slots: number;
   readonly running: number;

@@ -1,4 +1,5 @@
 export * from './host-load';
 export * from './speed';
 export * from './pick-host';
+export * from './machine-load';
 export * from './place-compile';

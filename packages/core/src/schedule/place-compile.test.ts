@@ -1,4 +1,4 @@
-import { placeCompile, type HostLoad, type HostState, type Placement, type SlotCount } from '.';
+import { machineLoad, placeCompile, type HostLoad, type HostState, type Placement, type SlotCount } from '.';
 
 const remote = (id: string, slots: number, running: number, state: HostState = 'up'): HostLoad => ({
   id,
@@ -15,6 +15,16 @@ const localhost = (slots: number, running: number): HostLoad => ({
 });
 const slots = (total: number, running: number): SlotCount => ({ slots: total, running });
 const none = new Set<string>();
+
+describe('machineLoad', () => {
+  it.each<[string, HostLoad[], SlotCount, { capacity: number; running: number }]>([
+    ['no localhost entry: --localslots', [remote('a', 4, 4)], slots(2, 1), { capacity: 2, running: 1 }],
+    ['a bigger localhost entry raises the cap', [localhost(4, 1)], slots(2, 1), { capacity: 4, running: 2 }],
+    ['a smaller localhost entry does not lower it', [localhost(1, 1)], slots(3, 0), { capacity: 3, running: 1 }],
+  ])('%s', (_name, hosts, local, expected) => {
+    expect(machineLoad(hosts, local)).toEqual(expected);
+  });
+});
 
 describe('placeCompile', () => {
   it.each<[string, HostLoad[], SlotCount, { avoid?: Set<string>; localOnly?: boolean }, Placement]>([
@@ -66,7 +76,7 @@ describe('placeCompile', () => {
     [
       'only a localhost entry',
       [localhost(2, 1)],
-      slots(2, 1),
+      slots(2, 0),
       {},
       { kind: 'local', hostId: 'localhost' },
     ],
@@ -90,6 +100,41 @@ describe('placeCompile', () => {
       slots(2, 0),
       { avoid: new Set(['a', 'localhost']) },
       { kind: 'local', hostId: null },
+    ],
+    [
+      'localhost/4 with --localslots=2: the entry may use all 4',
+      [remote('a', 2, 2), localhost(4, 3)],
+      slots(2, 0),
+      {},
+      { kind: 'local', hostId: 'localhost' },
+    ],
+    [
+      'localhost/4 with --localslots=2: a local-only job shares the 4',
+      [localhost(4, 3)],
+      slots(2, 0),
+      { localOnly: true },
+      { kind: 'local', hostId: null },
+    ],
+    [
+      'the machine at its cap: a local-only job waits though --localslots has room',
+      [localhost(4, 4)],
+      slots(2, 0),
+      { localOnly: true },
+      { kind: 'wait', for: 'local' },
+    ],
+    [
+      '--localslots=4 with localhost/2: the entry keeps to its 2',
+      [remote('a', 2, 2), localhost(2, 2)],
+      slots(4, 0),
+      {},
+      { kind: 'wait', for: 'hosts' },
+    ],
+    [
+      '--localslots=4 with localhost/2: the entry shares the cap of 4 with fallbacks',
+      [remote('a', 2, 2), localhost(2, 1)],
+      slots(4, 3),
+      {},
+      { kind: 'wait', for: 'hosts' },
     ],
   ])('%s', (_name, hosts, local, job, expected) => {
     expect(placeCompile(hosts, local, { avoid: job.avoid ?? none, localOnly: job.localOnly })).toEqual(expected);
