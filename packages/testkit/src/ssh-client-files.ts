@@ -1,0 +1,32 @@
+// The client-side files a volunteer needs: an ssh_config Host block and known_hosts lines. Pure text, so the
+// same renderer serves one volunteer's own files and the combined files of makeClientConfig.
+
+export interface HostEntry {
+  alias: string;
+  port: number;
+  user: string;
+  identityFile: string;
+  hostPublicKey: string;
+}
+
+/** `[127.0.0.1]:port key` is what ssh and sshcc look up; the alias line serves HostKeyAlias-style lookups. */
+export function renderKnownHosts(entries: readonly HostEntry[]): string {
+  return entries.map((e) => `[127.0.0.1]:${e.port} ${e.hostPublicKey}\n${e.alias} ${e.hostPublicKey}\n`).join('');
+}
+
+export function renderHostBlock(entry: HostEntry, knownHostsFile: string): string {
+  return [
+    `Host ${entry.alias}`,
+    '  HostName 127.0.0.1',
+    `  Port ${entry.port}`,
+    `  User ${entry.user}`,
+    `  IdentityFile ${entry.identityFile}`,
+    '  IdentitiesOnly yes',
+    `  UserKnownHostsFile ${knownHostsFile}`,
+    // Keep the machine's own /etc/ssh/ssh_known_hosts out of the verdict.
+    '  GlobalKnownHostsFile /dev/null',
+    '  StrictHostKeyChecking yes',
+    '  BatchMode yes',
+    '',
+  ].join('\n');
+}

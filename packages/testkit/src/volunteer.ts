@@ -1,0 +1,164 @@
+import { rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import type { ConnectConfig } from 'ssh2';
+import { freezeTree, killTreeSync, processTree, signal, signalTree, waitAllGone } from './process-tree';
+import { track, untrack } from './registry';
+import { SshdProcess, SshdStartError } from './sshd-process';
+import type { HostEntry } from './ssh-client-files';
+
+const STOP_GRACE_MS = 3000;
+const GONE_TIMEOUT_MS = 5000;
+const RESTART_BIND_ATTEMPTS = 20;
+
+/** Everything fixed about a volunteer once it first started; restart() reuses all of it. */
+export interface VolunteerSetup extends HostEntry {
+  dir: string;
+  sshdPath: string;
+  sshdConfigFile: string;
+  pidFile: string;
+  knownHostsFile: string;
+  sshConfigFile: string;
+  sshConfigText: string;
+  privateKey: Buffer;
+  /** The host key's wire-format blob, which ssh2 hands to hostVerifier. */
+  hostKeyBlob: Buffer;
+}
+
+type State = 'running' | 'paused' | 'dead' | 'stopped';
+
+/** One real OpenSSH sshd on 127.0.0.1, owned by this test process. */
+export class Volunteer {
+  readonly host = '127.0.0.1';
+  readonly port: number;
+  readonly user: string;
+  /** Unique ssh_config Host alias, defined in sshConfigFile. */
+  readonly alias: string;
+  /** `user@127.0.0.1:port`, an sshcc host spec that needs no ssh_config. */
+  readonly hostSpec: string;
+  readonly identityFile: string;
+  readonly knownHostsFile: string;
+  readonly sshConfigFile: string;
+  readonly sshConfigText: string;
+  /** `ssh-ed25519 AAAA...` */
+  readonly hostPublicKey: string;
+  readonly dir: string;
+  private state: State = 'running';
+  private readonly tracked = { stop: () => this.stop(), killSync: () => this.killSync() };
+
+  constructor(
+    private readonly setup: VolunteerSetup,
+    private sshd: SshdProcess,
+  ) {
+    this.port = setup.port;
+    this.user = setup.user;
+    this.alias = setup.alias;
+    this.hostSpec = `${setup.user}@127.0.0.1:${setup.port}`;
+    this.identityFile = setup.identityFile;
+    this.knownHostsFile = setup.knownHostsFile;
+    this.sshConfigFile = setup.sshConfigFile;
+    this.sshConfigText = setup.sshConfigText;
+    this.hostPublicKey = setup.hostPublicKey;
+    this.dir = setup.dir;
+    track(this.tracked);
+  }
+
+  /** The listening sshd's pid; 0 once killed or stopped. */
+  get pid(): number {
+    return this.state === 'dead' || this.state === 'stopped' ? 0 : this.sshd.pid;
+  }
+
+  /** The tail of sshd's own log (LogLevel from the options), for failure messages. */
+  get log(): string {
+    return this.sshd.log;
+  }
+
+  /** sshd and every process it forked (connection handlers, sessions, the subsystem), parents first. */
+  processes(): number[] {
+    return this.pid ? processTree(this.pid) : [];
+  }
+
+  /** An ssh2 ConnectConfig that logs in with the volunteer's user key and accepts only its real host key. */
+  connectOptions(extra: ConnectConfig = {}): ConnectConfig {
+    const expected = this.setup.hostKeyBlob;
+    return {
+      host: this.host,
+      port: this.port,
+      username: this.user,
+      privateKey: this.setup.privateKey,
+      hostVerifier: (key: Buffer) => key.equals(expected),
+      readyTimeout: 5000,
+      ...extra,
+    };
+  }
+
+  /** Ends sshd and everything it started, then removes the volunteer's directory. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    untrack(this.tracked);
+    if (this.state === 'running' || this.state === 'paused') {
+      const root = this.sshd.pid;
+      // Freeze first so no session escapes to init while sshd shuts down; sessions get no say in this.
+      const pids = freezeTree(root);
+      for (const pid of pids) if (pid !== root) signal(pid, 'SIGKILL');
+      signal(root, 'SIGTERM');
+      signal(root, 'SIGCONT');
+      const timer = setTimeout(() => killTreeSync(root), STOP_GRACE_MS);
+      await this.sshd.exited;
+      clearTimeout(timer);
+      await waitAllGone(pids, GONE_TIMEOUT_MS);
+    }
+    this.state = 'stopped';
+    await rm(this.dir, { recursive: true, force: true });
+  }
+
+  /** A machine dying: SIGKILL sshd and every process it forked. Keeps the directory for restart(). */
+  async kill(): Promise<void> {
+    this.assertStarted('kill');
+    if (this.state === 'dead') return;
+    const pids = killTreeSync(this.sshd.pid);
+    this.state = 'dead';
+    await this.sshd.exited;
+    await waitAllGone(pids, GONE_TIMEOUT_MS);
+  }
+
+  /** A machine hanging: SIGSTOP sshd and all its processes. TCP still connects (the kernel accepts); nothing answers. */
+  pause(): void {
+    this.assertStarted('pause');
+    if (this.state !== 'running') throw new Error(`testkit: cannot pause a ${this.state} volunteer`);
+    freezeTree(this.sshd.pid);
+    this.state = 'paused';
+  }
+
+  resume(): void {
+    this.assertStarted('resume');
+    if (this.state !== 'paused') throw new Error(`testkit: cannot resume a ${this.state} volunteer`);
+    signalTree(this.sshd.pid, 'SIGCONT');
+    this.state = 'running';
+  }
+
+  /** A reboot: kills whatever runs (open connections drop), then starts sshd again on the same port with the same keys. */
+  async restart(): Promise<void> {
+    this.assertStarted('restart');
+    if (this.state !== 'dead') await this.kill();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        this.sshd = await SshdProcess.start(this.setup.sshdPath, this.setup.sshdConfigFile, this.setup.pidFile, this.port);
+        break;
+      } catch (err) {
+        // Someone may hold the port for a moment (a connection handler being reaped); it is ours to wait for.
+        if (!(err instanceof SshdStartError && err.portInUse) || attempt >= RESTART_BIND_ATTEMPTS) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    this.state = 'running';
+  }
+
+  private assertStarted(action: string): void {
+    if (this.state === 'stopped') throw new Error(`testkit: cannot ${action} a stopped volunteer (${this.alias})`);
+  }
+
+  private killSync(): void {
+    if (this.state === 'running' || this.state === 'paused') killTreeSync(this.sshd.pid);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
