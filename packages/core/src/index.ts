@@ -1,3 +1,4 @@
 export * from './errors';
 export * from './argv';
 export * from './hosts';
+export * from './schedule';
