@@ -1,1 +1,19 @@
-export {};
+// @sshcc/protocol: the wire protocol between the agent and sshcc-server, shared by both ends.
+export * from './limits';
+export { ProtocolError, isProtocolError } from './protocol-error';
+export { FRAME_TYPES, type FrameType, type Role } from './frame-types';
+export { FrameReader, type Frame } from './frame-reader';
+export { FrameWriter, encodeFrame } from './frame-writer';
+export { FrameConnection, toFrameIo, type FrameIo, type FrameStream } from './frame-connection';
+export { memoryChannel } from './memory-channel';
+export * from './messages';
+export { decodeControl } from './decode-control';
+export { loadDataCodec, ZSTD_LEVEL, type DataCodec } from './compress';
+export { zstdContentSize } from './zstd-content-size';
+export { dataChunks, type ByteSource } from './data-chunks';
+export { packOutputs, OutputUnpacker, type OutputFile } from './output-archive';
+export type { ServerOffer, Agreement } from './handshake';
+export { clientHandshake, type ClientSession, type ClientOptions, type JobSpec, type RunJobOptions } from './client-session';
+export type { JobResult } from './client-job';
+export { serveJobs, type ServeOptions } from './serve-jobs';
+export type { IncomingJob, JobReply, JobHandler } from './server-job';

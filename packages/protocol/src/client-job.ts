@@ -1,0 +1,142 @@
+import { SshccError } from '@sshcc/core';
+import type { DataCodec } from './compress';
+import { dataChunks, type ByteSource } from './data-chunks';
+import { decodeControl } from './decode-control';
+import type { FrameConnection } from './frame-connection';
+import type { Frame } from './frame-reader';
+import { DATA_CHUNK_BYTES, MAX_JOB_SOURCE_BYTES, MAX_OUTPUT_ARCHIVE_BYTES } from './limits';
+import { EndSchema, ResultSchema, type JobOutcome, type JobRequest, type JobTimings } from './messages';
+import { OutputUnpacker } from './output-archive';
+import { ProtocolError } from './protocol-error';
+
+/** A job's answer as the client sees it: the result message decoded, plus the output files. */
+export interface JobResult {
+  readonly id: number;
+  readonly kind: JobOutcome;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly stdout: Buffer;
+  readonly stderr: Buffer;
+  readonly message: string;
+  readonly timings: JobTimings;
+  /** Output files by the names the request gave them; empty unless the compiler wrote some. */
+  readonly outputs: Map<string, Buffer>;
+}
+
+/**
+ * One job on the client: the source goes up as it is read while the response is read, because the
+ * server may answer before the source has ended (a refusal). The request is always closed by exactly
+ * one end or one cancel, and the response is read to its end, so the channel is ready for the next job.
+ */
+export class ClientJob {
+  private endSent = false;
+  private cancelSent = false;
+  private answered = false;
+  private sourceError: unknown = null;
+  private limitError: SshccError | null = null;
+
+  constructor(
+    private readonly conn: FrameConnection,
+    private readonly codec: DataCodec,
+    private readonly request: JobRequest,
+    private readonly source: ByteSource,
+  ) {}
+
+  async run(): Promise<JobResult> {
+    await this.conn.sendControl('job', this.request);
+    // Never rejects. Not awaited: a source that yields slowly must not hold up an early answer.
+    void this.upload();
+    const result = await this.readResponse();
+    // Answered before the whole source went up: close the request so the server stops draining it.
+    if (!this.endSent) this.cancel();
+    if (this.sourceError !== null) throw this.sourceError;
+    if (this.limitError) throw this.limitError;
+    return result;
+  }
+
+  /** Stops the job on the server (kills its compiler); the response is still read to its end. */
+  cancel(): void {
+    if (this.cancelSent) return;
+    this.cancelSent = true;
+    this.conn.sendControl('cancel', { id: this.request.id }).catch(() => undefined);
+  }
+
+  private get stopped(): boolean {
+    return this.cancelSent || this.answered;
+  }
+
+  private async upload(): Promise<void> {
+    let bytes = 0;
+    try {
+      for await (const chunk of dataChunks(this.source)) {
+        if (this.stopped) break;
+        bytes += chunk.length;
+        if (bytes > MAX_JOB_SOURCE_BYTES) {
+          this.limitError = new SshccError('limit-exceeded', `source exceeds ${MAX_JOB_SOURCE_BYTES} bytes`);
+          break;
+        }
+        await this.conn.send('data', this.codec.encode(chunk));
+      }
+    } catch (err) {
+      if (this.conn.failed) return;
+      this.sourceError = err;
+    }
+    if (this.conn.failed) return;
+    // After an answer, a cancel, a source error or the limit the request is closed by a cancel.
+    if (this.stopped || this.sourceError !== null || this.limitError) this.cancel();
+    else {
+      this.endSent = true;
+      await this.conn.sendControl('end', { id: this.request.id, bytes }).catch(() => undefined);
+    }
+  }
+
+  private async readResponse(): Promise<JobResult> {
+    const id = this.request.id;
+    const first = await this.nextFrame();
+    if (first.type !== 'result') throw new ProtocolError(`expected the result of job ${id}, got a ${first.type} frame`);
+    const result = decodeControl('result', ResultSchema, first.payload);
+    if (result.id !== id) throw new ProtocolError(`result of job ${result.id} while job ${id} runs`);
+    this.answered = true;
+    let unpacker: OutputUnpacker | null = null;
+    let bytes = 0;
+    for (;;) {
+      const frame = await this.nextFrame();
+      if (frame.type === 'data') {
+        const chunk = this.codec.decode(frame.payload, DATA_CHUNK_BYTES);
+        bytes += chunk.length;
+        if (bytes > MAX_OUTPUT_ARCHIVE_BYTES) {
+          throw new ProtocolError(`outputs of job ${id} exceed ${MAX_OUTPUT_ARCHIVE_BYTES} bytes`);
+        }
+        unpacker ??= new OutputUnpacker([this.request.output, ...this.request.extraOutputs]);
+        unpacker.write(chunk);
+        continue;
+      }
+      if (frame.type !== 'end') throw new ProtocolError(`unexpected ${frame.type} frame in the outputs of job ${id}`);
+      const end = decodeControl('end', EndSchema, frame.payload);
+      if (end.id !== id) throw new ProtocolError(`end of job ${end.id} while job ${id} runs`);
+      if (end.bytes !== bytes) throw new ProtocolError(`outputs of job ${id} ended at ${end.bytes} bytes but ${bytes} came`);
+      break;
+    }
+    const outputs = unpacker ? await unpacker.finish() : new Map<string, Buffer>();
+    return {
+      id,
+      kind: result.kind,
+      exitCode: result.exitCode,
+      signal: result.signal,
+      stdout: Buffer.from(result.stdout, 'base64'),
+      stderr: Buffer.from(result.stderr, 'base64'),
+      message: result.message,
+      timings: result.timings,
+      outputs,
+    };
+  }
+
+  private async nextFrame(): Promise<Frame> {
+    const frame = await this.conn.next();
+    if (frame) return frame;
+    const stage = this.answered ? 'its outputs' : this.endSent ? 'its compile' : 'its source upload';
+    throw new SshccError('remote-crash', `channel closed during job ${this.request.id} (${stage})`, {
+      hint: 'sshcc-server exited or the connection dropped',
+    });
+  }
+}

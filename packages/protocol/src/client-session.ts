@@ -1,0 +1,132 @@
+import { SshccError } from '@sshcc/core';
+import { loadDataCodec, type DataCodec } from './compress';
+import { checkOutgoing } from './check-outgoing';
+import { ClientJob, type JobResult } from './client-job';
+import type { ByteSource } from './data-chunks';
+import { FrameConnection, toFrameIo, type FrameStream } from './frame-connection';
+import { exchangeClientHello } from './handshake';
+import { JobRequestSchema, type Compression, type JobRequest, type ServerHello } from './messages';
+
+export interface ClientOptions {
+  /** Preferred data compression; 'none' for a host with `,nozstd`. Default 'zstd'. */
+  readonly compression?: Compression;
+  /** Names this client in its hello (e.g. `sshcc/0.1.0`). */
+  readonly client?: string;
+}
+
+/** A job as the caller describes it; the session numbers it. */
+export type JobSpec = Omit<JobRequest, 'id'>;
+
+export interface RunJobOptions {
+  /** Aborting cancels the job on the server (its compiler is killed); runJob rejects at once. */
+  readonly signal?: AbortSignal;
+}
+
+export interface ClientSession {
+  readonly hello: ServerHello;
+  readonly protocol: number;
+  readonly compression: Compression;
+  /**
+   * Runs one job: sends the request and the source (streamed as it is read), returns the result and
+   * the outputs. A failed compile is a result (kind 'compiled', non-zero exit code); rejects with an
+   * SshccError for a broken channel ('protocol', 'remote-crash') or the source being too large
+   * ('limit-exceeded'), with the source's own error, or with the abort reason.
+   */
+  runJob(job: JobSpec, source: ByteSource, options?: RunJobOptions): Promise<JobResult>;
+  /** Ends the channel (the server exits and kills any running compile); resolves once it closed. */
+  close(): Promise<void>;
+}
+
+/** Waiting this long for the server to close its side after close() before destroying the stream. */
+const CLOSE_WAIT_MS = 2000;
+
+/** Reads the server's hello and answers it; the session then runs jobs one at a time. */
+export async function clientHandshake(stream: FrameStream, options: ClientOptions = {}): Promise<ClientSession> {
+  const conn = new FrameConnection(toFrameIo(stream), 'client');
+  try {
+    const agreed = await exchangeClientHello(conn, options.compression ?? 'zstd', options.client ?? 'sshcc');
+    const codec = await loadDataCodec(agreed.compression);
+    return new Session(conn, codec, agreed.hello, agreed.protocol);
+  } catch (err) {
+    throw conn.abandon(err);
+  }
+}
+
+class Session implements ClientSession {
+  readonly compression: Compression;
+  private lastId = 0;
+  private running = false;
+  private closed = false;
+  /** Settles when the previous job's response has been read to its end (it may outlive an abort). */
+  private drained: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly conn: FrameConnection,
+    private readonly codec: DataCodec,
+    readonly hello: ServerHello,
+    readonly protocol: number,
+  ) {
+    this.compression = codec.name;
+  }
+
+  async runJob(job: JobSpec, source: ByteSource, options: RunJobOptions = {}): Promise<JobResult> {
+    if (this.closed) throw new SshccError('internal', 'runJob on a closed sshcc session');
+    if (this.running) throw new SshccError('internal', 'runJob while another job runs on this channel');
+    this.running = true;
+    try {
+      await this.drained;
+      if (this.conn.failed) throw this.conn.failed;
+      options.signal?.throwIfAborted();
+      const request = checkOutgoing('job', JobRequestSchema, { ...job, id: this.lastId + 1 });
+      this.lastId = request.id;
+      const exchange = new ClientJob(this.conn, this.codec, request, source);
+      const work = exchange.run().catch((err: unknown) => {
+        // A broken channel stays broken; the caller's source error or a size limit leave it usable.
+        if (isChannelError(err)) this.conn.abandon(err);
+        throw err;
+      });
+      this.drained = work.then(
+        () => undefined,
+        () => undefined,
+      );
+      return await untilAborted(work, options.signal, () => exchange.cancel());
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const input = this.conn.io.input;
+    const ended = new Promise<void>((resolve) => {
+      if (input.readableEnded || input.destroyed) return resolve();
+      input.once('end', resolve);
+      input.once('close', resolve);
+      // The reader paused a failed connection; reading on lets 'end' arrive.
+      input.resume();
+    });
+    this.conn.endOutput();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), CLOSE_WAIT_MS)));
+    if (await Promise.race([ended.then(() => false), timedOut])) input.destroy();
+    clearTimeout(timer);
+  }
+}
+
+function isChannelError(err: unknown): boolean {
+  return err instanceof SshccError && (err.code === 'protocol' || err.code === 'remote-crash');
+}
+
+/** `work`, or a rejection with the abort reason the moment `signal` aborts (after calling onAbort). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const abort = (): void => {
+      onAbort();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', abort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
+  });
+}
