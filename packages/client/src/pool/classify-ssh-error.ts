@@ -32,7 +32,10 @@ export interface SshErrorContext {
 
 export function classifySshError(error: unknown, ctx: SshErrorContext): SshccError {
   if (isSshccError(error)) return error;
-  const err = (error instanceof Error ? error : new Error(String(error))) as LowLevelError;
+  // Duck-typed: errors from Node's core can come from another realm (vm, jest) and fail instanceof.
+  const err = (typeof error === 'object' && error !== null && typeof (error as Error).message === 'string'
+    ? error
+    : new Error(String(error))) as LowLevelError;
   const dest = ctx.destination;
   const code = typeof err.code === 'string' ? err.code : undefined;
   const make = (kind: 'connect' | 'auth' | 'host-key' | 'protocol', message: string, hint?: string): SshccError =>

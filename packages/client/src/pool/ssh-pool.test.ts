@@ -1,0 +1,299 @@
+import type { ClientChannel } from 'ssh2';
+import { formatError, SshccError } from '@sshcc/core';
+import { startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { SshPool, type PoolHost, type SshPoolOptions } from './ssh-pool';
+import type { PoolEvent } from './pool-events';
+import type { PoolWorker } from './pool-worker';
+import type { WorkerHandshake } from './open-worker-channel';
+import { clearSshConfigCache } from './resolve-ssh-config';
+
+// The pool against real sshd volunteers. Until sshcc-server exists the "server" is /bin/cat: the handshake
+// sends a line and expects it back, which proves a channel reaches a running process and stays usable.
+
+interface CatSession {
+  readonly channel: ClientChannel;
+}
+
+const HELLO = 'sshcc-test-hello\n';
+
+/** Reads until `expected` has arrived on the channel; rejects if it closes first. */
+function readExactly(channel: ClientChannel, expected: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let got = '';
+    const onData = (chunk: Buffer): void => {
+      got += chunk.toString();
+      if (got.length < expected.length) return;
+      cleanup();
+      if (got === expected) resolve();
+      else reject(new Error(`expected ${JSON.stringify(expected)}, got ${JSON.stringify(got)}`));
+    };
+    const onClose = (): void => {
+      cleanup();
+      reject(new Error('channel closed during the handshake'));
+    };
+    const cleanup = (): void => {
+      channel.off('data', onData);
+      channel.off('close', onClose);
+    };
+    channel.on('data', onData);
+    channel.on('close', onClose);
+  });
+}
+
+const catHandshake: WorkerHandshake<CatSession> = async (channel) => {
+  channel.write(HELLO);
+  await readExactly(channel, HELLO);
+  return { channel };
+};
+
+/** One "job": a line through the worker's server and back. */
+async function echo(worker: PoolWorker<CatSession>, text: string): Promise<void> {
+  const back = readExactly(worker.session.channel, `${text}\n`);
+  worker.session.channel.write(`${text}\n`);
+  await back;
+}
+
+const pools: SshPool<CatSession>[] = [];
+
+function poolFor(v: Volunteer, slots: number, extra: Partial<SshPoolOptions<CatSession>> = {}): { pool: SshPool<CatSession>; events: PoolEvent[]; host: PoolHost } {
+  const host: PoolHost = { spec: v.alias, host: v.alias, user: null, port: null, slots };
+  const pool = new SshPool<CatSession>({
+    hosts: [host],
+    handshake: catHandshake,
+    serverCommand: '/bin/cat',
+    ...extra,
+    connect: { env: { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: v.sshConfigFile }, ...extra.connect },
+  });
+  const events: PoolEvent[] = [];
+  pool.on('event', (event) => events.push(event));
+  pools.push(pool);
+  return { pool, events, host };
+}
+
+function nextEvent(pool: SshPool<CatSession>, type: PoolEvent['type']): Promise<PoolEvent> {
+  return new Promise((resolve) => {
+    const listener = (event: PoolEvent): void => {
+      if (event.type !== type) return;
+      pool.off('event', listener);
+      resolve(event);
+    };
+    pool.on('event', listener);
+  });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => {
+      throw new Error('expected a rejection');
+    },
+    (error: unknown) => error,
+  );
+}
+
+let catVol: Volunteer;
+let execVol: Volunteer;
+
+beforeAll(async () => {
+  [catVol, execVol] = await Promise.all([startVolunteer({ serverCommand: '/bin/cat' }), startVolunteer({ subsystem: false })]);
+});
+
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((pool) => pool.close()));
+  clearSshConfigCache();
+});
+
+afterAll(() => stopAll());
+
+describe('SshPool', () => {
+  it('opens a worker through the sshcc subsystem and reuses it for the next job', async () => {
+    const { pool, events } = poolFor(catVol, 2);
+    const first = await pool.acquire(catVol.alias);
+    expect(first.mode).toBe('subsystem');
+    await echo(first, 'job 1');
+    pool.release(first);
+    const again = await pool.acquire(catVol.alias);
+    expect(again).toBe(first);
+    await echo(again, 'job 2');
+    pool.release(again);
+    expect(events.map((e) => e.type)).toEqual(['connection-opened', 'channel-opened', 'host-up']);
+    expect(pool.hostStatus()).toEqual([
+      {
+        hostId: catVol.alias,
+        state: 'up',
+        destination: `${catVol.user}@127.0.0.1:${catVol.port}`,
+        slots: 2,
+        failures: 0,
+        retryAt: undefined,
+        lastError: undefined,
+        mode: 'subsystem',
+        connections: 1,
+        channelsPerConnection: 9,
+        workers: { idle: 1, busy: 0, opening: 0 },
+        waiting: 0,
+      },
+    ]);
+  });
+
+  it('falls back to exec of the server command where sshd has no sshcc subsystem, and remembers it', async () => {
+    const { pool } = poolFor(execVol, 3);
+    const workers = [await pool.acquire(execVol.alias)];
+    workers.push(...(await Promise.all([pool.acquire(execVol.alias), pool.acquire(execVol.alias)])));
+    expect(workers.map((w) => w.mode)).toEqual(['exec', 'exec', 'exec']);
+    await Promise.all(workers.map((w, i) => echo(w, `exec job ${i}`)));
+    // sshd logs each refused subsystem request: only the first worker asked.
+    expect(execVol.log.match(/subsystem request for sshcc by user \S+ failed/g)).toHaveLength(1);
+  });
+
+  it('puts at most 9 channels on a connection: the 10th worker opens a second one', async () => {
+    const { pool } = poolFor(catVol, 10);
+    const first = await pool.acquire(catVol.alias);
+    const rest = await Promise.all(Array.from({ length: 9 }, () => pool.acquire(catVol.alias)));
+    const workers = [first, ...rest];
+    await Promise.all(workers.map((w, i) => echo(w, `parallel ${i}`)));
+    const perConnection = new Map<number, number>();
+    for (const w of workers) perConnection.set(w.connectionId, (perConnection.get(w.connectionId) ?? 0) + 1);
+    expect([...perConnection.values()].sort()).toEqual([1, 9]);
+    expect(pool.hostStatus()[0]!.connections).toBe(2);
+  });
+
+  it('learns a smaller MaxSessions from the refused channel', async () => {
+    const small = await startVolunteer({ serverCommand: '/bin/cat', maxSessions: 3 });
+    const { pool, events } = poolFor(small, 5);
+    const first = await pool.acquire(small.alias);
+    const workers = [first, ...(await Promise.all(Array.from({ length: 4 }, () => pool.acquire(small.alias))))];
+    await Promise.all(workers.map((w, i) => echo(w, `small ${i}`)));
+    const counts = new Map<number, number>();
+    for (const w of workers) counts.set(w.connectionId, (counts.get(w.connectionId) ?? 0) + 1);
+    expect([...counts.values()].every((n) => n <= 3)).toBe(true);
+    expect(pool.hostStatus()[0]!.channelsPerConnection).toBe(3);
+    expect(events.filter((e) => e.type === 'note').map((e) => (e as { message: string }).message)).toEqual([
+      expect.stringMatching(/refused channel 4 on one connection \(.*\); using 3 per connection$/),
+    ]);
+    await pool.close();
+    await small.stop();
+  });
+
+  it('makes acquire wait for a free slot, and lets an AbortSignal give up', async () => {
+    const { pool } = poolFor(catVol, 1);
+    const only = await pool.acquire(catVol.alias);
+    const waiting = pool.acquire(catVol.alias);
+    const controller = new AbortController();
+    const aborted = pool.acquire(catVol.alias, controller.signal);
+    expect(pool.hostStatus()[0]!.waiting).toBe(2);
+    controller.abort(new Error('job cancelled'));
+    expect(await rejection(aborted)).toEqual(new Error('job cancelled'));
+    pool.release(only);
+    expect(await waiting).toBe(only);
+  });
+
+  it('closes a broken worker and opens a fresh one for the next job', async () => {
+    const { pool, events } = poolFor(catVol, 1);
+    const first = await pool.acquire(catVol.alias);
+    pool.release(first, { broken: true });
+    const second = await pool.acquire(catVol.alias);
+    expect(second.id).not.toBe(first.id);
+    await echo(second, 'after broken');
+    expect(events).toContainEqual({ type: 'channel-closed', hostId: catVol.alias, workerId: first.id, reason: 'broken' });
+  });
+
+  it('drops a worker whose server exited and replaces it lazily', async () => {
+    const { pool } = poolFor(catVol, 1);
+    const first = await pool.acquire(catVol.alias);
+    const closed = new Promise((resolve) => first.channel.once('close', resolve));
+    first.channel.end(); // cat sees EOF and exits; sshd closes the channel
+    await closed;
+    pool.release(first);
+    const second = await pool.acquire(catVol.alias);
+    expect(second.id).not.toBe(first.id);
+    await echo(second, 'replacement');
+  });
+
+  it('refuses a host whose key is not in known_hosts, and backs it off', async () => {
+    let clock = 1_000;
+    const empty = `${catVol.dir}/no_known_hosts`;
+    const { pool, events } = poolFor(catVol, 1, {
+      now: () => clock,
+      connect: { env: { ...process.env, SSH_AUTH_SOCK: '', SSHCC_SSH_CONFIG: catVol.sshConfigFile, SSHCC_KNOWN_HOSTS: empty } },
+    });
+    const error = await rejection(pool.acquire(catVol.alias));
+    expect(formatError(error)).toBe(
+      `sshcc: host key: no known_hosts entry for [127.0.0.1]:${catVol.port} (run \`ssh -F ${catVol.sshConfigFile} ${catVol.alias}\` once to accept its key)`,
+    );
+    expect(events.map((e) => e.type)).toEqual(['host-backoff']);
+    expect(pool.isAvailable(catVol.alias)).toBe(false);
+    const status = pool.hostStatus()[0]!;
+    expect([status.state, status.failures, status.retryAt, status.lastError]).toEqual(['backoff', 1, 6_000, formatError(error)]);
+    const again = await rejection(pool.acquire(catVol.alias));
+    expect(formatError(again)).toBe(
+      `sshcc: host key: ${catVol.alias} is backed off for 5 s after: no known_hosts entry for [127.0.0.1]:${catVol.port} (run \`ssh -F ${catVol.sshConfigFile} ${catVol.alias}\` once to accept its key)`,
+    );
+    clock = 6_000;
+    expect(pool.isAvailable(catVol.alias)).toBe(true);
+  });
+
+  it('backs off a killed volunteer, probes it again after the backoff, and uses it once it is back', async () => {
+    const vol = await startVolunteer({ serverCommand: '/bin/cat' });
+    let clock = 0;
+    const { pool, events } = poolFor(vol, 2, { now: () => clock });
+    const worker = await pool.acquire(vol.alias);
+    const down = nextEvent(pool, 'host-backoff');
+    await vol.kill();
+    const backoff = (await down) as Extract<PoolEvent, { type: 'host-backoff' }>;
+    expect([backoff.failures, backoff.delayMs, backoff.error.code]).toEqual([1, 5_000, 'connect']);
+    expect(events.map((e) => e.type)).toContain('host-down');
+    pool.release(worker); // its channel died with the connection: dropped, not reused
+    expect((await rejection(pool.acquire(vol.alias)) as SshccError).code).toBe('connect');
+
+    clock = 5_000; // backoff over: the next acquire probes, and the volunteer is still dead
+    const refused = await rejection(pool.acquire(vol.alias));
+    expect(formatError(refused)).toBe(`sshcc: connect: cannot connect to ${vol.user}@127.0.0.1:${vol.port}: connection refused`);
+    expect(pool.hostStatus()[0]).toMatchObject({ state: 'backoff', failures: 2, retryAt: 15_000 });
+
+    await vol.restart();
+    clock = 15_000;
+    const back = await pool.acquire(vol.alias);
+    await echo(back, 'after restart');
+    expect(pool.hostStatus()[0]).toMatchObject({ state: 'up', failures: 0 });
+    expect(events.filter((e) => e.type === 'host-up')).toHaveLength(2);
+    await pool.close();
+    await vol.stop();
+  });
+
+  it('notices a hung volunteer through keepalives within a bounded time', async () => {
+    const vol = await startVolunteer({ serverCommand: '/bin/cat' });
+    const { pool } = poolFor(vol, 1, { connect: { keepaliveIntervalMs: 200, keepaliveCountMax: 2 } });
+    const worker = await pool.acquire(vol.alias);
+    const down = nextEvent(pool, 'host-down');
+    const started = Date.now();
+    vol.pause();
+    try {
+      const event = (await down) as Extract<PoolEvent, { type: 'host-down' }>;
+      // 2 unanswered keepalives at 200 ms, then the next tick: ~600 ms; allow for a loaded machine.
+      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(formatError(event.error)).toBe(`sshcc: connect: ${vol.user}@127.0.0.1:${vol.port} stopped answering (keepalive timeout)`);
+      pool.release(worker);
+      expect(pool.hostStatus()[0]!.workers).toEqual({ idle: 0, busy: 0, opening: 0 });
+    } finally {
+      vol.resume();
+    }
+    await pool.close();
+    await vol.stop();
+  });
+
+  it('closes every channel and connection on close(), and refuses work afterwards', async () => {
+    const { pool } = poolFor(catVol, 2);
+    const busy = await pool.acquire(catVol.alias);
+    const idle = await pool.acquire(catVol.alias);
+    pool.release(idle);
+    await pool.acquire(catVol.alias);
+    const pending = rejection(pool.acquire(catVol.alias));
+    expect(catVol.processes().length).toBeGreaterThan(1);
+    await pool.close();
+    expect(((await pending) as SshccError).message).toBe('the connection pool is closed');
+    expect(((await rejection(pool.acquire(catVol.alias))) as SshccError).message).toBe('the connection pool is closed');
+    pool.release(busy); // a job finishing after close() is harmless
+    // Only the listening sshd is left once the sessions have wound down.
+    for (let i = 0; i < 50 && catVol.processes().length > 1; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(catVol.processes()).toHaveLength(1);
+  });
+});

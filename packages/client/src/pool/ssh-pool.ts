@@ -1,0 +1,431 @@
+import { EventEmitter } from 'node:events';
+import type { ClientChannel } from 'ssh2';
+import { formatError, SshccError, type SshHost } from '@sshcc/core';
+import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff-policy';
+import { classifySshError } from './classify-ssh-error';
+import { connectSsh, type SshConnectOptions, type SshConnection } from './connect-ssh';
+import { ChannelRefusedError, openWorkerChannel, type ServerMode, type WorkerHandshake } from './open-worker-channel';
+import type { ChannelCloseReason, HostState, HostStatus, PoolEvent } from './pool-events';
+import { WorkerRecord, type PoolWorker } from './pool-worker';
+import { remoteServerCommand } from './remote-server-command';
+
+// Per host: up to `slots` worker channels, spread over connections of at most `channelsPerConnection`
+// channels each, opened when a job needs one. The first worker on a host is a probe: other jobs for it
+// wait for it instead of each dialling at once. Any failure to connect, or a connection dying, backs the
+// host off (5 s doubling to 5 min by default); after that the next acquire() probes it again.
+
+/** sshd's default MaxSessions is 10; one is left for the user's own `ssh` over a ControlMaster. */
+export const DEFAULT_CHANNELS_PER_CONNECTION = 9;
+/** close() waits this long for connections to end before giving up on them. */
+const CLOSE_WAIT_MS = 3_000;
+
+export type PoolHost = Pick<SshHost, 'spec' | 'host' | 'user' | 'port' | 'slots'>;
+
+export interface SshPoolOptions<S> {
+  readonly hosts: readonly PoolHost[];
+  /** Runs the protocol handshake on a fresh channel (see sshccHandshake). */
+  readonly handshake: WorkerHandshake<S>;
+  readonly channelsPerConnection?: number;
+  readonly backoff?: BackoffPolicy;
+  /** The clock backoff is measured on (ms). */
+  readonly now?: () => number;
+  /** Shell command for exec mode; default $SSHCC_SERVER_COMMAND or the per-user install. */
+  readonly serverCommand?: string;
+  readonly handshakeTimeoutMs?: number;
+  /** How connections are made (env, ssh config file, keepalive overrides). */
+  readonly connect?: Omit<SshConnectOptions, 'onNote'>;
+}
+
+interface Waiter<S> {
+  resolve(worker: PoolWorker<S>): void;
+  reject(error: unknown): void;
+  detach(): void;
+}
+
+interface ConnRecord {
+  readonly id: number;
+  readonly ready: Promise<SshConnection>;
+  connection: SshConnection | undefined;
+  /** Channels open or being opened on it (the pool's reservations). */
+  channels: number;
+  /** Channels sshd has granted and not yet seen closed: what MaxSessions counts. */
+  sessions: number;
+  /** Channel opens go one at a time, so a refusal means exactly `sessions` is the server's limit. */
+  openQueue: Promise<unknown>;
+  /** Lowered when the server refuses a channel (its MaxSessions is smaller than ours). */
+  capacity: number;
+  /** Closed by the pool: its end is not a failure. */
+  retired: boolean;
+}
+
+interface HostRecord<S> {
+  readonly host: PoolHost;
+  state: HostState;
+  failures: number;
+  retryAt: number | undefined;
+  lastError: SshccError | undefined;
+  destination: string | undefined;
+  mode: ServerMode | undefined;
+  capacity: number;
+  conns: ConnRecord[];
+  idle: WorkerRecord<S>[];
+  readonly busy: Set<WorkerRecord<S>>;
+  opening: number;
+  waiters: Waiter<S>[];
+}
+
+export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
+  private readonly hosts = new Map<string, HostRecord<S>>();
+  private readonly now: () => number;
+  private readonly execCommand: string;
+  private nextWorkerId = 1;
+  private nextConnId = 1;
+  private closed = false;
+  /** Connections being made or still open: close() waits for them. */
+  private readonly ending = new Set<Promise<unknown>>();
+
+  constructor(private readonly options: SshPoolOptions<S>) {
+    super();
+    this.now = options.now ?? Date.now;
+    this.execCommand = options.serverCommand ?? remoteServerCommand(options.connect?.env ?? process.env);
+    const capacity = options.channelsPerConnection ?? DEFAULT_CHANNELS_PER_CONNECTION;
+    if (!Number.isInteger(capacity) || capacity < 1) throw new SshccError('config', `channelsPerConnection must be a positive integer, not ${capacity}`);
+    for (const host of options.hosts) {
+      if (this.hosts.has(host.spec)) throw new SshccError('config', `host ${host.spec} is listed twice`);
+      this.hosts.set(host.spec, {
+        host,
+        state: 'unknown',
+        failures: 0,
+        retryAt: undefined,
+        lastError: undefined,
+        destination: undefined,
+        mode: undefined,
+        capacity,
+        conns: [],
+        idle: [],
+        busy: new Set(),
+        opening: 0,
+        waiters: [],
+      });
+    }
+  }
+
+  /** False while the host is backed off (acquire would refuse it at once). */
+  isAvailable(hostId: string): boolean {
+    const h = this.record(hostId);
+    this.expireBackoff(h);
+    return !this.closed && h.state !== 'backoff';
+  }
+
+  /**
+   * A worker on `hostId` for one job: an idle one, a new one while the host has free slots, else the next
+   * one released. Rejects with the host's SshccError (connect, auth, host-key, protocol) when it is backed
+   * off or fails meanwhile, and with `signal.reason` when aborted. Give it back with release().
+   */
+  acquire(hostId: string, signal?: AbortSignal): Promise<PoolWorker<S>> {
+    const h = this.record(hostId);
+    if (this.closed) return Promise.reject(poolClosedError());
+    if (signal?.aborted) return Promise.reject(signal.reason);
+    this.expireBackoff(h);
+    if (h.state === 'backoff') return Promise.reject(this.backedOffError(h));
+    const idle = h.idle.pop();
+    if (idle !== undefined) {
+      h.busy.add(idle);
+      return Promise.resolve(idle);
+    }
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => {
+        h.waiters = h.waiters.filter((w) => w !== waiter);
+        reject(signal?.reason);
+      };
+      const waiter: Waiter<S> = { resolve, reject, detach: () => signal?.removeEventListener('abort', onAbort) };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      h.waiters.push(waiter);
+      this.pump(h);
+    });
+  }
+
+  /** Gives a worker back. `broken`: its channel can't be trusted (job cancelled, protocol error): close it. */
+  release(worker: PoolWorker<S>, options: { broken?: boolean } = {}): void {
+    const h = this.hosts.get(worker.hostId);
+    const w = worker as WorkerRecord<S>;
+    if (h === undefined || !h.busy.delete(w)) return;
+    if (options.broken || w.closed || h.state !== 'up' || this.closed) {
+      this.closeWorker(h, w, options.broken ? 'broken' : 'host-failed');
+      this.pump(h);
+      return;
+    }
+    const waiter = h.waiters.shift();
+    if (waiter !== undefined) this.give(h, waiter, w);
+    else h.idle.push(w);
+  }
+
+  hostStatus(): HostStatus[] {
+    return [...this.hosts.values()].map((h) => {
+      this.expireBackoff(h);
+      return {
+        hostId: h.host.spec,
+        state: h.state,
+        destination: h.destination,
+        slots: h.host.slots,
+        failures: h.failures,
+        retryAt: h.state === 'backoff' ? h.retryAt : undefined,
+        lastError: h.lastError === undefined ? undefined : formatError(h.lastError),
+        mode: h.mode,
+        connections: h.conns.filter((c) => c.connection !== undefined).length,
+        channelsPerConnection: h.capacity,
+        workers: { idle: h.idle.length, busy: h.busy.size, opening: h.opening },
+        waiting: h.waiters.length,
+      };
+    });
+  }
+
+  /** Ends every channel and connection; pending and later acquire() calls reject. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    for (const h of this.hosts.values()) {
+      this.rejectWaiters(h, poolClosedError());
+      this.retireHost(h, 'pool-closed');
+    }
+    // Connections still dialling are closed as they arrive and join `ending`, hence the loop.
+    const deadline = Date.now() + CLOSE_WAIT_MS;
+    while (this.ending.size > 0 && Date.now() < deadline) {
+      let timer: NodeJS.Timeout | undefined;
+      const giveUp = new Promise((resolve) => (timer = setTimeout(resolve, deadline - Date.now())));
+      await Promise.race([Promise.allSettled([...this.ending]), giveUp]);
+      clearTimeout(timer);
+    }
+  }
+
+  private record(hostId: string): HostRecord<S> {
+    const h = this.hosts.get(hostId);
+    if (h === undefined) throw new SshccError('internal', `the pool has no host ${hostId}`);
+    return h;
+  }
+
+  private emitEvent(event: PoolEvent): void {
+    this.emit('event', event);
+  }
+
+  private expireBackoff(h: HostRecord<S>): void {
+    if (h.state === 'backoff' && h.retryAt !== undefined && this.now() >= h.retryAt) h.state = 'unknown';
+  }
+
+  private backedOffError(h: HostRecord<S>): SshccError {
+    const last = h.lastError ?? new SshccError('connect', 'failed');
+    const seconds = Math.max(1, Math.ceil(((h.retryAt ?? 0) - this.now()) / 1000));
+    return new SshccError(last.code, `${h.host.spec} is backed off for ${seconds} s after: ${last.message}`, {
+      cause: last,
+      ...(last.hint === undefined ? {} : { hint: last.hint }),
+    });
+  }
+
+  private give(h: HostRecord<S>, waiter: Waiter<S>, w: WorkerRecord<S>): void {
+    waiter.detach();
+    h.busy.add(w);
+    waiter.resolve(w);
+  }
+
+  private rejectWaiters(h: HostRecord<S>, error: unknown): void {
+    for (const waiter of h.waiters.splice(0)) {
+      waiter.detach();
+      waiter.reject(error);
+    }
+  }
+
+  /** Matches waiting acquire() calls with idle workers, and opens workers while slots allow. */
+  private pump(h: HostRecord<S>): void {
+    if (this.closed) return;
+    while (h.waiters.length > 0 && h.idle.length > 0) this.give(h, h.waiters.shift()!, h.idle.pop()!);
+    if (h.waiters.length === 0) return;
+    this.expireBackoff(h);
+    if (h.state === 'backoff') return this.rejectWaiters(h, this.backedOffError(h));
+    if (h.state === 'unknown') {
+      h.state = 'probing';
+      return this.startWorker(h);
+    }
+    if (h.state === 'probing') return;
+    let total = h.idle.length + h.busy.size + h.opening;
+    for (let want = h.waiters.length - h.opening; want > 0 && total < h.host.slots; want--, total++) this.startWorker(h);
+  }
+
+  private startWorker(h: HostRecord<S>): void {
+    h.opening++;
+    this.openWorker(h).then(
+      (w) => {
+        h.opening--;
+        if (this.closed || h.state === 'backoff') return this.closeWorker(h, w, this.closed ? 'pool-closed' : 'host-failed');
+        if (h.state !== 'up') {
+          h.state = 'up';
+          h.failures = 0;
+          this.emitEvent({ type: 'host-up', hostId: h.host.spec, destination: h.destination ?? h.host.host });
+        }
+        h.idle.push(w);
+        this.pump(h);
+      },
+      (error: unknown) => {
+        h.opening--;
+        if (!this.closed) this.hostFailed(h, error);
+      },
+    );
+  }
+
+  private async openWorker(h: HostRecord<S>): Promise<WorkerRecord<S>> {
+    for (;;) {
+      const conn = h.conns.find((c) => !c.retired && c.channels < c.capacity) ?? this.openConnection(h);
+      conn.channels++;
+      let connection: SshConnection;
+      try {
+        connection = await conn.ready;
+        const opened = await openWorkerChannel(connection, {
+          hostId: h.host.spec,
+          preferredMode: h.mode,
+          execCommand: this.execCommand,
+          handshake: this.options.handshake,
+          ...(this.options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: this.options.handshakeTimeoutMs }),
+          openThrough: (open) => this.openInTurn(conn, open),
+        });
+        h.mode = opened.mode;
+        const w = new WorkerRecord(this.nextWorkerId++, h.host.spec, opened.session, opened.channel, opened.mode, conn.id, opened.stderrTail);
+        opened.channel.on('close', () => this.channelGone(h, w));
+        this.emitEvent({ type: 'channel-opened', hostId: h.host.spec, workerId: w.id, connectionId: conn.id, mode: w.mode });
+        return w;
+      } catch (error) {
+        conn.channels--;
+        if (!(error instanceof ChannelRefusedError)) throw error;
+        // The server's MaxSessions is below ours: what this connection holds now is its limit.
+        const limit = conn.sessions;
+        conn.capacity = limit;
+        if (limit === 0) throw new SshccError('protocol', `${h.destination ?? h.host.host} refuses every session channel`, { cause: error });
+        if (limit < h.capacity) {
+          h.capacity = limit;
+          this.emitEvent({
+            type: 'note',
+            hostId: h.host.spec,
+            message: `${h.destination ?? h.host.host} refused channel ${limit + 1} on one connection (${error.message}); using ${limit} per connection`,
+          });
+        }
+      }
+    }
+  }
+
+  /** Opens one channel on `conn` after the previous open there finished, counting what sshd granted. */
+  private openInTurn(conn: ConnRecord, open: () => Promise<ClientChannel>): Promise<ClientChannel> {
+    const turn = conn.openQueue.then(open).then((channel) => {
+      conn.sessions++;
+      channel.once('close', () => conn.sessions--);
+      return channel;
+    });
+    conn.openQueue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private openConnection(h: HostRecord<S>): ConnRecord {
+    const conn: ConnRecord = {
+      id: this.nextConnId++,
+      connection: undefined,
+      channels: 0,
+      sessions: 0,
+      openQueue: Promise.resolve(),
+      capacity: h.capacity,
+      retired: false,
+      // The callbacks run after `conn` exists.
+      ready: connectSsh(h.host, {
+        ...this.options.connect,
+        onNote: (message) => this.emitEvent({ type: 'note', hostId: h.host.spec, message }),
+      }).then(
+        (connection) => this.connectionReady(h, conn, connection),
+        (error: unknown) => {
+          h.conns = h.conns.filter((c) => c !== conn);
+          throw error;
+        },
+      ),
+    };
+    this.track(conn.ready);
+    h.conns.push(conn);
+    return conn;
+  }
+
+  /** Keeps close() waiting for `work`; also keeps an unused rejection from being reported unhandled. */
+  private track(work: Promise<unknown>): void {
+    const settled = work.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.ending.add(settled);
+    void settled.then(() => this.ending.delete(settled));
+  }
+
+  private connectionReady(h: HostRecord<S>, conn: ConnRecord, connection: SshConnection): SshConnection {
+    this.track(connection.ended);
+    if (conn.retired) {
+      connection.close();
+      throw h.lastError ?? poolClosedError();
+    }
+    conn.connection = connection;
+    h.destination = connection.destination;
+    this.emitEvent({ type: 'connection-opened', hostId: h.host.spec, connectionId: conn.id, destination: connection.destination });
+    void connection.ended.then((reason) => this.connectionEnded(h, conn, reason));
+    return connection;
+  }
+
+  private connectionEnded(h: HostRecord<S>, conn: ConnRecord, reason: SshccError | undefined): void {
+    h.conns = h.conns.filter((c) => c !== conn);
+    this.emitEvent({ type: 'connection-closed', hostId: h.host.spec, connectionId: conn.id, error: reason });
+    if (conn.retired || this.closed) return;
+    conn.retired = true;
+    this.hostFailed(h, reason ?? new SshccError('connect', `connection to ${h.destination ?? h.host.host} ended`));
+  }
+
+  private hostFailed(h: HostRecord<S>, failure: unknown): void {
+    if (h.state === 'backoff') return; // several workers failing together are one failure
+    const error = classifySshError(failure, { destination: h.destination ?? h.host.host });
+    const wasUp = h.state === 'up';
+    h.failures++;
+    const delayMs = backoffDelayMs(h.failures, this.options.backoff ?? DEFAULT_BACKOFF);
+    h.state = 'backoff';
+    h.retryAt = this.now() + delayMs;
+    h.lastError = error;
+    this.retireHost(h, 'host-failed');
+    if (wasUp) this.emitEvent({ type: 'host-down', hostId: h.host.spec, error });
+    this.emitEvent({ type: 'host-backoff', hostId: h.host.spec, error, failures: h.failures, delayMs, retryAt: h.retryAt });
+    this.rejectWaiters(h, error);
+  }
+
+  /** Closes all of a host's connections; busy workers are dropped when released. */
+  private retireHost(h: HostRecord<S>, reason: ChannelCloseReason): void {
+    for (const w of h.idle.splice(0)) this.closeWorker(h, w, reason);
+    for (const w of h.busy) this.markClosed(h, w, reason);
+    for (const conn of h.conns) {
+      conn.retired = true;
+      conn.connection?.close();
+    }
+  }
+
+  private closeWorker(h: HostRecord<S>, w: WorkerRecord<S>, reason: ChannelCloseReason): void {
+    if (this.markClosed(h, w, reason)) w.channel.close();
+  }
+
+  /** Bookkeeping for a worker's end, once; true the first time. */
+  private markClosed(h: HostRecord<S>, w: WorkerRecord<S>, reason: ChannelCloseReason): boolean {
+    if (w.closed) return false;
+    w.closed = true;
+    const conn = h.conns.find((c) => c.id === w.connectionId);
+    if (conn !== undefined) conn.channels--;
+    this.emitEvent({ type: 'channel-closed', hostId: h.host.spec, workerId: w.id, reason });
+    return true;
+  }
+
+  /** The server side closed a channel (sshcc-server exited): an idle worker is dropped, a busy one on release. */
+  private channelGone(h: HostRecord<S>, w: WorkerRecord<S>): void {
+    if (!this.markClosed(h, w, 'server-closed')) return;
+    const index = h.idle.indexOf(w);
+    if (index !== -1) h.idle.splice(index, 1);
+    this.pump(h);
+  }
+}
+
+function poolClosedError(): SshccError {
+  return new SshccError('connect', 'the connection pool is closed');
+}
