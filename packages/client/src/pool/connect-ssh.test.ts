@@ -176,6 +176,31 @@ describe('connectSsh', () => {
     expect(line).toBe('sshcc: config: vol: ProxyCommand is not supported (sshcc makes its own connections; use ProxyJump)');
   });
 
+  it('gives up on a host that accepts TCP but never answers (ConnectTimeout)', async () => {
+    vol.pause();
+    try {
+      const started = Date.now();
+      const line = await failure(connectSsh({ host: vol.alias }, { env: envWith({ SSHCC_SSH_CONFIG: vol.sshConfigFile }), connectTimeoutMs: 500 }));
+      expect(line).toBe(`sshcc: connect: timed out connecting to ${vol.user}@127.0.0.1:${vol.port}`);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      vol.resume();
+    }
+  });
+
+  it('takes ConnectTimeout from ssh_config', async () => {
+    const config = writeConfig('timeout_config', [...hostBlock('slow', vol, ['  ConnectTimeout 1', `  IdentityFile ${vol.identityFile}`])]);
+    vol.pause();
+    try {
+      const started = Date.now();
+      const line = await failure(connectSsh({ host: 'slow' }, { env: envWith({ SSHCC_SSH_CONFIG: config, SSHCC_KNOWN_HOSTS: vol.knownHostsFile }) }));
+      expect(line).toBe(`sshcc: connect: timed out connecting to ${vol.user}@127.0.0.1:${vol.port}`);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+    } finally {
+      vol.resume();
+    }
+  });
+
   it('connects through a ProxyJump host, and dies with it', async () => {
     const config = writeConfig('jump_config', [
       ...hostBlock('jumper', jumpVol, [`  IdentityFile ${jumpVol.identityFile}`, `  UserKnownHostsFile ${jumpVol.knownHostsFile}`]),

@@ -105,6 +105,18 @@ afterEach(async () => {
 afterAll(() => stopAll());
 
 describe('SshPool', () => {
+  it('checks its options and host ids', async () => {
+    const host: PoolHost = { spec: 'a', host: 'a', user: null, port: null, slots: 1 };
+    expect(() => new SshPool({ hosts: [host, host], handshake: catHandshake })).toThrow('host a is listed twice');
+    expect(() => new SshPool({ hosts: [host], handshake: catHandshake, channelsPerConnection: 0 })).toThrow(
+      'channelsPerConnection must be a positive integer, not 0',
+    );
+    const pool = new SshPool({ hosts: [host], handshake: catHandshake });
+    pools.push(pool);
+    expect(((await rejection(pool.acquire('b'))) as SshccError).message).toBe('the pool has no host b');
+    expect(pool.isAvailable('a')).toBe(true);
+  });
+
   it('opens a worker through the sshcc subsystem and reuses it for the next job', async () => {
     const { pool, events } = poolFor(catVol, 2);
     const first = await pool.acquire(catVol.alias);

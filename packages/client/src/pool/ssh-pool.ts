@@ -1,11 +1,12 @@
 import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
-import { formatError, SshccError, type SshHost } from '@sshcc/core';
+import { SshccError } from '@sshcc/core';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff-policy';
 import { classifySshError } from './classify-ssh-error';
 import { connectSsh, type SshConnectOptions, type SshConnection } from './connect-ssh';
-import { ChannelRefusedError, openWorkerChannel, type ServerMode, type WorkerHandshake } from './open-worker-channel';
-import type { ChannelCloseReason, HostState, HostStatus, PoolEvent } from './pool-events';
+import { ChannelRefusedError, openWorkerChannel, type WorkerHandshake } from './open-worker-channel';
+import type { ChannelCloseReason, HostStatus, PoolEvent } from './pool-events';
+import { hostStatusOf, newHostRecord, type ConnRecord, type HostRecord, type PoolHost, type Waiter } from './host-record';
 import { WorkerRecord, type PoolWorker } from './pool-worker';
 import { remoteServerCommand } from './remote-server-command';
 
@@ -14,12 +15,15 @@ import { remoteServerCommand } from './remote-server-command';
 // wait for it instead of each dialling at once. Any failure to connect, or a connection dying, backs the
 // host off (5 s doubling to 5 min by default); after that the next acquire() probes it again.
 
-/** sshd's default MaxSessions is 10; one is left for the user's own `ssh` over a ControlMaster. */
+/**
+ * One below sshd's default MaxSessions (10): sshd frees a session only when a channel's close handshake
+ * completes, and a broken worker's replacement is opened at once.
+ */
 export const DEFAULT_CHANNELS_PER_CONNECTION = 9;
 /** close() waits this long for connections to end before giving up on them. */
 const CLOSE_WAIT_MS = 3_000;
 
-export type PoolHost = Pick<SshHost, 'spec' | 'host' | 'user' | 'port' | 'slots'>;
+export type { PoolHost };
 
 export interface SshPoolOptions<S> {
   readonly hosts: readonly PoolHost[];
@@ -34,44 +38,6 @@ export interface SshPoolOptions<S> {
   readonly handshakeTimeoutMs?: number;
   /** How connections are made (env, ssh config file, keepalive overrides). */
   readonly connect?: Omit<SshConnectOptions, 'onNote'>;
-}
-
-interface Waiter<S> {
-  resolve(worker: PoolWorker<S>): void;
-  reject(error: unknown): void;
-  detach(): void;
-}
-
-interface ConnRecord {
-  readonly id: number;
-  readonly ready: Promise<SshConnection>;
-  connection: SshConnection | undefined;
-  /** Channels open or being opened on it (the pool's reservations). */
-  channels: number;
-  /** Channels sshd has granted and not yet seen closed: what MaxSessions counts. */
-  sessions: number;
-  /** Channel opens go one at a time, so a refusal means exactly `sessions` is the server's limit. */
-  openQueue: Promise<unknown>;
-  /** Lowered when the server refuses a channel (its MaxSessions is smaller than ours). */
-  capacity: number;
-  /** Closed by the pool: its end is not a failure. */
-  retired: boolean;
-}
-
-interface HostRecord<S> {
-  readonly host: PoolHost;
-  state: HostState;
-  failures: number;
-  retryAt: number | undefined;
-  lastError: SshccError | undefined;
-  destination: string | undefined;
-  mode: ServerMode | undefined;
-  capacity: number;
-  conns: ConnRecord[];
-  idle: WorkerRecord<S>[];
-  readonly busy: Set<WorkerRecord<S>>;
-  opening: number;
-  waiters: Waiter<S>[];
 }
 
 export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
@@ -92,21 +58,7 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
     if (!Number.isInteger(capacity) || capacity < 1) throw new SshccError('config', `channelsPerConnection must be a positive integer, not ${capacity}`);
     for (const host of options.hosts) {
       if (this.hosts.has(host.spec)) throw new SshccError('config', `host ${host.spec} is listed twice`);
-      this.hosts.set(host.spec, {
-        host,
-        state: 'unknown',
-        failures: 0,
-        retryAt: undefined,
-        lastError: undefined,
-        destination: undefined,
-        mode: undefined,
-        capacity,
-        conns: [],
-        idle: [],
-        busy: new Set(),
-        opening: 0,
-        waiters: [],
-      });
+      this.hosts.set(host.spec, newHostRecord(host, capacity));
     }
   }
 
@@ -123,7 +75,8 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
    * off or fails meanwhile, and with `signal.reason` when aborted. Give it back with release().
    */
   acquire(hostId: string, signal?: AbortSignal): Promise<PoolWorker<S>> {
-    const h = this.record(hostId);
+    const h = this.hosts.get(hostId);
+    if (h === undefined) return Promise.reject(unknownHostError(hostId));
     if (this.closed) return Promise.reject(poolClosedError());
     if (signal?.aborted) return Promise.reject(signal.reason);
     this.expireBackoff(h);
@@ -163,20 +116,7 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
   hostStatus(): HostStatus[] {
     return [...this.hosts.values()].map((h) => {
       this.expireBackoff(h);
-      return {
-        hostId: h.host.spec,
-        state: h.state,
-        destination: h.destination,
-        slots: h.host.slots,
-        failures: h.failures,
-        retryAt: h.state === 'backoff' ? h.retryAt : undefined,
-        lastError: h.lastError === undefined ? undefined : formatError(h.lastError),
-        mode: h.mode,
-        connections: h.conns.filter((c) => c.connection !== undefined).length,
-        channelsPerConnection: h.capacity,
-        workers: { idle: h.idle.length, busy: h.busy.size, opening: h.opening },
-        waiting: h.waiters.length,
-      };
+      return hostStatusOf(h);
     });
   }
 
@@ -200,7 +140,7 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
 
   private record(hostId: string): HostRecord<S> {
     const h = this.hosts.get(hostId);
-    if (h === undefined) throw new SshccError('internal', `the pool has no host ${hostId}`);
+    if (h === undefined) throw unknownHostError(hostId);
     return h;
   }
 
@@ -424,6 +364,10 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
     if (index !== -1) h.idle.splice(index, 1);
     this.pump(h);
   }
+}
+
+function unknownHostError(hostId: string): SshccError {
+  return new SshccError('internal', `the pool has no host ${hostId}`);
 }
 
 function poolClosedError(): SshccError {

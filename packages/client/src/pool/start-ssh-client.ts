@@ -36,7 +36,8 @@ export function startSshClient(settings: SshClientSettings): Promise<StartedSshC
   const client = new Client();
   const ctx = { destination: settings.destination, triedAuth: settings.offered };
   let refusal: SshccError | undefined;
-  let lastError: Error | undefined;
+  // The first error is the cause; ssh2 reports the teardown that follows as errors too.
+  let firstError: Error | undefined;
   let endedByUs = false;
   let ready = false;
   let open = true;
@@ -52,7 +53,7 @@ export function startSshClient(settings: SshClientSettings): Promise<StartedSshC
   return new Promise((resolve, reject) => {
     client.on('error', (error: Error & { level?: string }) => {
       // An agent that stops answering mid-auth is not the connection failing; ssh2 goes on to the next method.
-      if (error.level !== 'agent') lastError = error;
+      if (error.level !== 'agent') firstError ??= error;
     });
     client.on('ready', () => {
       ready = true;
@@ -60,7 +61,7 @@ export function startSshClient(settings: SshClientSettings): Promise<StartedSshC
     });
     client.on('close', () => {
       open = false;
-      const reason = refusal ?? (lastError === undefined ? undefined : classifySshError(lastError, ctx));
+      const reason = refusal ?? (firstError === undefined ? undefined : classifySshError(firstError, ctx));
       if (!ready) {
         reject(reason ?? classifySshError(new Error('connection closed during the ssh handshake'), ctx));
         return;
