@@ -1,3 +1,4 @@
+import os from 'node:os';
 import type { ClientChannel } from 'ssh2';
 import { formatError, SshccError } from '@sshcc/core';
 import { startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
@@ -60,7 +61,7 @@ function poolFor(v: Volunteer, slots: number, extra: Partial<SshPoolOptions<CatS
   const pool = new SshPool<CatSession>({
     hosts: [host],
     handshake: catHandshake,
-    serverCommand: '/bin/cat',
+    ...('serverCommand' in extra ? {} : { serverCommand: '/bin/cat' }),
     ...extra,
     connect: { env: { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: v.sshConfigFile }, ...extra.connect },
   });
@@ -154,6 +155,24 @@ describe('SshPool', () => {
     await Promise.all(workers.map((w, i) => echo(w, `exec job ${i}`)));
     // sshd logs each refused subsystem request: only the first worker asked.
     expect(execVol.log.match(/subsystem request for sshcc by user \S+ failed/g)).toHaveLength(1);
+  });
+
+  it('says why sshcc-server would not start in either mode', async () => {
+    const { pool } = poolFor(execVol, 1, { serverCommand: 'echo no server here >&2; exit 3' });
+    const error = (await rejection(pool.acquire(execVol.alias))) as SshccError;
+    expect(error.code).toBe('protocol');
+    expect(error.message).toBe(`cannot start sshcc-server on ${execVol.user}@127.0.0.1:${execVol.port}`);
+    expect(error.hint).toMatch(/^sshd has no `Subsystem sshcc`; exec echo no server here >&2; exit 3: channel closed during the handshake/);
+  });
+
+  it('execs the per-user install by default, expanded by the remote shell', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: execVol.sshConfigFile };
+    delete env.SSHCC_SERVER_COMMAND;
+    const { pool } = poolFor(execVol, 1, { serverCommand: undefined, connect: { env } });
+    const error = (await rejection(pool.acquire(execVol.alias))) as SshccError;
+    // Nothing is installed on this test machine: the shell's complaint names the expanded path.
+    expect(error.hint).toContain('exec ~/.local/lib/sshcc/sshcc-server: channel closed during the handshake (stderr: ');
+    expect(error.hint).toContain(`${os.homedir()}/.local/lib/sshcc/sshcc-server`);
   });
 
   it('puts at most 9 channels on a connection: the 10th worker opens a second one', async () => {
