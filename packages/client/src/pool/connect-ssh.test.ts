@@ -161,6 +161,11 @@ describe('connectSsh', () => {
     const connection = await connect({ host: 'vol' }, { env });
     expect((await execText(connection.client, 'echo agent')).stdout).toBe('agent\n');
 
+    // Without the .pub, the public half is read from the encrypted file itself.
+    rmSync(`${encrypted}.pub`);
+    clearSshConfigCache();
+    expect((await planAuth(await resolveSshConfig('vol', { env }), env)).offered).toEqual(['ssh-agent (1 key)']);
+
     // Without IdentitiesOnly every agent key is offered, then the files the agent does not hold.
     const loose = writeConfig('agent_loose_config', [...hostBlock('vol', vol, [`  IdentityFile ${path.join(dir, 'other_key')}`])]);
     const looseEnv = { ...env, SSHCC_SSH_CONFIG: loose };

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { utils, type AnyAuthMethod, type ParsedKey } from 'ssh2';
 import type { ResolvedSshConfig } from './resolved-ssh-config';
 import { ChosenAgentKeys, listAgentKeys } from './agent-keys';
+import { opensshPublicBlob } from './openssh-public-blob';
 
 // ssh's order: keys in the agent first (all of them, or with IdentitiesOnly only those matching an
 // IdentityFile), then the IdentityFile keys the agent does not already hold. `ssh -G` lists ssh's
@@ -52,9 +53,10 @@ async function readKeyFile(file: string): Promise<KeyFile | undefined> {
   const data = await readOptional(file);
   if (data === undefined) return undefined; // ssh's default list names keys most users do not have
   const parsed = firstKey(utils.parseKey(data));
+  // As ssh does: the `.pub` beside it, else the clear public part of an OpenSSH-format key file.
   const pubData = await readOptional(`${file}.pub`);
   const pub = pubData === undefined ? undefined : firstKey(utils.parseKey(pubData));
-  const fromPub = pub === undefined || pub instanceof Error ? undefined : pub.getPublicSSH();
+  const fromPub = pub === undefined || pub instanceof Error ? opensshPublicBlob(data.toString('latin1')) : pub.getPublicSSH();
   if (!(parsed instanceof Error)) {
     return { path: file, privateKey: parsed, publicBlob: parsed.getPublicSSH(), problem: undefined };
   }
