@@ -1,0 +1,217 @@
+import { readFile, unlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { analyzeArgs, formatError, SshccError, type RemoteAnalysis } from '@sshcc/core';
+import type { ClientSession, CompilerFingerprint, JobResult } from '@sshcc/protocol';
+import { fingerprintCompiler } from '@sshcc/server';
+import type { CompileAnswer, CompileRequest } from '../agent/types';
+import { findRealCompiler } from '../masquerade/find-real-compiler';
+import type { SshPool } from '../pool';
+import type { Scheduler } from '../queue';
+import { jobNote, type JobPlace } from './job-note';
+import type { JobStats } from './job-stats';
+import { remoteJobSpec } from './remote-job-spec';
+import { spawnCaptured, type CapturedRun } from './spawn-captured';
+import { writeOutputsAtomically } from './write-outputs';
+
+/** Preprocessed source or diagnostics past this are not a compile sshcc should hold in memory. */
+const MAX_CAPTURED_BYTES = 512 * 1024 * 1024;
+
+export interface CompileServiceOptions {
+  readonly scheduler: Scheduler;
+  readonly pool: SshPool<ClientSession> | null;
+  readonly stats: JobStats;
+  /** Appends one line per job (SSHCC_LOG, the agent's log). */
+  readonly log: (line: string) => void;
+}
+
+/** What running one job came to, before it is turned into the client's answer. */
+interface Outcome {
+  readonly answer: CompileAnswer;
+  readonly place: JobPlace;
+}
+
+/**
+ * The agent's handling of one compile: analyse it; run it where the analysis says it must; otherwise
+ * preprocess here, send it to the best free volunteer, write the outputs atomically, and fall back to
+ * another host or to this machine whenever anything remote fails. A build through sshcc must not fail
+ * where a local build would succeed.
+ */
+export class CompileService {
+  /** Hosts that lack a compiler or have a different one, per compiler fingerprint. */
+  private readonly unfitHosts = new Map<string, Set<string>>();
+
+  constructor(private readonly options: CompileServiceOptions) {}
+
+  async handle(request: CompileRequest, signal: AbortSignal): Promise<CompileAnswer> {
+    const compiler = findRealCompiler(request.argv[0] as string, { path: request.env.PATH, cwd: request.cwd, self: request.clientExe });
+    if (compiler === undefined) {
+      return failure(new SshccError('compiler-not-found', `${request.argv[0]} is not on PATH (sshcc itself skipped)`));
+    }
+    const analysis = analyzeArgs(request.argv, { cwd: request.cwd, env: request.env, readFile: (path) => readFileSync(path, 'utf8') });
+    let outcome: Outcome;
+    if (analysis.mode === 'local') {
+      outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: analysis.detail } };
+      this.options.stats.countLocal(analysis.reason, false);
+    } else if (this.options.pool === null) {
+      outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: 'no remote hosts are configured' } };
+      this.options.stats.countLocal('no-hosts', false);
+    } else {
+      outcome = await this.distribute(request, analysis, compiler, signal);
+    }
+    const note = jobNote(request.cwd, analysis.mode === 'remote' ? analysis.output : undefined, request.argv[0] as string, outcome.place);
+    this.options.log(note);
+    return request.env.SSHCC_VERBOSE === '1' ? withNote(outcome.answer, note) : outcome.answer;
+  }
+
+  private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, signal: AbortSignal): Promise<Outcome> {
+    const { scheduler, stats } = this.options;
+    const preprocessed = await this.preprocess(request, analysis, compiler, signal);
+    if (preprocessed === null) {
+      // The compiler's own diagnostics, exactly as it prints them, come from running it for real.
+      stats.countLocal('preprocess-failed', false);
+      return { answer: execLocally(compiler, request), place: { kind: 'local', why: 'preprocessing failed' } };
+    }
+    const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
+    const unfit = this.unfitFor(fingerprint);
+    const avoid = new Set<string>(unfit);
+    const failures: string[] = [];
+    for (;;) {
+      const grant = await scheduler.acquireCompile({ avoid }, signal);
+      if (grant.kind === 'local') {
+        try {
+          return await this.compileHere(request, compiler, grant.hostId === null, failures, signal);
+        } finally {
+          grant.release();
+        }
+      }
+      const host = grant.hostId;
+      const started = Date.now();
+      let result: JobResult;
+      try {
+        result = await this.runRemote(host, remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length), preprocessed.stdout, signal);
+      } catch (err) {
+        grant.release();
+        if (signal.aborted) throw err;
+        avoid.add(host);
+        failures.push(`${host}: ${formatError(err).replace(/^sshcc: /, '')}`);
+        continue;
+      }
+      if (result.kind === 'compiled' && result.exitCode === null) {
+        // The compiler crashed on the volunteer (killed by a signal): that host's problem, not the source's.
+        grant.release();
+        avoid.add(host);
+        failures.push(`${host}: the compiler died of ${result.signal ?? 'a signal'}`);
+        continue;
+      }
+      if (result.kind === 'compiled') {
+        grant.release({ ms: Date.now() - started, bytes: preprocessed.stdout.length });
+        await this.finishRemote(request, analysis, result);
+        stats.countRemote(host, failures.length > 0);
+        // clang's -frewrite-includes step repeats its diagnostics in the compile; gcc's directives-only
+        // step reports some (#warning) that its compile does not.
+        const stderr = analysis.family === 'clang' ? result.stderr : Buffer.concat([preprocessed.stderr, result.stderr]);
+        const answer: CompileAnswer = { kind: 'result', exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr };
+        return { answer, place: { kind: 'remote', host, ms: Date.now() - started } };
+      }
+      grant.release();
+      if (result.kind === 'cancelled' && signal.aborted) throw signal.reason;
+      if (result.kind === 'compiler-missing' || result.kind === 'compiler-mismatch') unfit.add(host);
+      if (result.kind === 'refused') {
+        stats.countLocal('refused-remotely', true);
+        return { answer: execLocally(compiler, request), place: { kind: 'local', why: `${host} refused it: ${result.message}` } };
+      }
+      avoid.add(host);
+      failures.push(`${host}: ${result.kind}: ${result.message}`);
+    }
+  }
+
+  private async preprocess(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, signal: AbortSignal): Promise<CapturedRun | null> {
+    if (analysis.preprocessArgv === null) {
+      const source = await readFile(analysis.input).catch(() => null);
+      return source === null ? null : { exitCode: 0, signal: null, stdout: source, stderr: Buffer.alloc(0) };
+    }
+    const release = await this.options.scheduler.acquireCpp(signal);
+    try {
+      const run = await spawnCaptured([compiler, ...analysis.preprocessArgv.slice(1)], {
+        cwd: request.cwd,
+        env: request.env,
+        umask: request.umask,
+        signal,
+        maxOutputBytes: MAX_CAPTURED_BYTES,
+      });
+      return run.exitCode === 0 ? run : null;
+    } finally {
+      release();
+    }
+  }
+
+  private async runRemote(host: string, spec: ReturnType<typeof remoteJobSpec>, source: Buffer, signal: AbortSignal): Promise<JobResult> {
+    const pool = this.options.pool as SshPool<ClientSession>;
+    const worker = await pool.acquire(host, signal);
+    let broken = true;
+    try {
+      const result = await worker.session.runJob(spec, source, { signal });
+      broken = false;
+      return result;
+    } finally {
+      pool.release(worker, { broken });
+    }
+  }
+
+  /** Writes a successful compile's outputs; after a failed one, removes stale targets as gcc does. */
+  private async finishRemote(request: CompileRequest, analysis: RemoteAnalysis, result: JobResult): Promise<void> {
+    // The main object goes last: its presence then implies its companions (.dwo) are in place.
+    const targets = [...analysis.extraOutputs, analysis.output];
+    if (result.exitCode !== 0) {
+      await Promise.all(targets.map((path) => unlink(path).catch(() => undefined)));
+      return;
+    }
+    const outputs = targets.map((path) => {
+      const data = result.outputs.get(path.slice(path.lastIndexOf('/') + 1));
+      if (data === undefined) throw new SshccError('remote-failed', `the volunteer returned no ${path}`);
+      return { path, data };
+    });
+    await writeOutputsAtomically(outputs, request.umask);
+  }
+
+  /** Compiles on this machine inside the agent, holding a local compile slot so the machine isn't overloaded. */
+  private async compileHere(request: CompileRequest, compiler: string, fallback: boolean, failures: readonly string[], signal: AbortSignal): Promise<Outcome> {
+    const why = fallback ? (failures.length > 0 ? `every volunteer failed (${failures.join('; ')})` : 'no volunteer is usable') : 'localhost slot';
+    if (fallback && request.env.SSHCC_FALLBACK === '0') {
+      return { answer: failure(new SshccError('no-hosts', `${why}; local fallback is off (SSHCC_FALLBACK=0)`)), place: { kind: 'local', why } };
+    }
+    const run = await spawnCaptured([compiler, ...request.argv.slice(1)], {
+      cwd: request.cwd,
+      env: request.env,
+      umask: request.umask,
+      signal,
+      maxOutputBytes: MAX_CAPTURED_BYTES,
+    });
+    this.options.stats.countLocal(fallback ? 'fallback' : 'localhost', failures.length > 0);
+    const answer: CompileAnswer =
+      run.signal !== null
+        ? { kind: 'result', exitCode: 128 + run.signal, signal: run.signal, stdout: run.stdout, stderr: run.stderr }
+        : { kind: 'result', exitCode: run.exitCode ?? 1, stdout: run.stdout, stderr: run.stderr };
+    return { answer, place: { kind: 'local', why } };
+  }
+
+  private unfitFor(fingerprint: CompilerFingerprint): Set<string> {
+    const key = JSON.stringify(fingerprint);
+    let hosts = this.unfitHosts.get(key);
+    if (hosts === undefined) this.unfitHosts.set(key, (hosts = new Set()));
+    return hosts;
+  }
+}
+
+function execLocally(compiler: string, request: CompileRequest): CompileAnswer {
+  return { kind: 'exec', argv: [compiler, ...request.argv.slice(1)] };
+}
+
+function failure(err: SshccError): CompileAnswer {
+  return { kind: 'result', exitCode: err.exitCode, stdout: Buffer.alloc(0), stderr: Buffer.from(`${formatError(err)}\n`) };
+}
+
+function withNote(answer: CompileAnswer, note: string): CompileAnswer {
+  if (answer.kind === 'result') return { ...answer, stderr: Buffer.concat([answer.stderr, Buffer.from(`${note}\n`)]) };
+  return answer;
+}

@@ -1,0 +1,13 @@
+import { relative } from 'node:path';
+
+/** Where one compile ended up, and why: the line SSHCC_VERBOSE prints and SSHCC_LOG appends. */
+export type JobPlace =
+  | { readonly kind: 'remote'; readonly host: string; readonly ms: number }
+  | { readonly kind: 'local'; readonly why: string };
+
+export function jobNote(cwd: string, output: string | undefined, argv0: string, place: JobPlace): string {
+  const what = output === undefined ? argv0 : relative(cwd, output) || output;
+  return place.kind === 'remote'
+    ? `sshcc: ${what}: compiled on ${place.host} (${Math.round(place.ms)} ms)`
+    : `sshcc: ${what}: compiled locally: ${place.why}`;
+}

@@ -1,0 +1,32 @@
+import { basename } from 'node:path';
+import type { RemoteAnalysis } from '@sshcc/core';
+import { JOB_ENV_NAME, type CompilerFingerprint, type JobSpec } from '@sshcc/protocol';
+
+/** A compile that takes longer than this on a volunteer is killed there and rerun elsewhere. */
+export const DEFAULT_JOB_TIME_LIMIT_SECONDS = 600;
+
+/**
+ * The request a volunteer gets for one analysed compile. Names inside the job dir are the targets'
+ * own base names, so whatever the compiler records of them (clang's STT_FILE, gcc's .dwo name) reads
+ * as in a local build; only the locale of the client's environment travels.
+ */
+export function remoteJobSpec(
+  analysis: RemoteAnalysis,
+  fingerprint: CompilerFingerprint,
+  client: { readonly cwd: string; readonly env: Readonly<Record<string, string>> },
+  sourceBytes: number,
+): JobSpec {
+  return {
+    compiler: basename(analysis.compiler),
+    fingerprint,
+    args: [...analysis.compileArgv],
+    lang: analysis.remoteLang,
+    input: analysis.remoteInputName,
+    output: basename(analysis.output),
+    extraOutputs: analysis.extraOutputs.map((path) => basename(path)),
+    cwd: client.cwd,
+    env: Object.fromEntries(Object.entries(client.env).filter(([name]) => JOB_ENV_NAME.test(name))),
+    timeLimitSeconds: DEFAULT_JOB_TIME_LIMIT_SECONDS,
+    sourceBytes,
+  };
+}
