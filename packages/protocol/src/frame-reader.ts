@@ -110,9 +110,11 @@ export class FrameReader {
     const text = head.toString('latin1');
     if (/^[\x20-\x7e\t\r\n]{5,}$/.test(text)) {
       const shown = text.replace(/\s+/g, ' ').trim();
-      return new ProtocolError(`expected a frame, got text "${shown}"`, {
-        hint: 'does a shell startup file on the volunteer print to stdout, or is the command not sshcc-server?',
-      });
+      const hint =
+        this.role === 'client'
+          ? 'does a shell startup file on the volunteer print to stdout, or is the command not sshcc-server?'
+          : undefined;
+      return new ProtocolError(`expected a frame, got text "${shown}"`, hint ? { hint } : {});
     }
     return new ProtocolError(message);
   }

@@ -19,12 +19,20 @@ export interface Agreement {
   readonly compression: Compression;
 }
 
-/** Server side: speak first, then accept the client's choice if it is one we offered. */
-export async function exchangeServerHello(conn: FrameConnection, offer: ServerOffer): Promise<Agreement & { client: string }> {
+/**
+ * Server side: speak first, then accept the client's choice if it is one we offered. Null when the
+ * client closes without answering (a probe that only wanted the hello).
+ */
+export async function exchangeServerHello(
+  conn: FrameConnection,
+  offer: ServerOffer,
+): Promise<(Agreement & { client: string }) | null> {
   const compression = offer.compression ?? COMPRESSIONS;
   const hello: ServerHello = { ...offer, protocols: [...PROTOCOL_VERSIONS], compression: [...compression] };
   await conn.sendControl('hello', hello);
-  const frame = await conn.expect('hello', 'the handshake');
+  const frame = await conn.next();
+  if (!frame) return null;
+  if (frame.type !== 'hello') throw new ProtocolError(`expected a hello frame during the handshake, got ${frame.type}`);
   const chosen: ClientHello = decodeControl('hello', ClientHelloSchema, frame.payload);
   const protocol = PROTOCOL_VERSIONS.find((v) => v === chosen.protocol);
   if (protocol === undefined) {

@@ -59,13 +59,16 @@ const jobId = z.int().min(1).max(2 ** 31 - 1);
 const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 /** A file name as sent; the server's gate decides whether it is plain enough to use. */
 const fileName = z.string().min(1).max(MAX_NAME_CHARS);
-/** Only the locale travels: diagnostics should read as they would locally, nothing else leaks in. */
-export const JOB_ENV_NAME = /^(?:LANG|LANGUAGE|LC_[A-Z]+)$/;
+/**
+ * Only the locale travels (diagnostics should read as they would locally) and SOURCE_DATE_EPOCH
+ * (with directives-only preprocessing __DATE__ and __TIME__ expand on the volunteer); nothing else.
+ */
+export const JOB_ENV_NAME = /^(?:LANG|LANGUAGE|LC_[A-Z]+|SOURCE_DATE_EPOCH)$/;
 const MAX_JOB_ENV_VARS = 32;
 const base64Of = (rawBytes: number) => z.base64().max(Math.ceil(rawBytes / 3) * 4);
 
 export const CompilerFingerprintSchema = z.object({
-  /** First line of `<compiler> --version`. */
+  /** First line of `<compiler> --version`, less the program name gcc starts it with. */
   version: z.string().max(1000),
   /** `<compiler> -dumpmachine`. */
   target: z.string().max(200),

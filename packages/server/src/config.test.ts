@@ -1,0 +1,46 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_MAX_JOB_SECONDS, loadServerConfig, serverConfigPath } from '@sshcc/server';
+
+let xdg: string;
+beforeEach(() => {
+  xdg = mkdtempSync(join(tmpdir(), 'sshcc-config-'));
+  mkdirSync(join(xdg, 'sshcc'));
+});
+afterEach(() => rmSync(xdg, { recursive: true, force: true }));
+
+const write = (text: string) => writeFileSync(join(xdg, 'sshcc', 'server.json'), text);
+
+describe('server config', () => {
+  it('lives under XDG_CONFIG_HOME, else ~/.config', () => {
+    expect(serverConfigPath({ XDG_CONFIG_HOME: '/x/conf' })).toBe('/x/conf/sshcc/server.json');
+    expect(serverConfigPath({ XDG_CONFIG_HOME: 'relative' })).toBe(join(homedir(), '.config', 'sshcc', 'server.json'));
+    expect(serverConfigPath({})).toBe(join(homedir(), '.config', 'sshcc', 'server.json'));
+  });
+
+  it('defaults when the file is absent', () => {
+    expect(loadServerConfig({ XDG_CONFIG_HOME: xdg })).toEqual({
+      file: join(xdg, 'sshcc', 'server.json'),
+      found: false,
+      compilers: null,
+      maxJobSeconds: DEFAULT_MAX_JOB_SECONDS,
+    });
+  });
+
+  it('reads compilers and maxJobSeconds', () => {
+    write('{"compilers": ["gcc-12", "clang-*"], "maxJobSeconds": 30}');
+    expect(loadServerConfig({ XDG_CONFIG_HOME: xdg })).toMatchObject({ found: true, compilers: ['gcc-12', 'clang-*'], maxJobSeconds: 30 });
+  });
+
+  it.each([
+    ['{"maxJobSeconds": 0}', 'maxJobSeconds: Too small: expected number to be >=1'],
+    ['{"compilers": ["/usr/bin/gcc"]}', 'compilers.0: a compiler is a bare name (wildcard *), no path'],
+    ['{"compiler": ["gcc"]}', 'Unrecognized key: "compiler"'],
+    ['{"compilers": []}', 'compilers: Too small: expected array to have >=1 items'],
+    ['{oops', 'not JSON:'],
+  ])('refuses %s', (text, message) => {
+    write(text);
+    expect(() => loadServerConfig({ XDG_CONFIG_HOME: xdg })).toThrow(`${join(xdg, 'sshcc', 'server.json')}: ${message}`);
+  });
+});

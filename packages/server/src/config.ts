@@ -1,0 +1,66 @@
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { SshccError } from '@sshcc/core';
+import { MAX_JOB_SECONDS } from '@sshcc/protocol';
+import { z } from 'zod';
+import { isCompilerPattern } from './allowlist';
+
+/** A compile gets this long unless the request asks for less or the config sets a cap. */
+export const DEFAULT_MAX_JOB_SECONDS = 600;
+
+const ServerConfigSchema = z.strictObject({
+  /** Compiler names a job may use (`*` wildcards); replaces the default list. */
+  compilers: z
+    .array(z.string().refine(isCompilerPattern, { message: 'a compiler is a bare name (wildcard *), no path' }))
+    .min(1)
+    .optional(),
+  /** Upper bound on any compile, whatever the client asks. */
+  maxJobSeconds: z.int().min(1).max(MAX_JOB_SECONDS).optional(),
+});
+
+export interface ServerConfig {
+  /** Where the config was looked for. */
+  readonly file: string;
+  readonly found: boolean;
+  readonly compilers: readonly string[] | null;
+  readonly maxJobSeconds: number;
+}
+
+/** `$XDG_CONFIG_HOME/sshcc/server.json`, else `~/.config/sshcc/server.json`. */
+export function serverConfigPath(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_CONFIG_HOME && env.XDG_CONFIG_HOME.startsWith('/') ? env.XDG_CONFIG_HOME : join(homedir(), '.config');
+  return join(base, 'sshcc', 'server.json');
+}
+
+/** Reads and checks the config; a missing file means the defaults, a bad one is a 'config' error. */
+export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const file = serverConfigPath(env);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+      return { file, found: false, compilers: null, maxJobSeconds: DEFAULT_MAX_JOB_SECONDS };
+    }
+    throw new SshccError('config', `${file}: ${(err as Error).message}`, { cause: err });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (err) {
+    throw new SshccError('config', `${file}: not JSON: ${(err as Error).message}`, { cause: err });
+  }
+  const parsed = ServerConfigSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+    throw new SshccError('config', `${file}: ${where}${issue?.message ?? 'invalid'}`);
+  }
+  return {
+    file,
+    found: true,
+    compilers: parsed.data.compilers ?? null,
+    maxJobSeconds: parsed.data.maxJobSeconds ?? DEFAULT_MAX_JOB_SECONDS,
+  };
+}

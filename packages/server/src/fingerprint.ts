@@ -1,0 +1,132 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { basename, isAbsolute, resolve } from 'node:path';
+import { SshccError } from '@sshcc/core';
+import type { CompilerFingerprint } from '@sshcc/protocol';
+import { resolveCompiler } from './resolve-compiler';
+
+export interface FingerprintOptions {
+  /** The environment the compiler runs in (PATH to find it, GCC_EXEC_PREFIX and the like). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** A driver that takes longer than this to print its version is broken. */
+const QUERY_TIMEOUT_MS = 10_000;
+
+interface CacheEntry {
+  readonly mtimeMs: number;
+  readonly size: number;
+  readonly fingerprint: Promise<CompilerFingerprint>;
+}
+const cache = new Map<string, CacheEntry>();
+
+/**
+ * Identifies a compiler closely enough that two machines with equal fingerprints produce the same
+ * object from the same input: its version line (less the program name), its target, and sha256 of
+ * the driver and of gcc's compilers proper (cc1, cc1plus, as `-print-prog-name` finds them; clang's
+ * driver is the compiler).
+ * `nameOrPath` is a name looked up on PATH (skipping sshcc masquerade links) or a path. Cached per
+ * resolved path until the driver's mtime or size changes.
+ */
+export async function fingerprintCompiler(nameOrPath: string, options: FingerprintOptions = {}): Promise<CompilerFingerprint> {
+  const env = options.env ?? process.env;
+  const path = nameOrPath.includes('/') ? resolve(nameOrPath) : resolveCompiler(nameOrPath, env.PATH);
+  if (!path) throw new SshccError('compiler-not-found', `${nameOrPath} not found on PATH`);
+  let real: string;
+  let stat: { mtimeMs: number; size: number };
+  try {
+    real = realpathSync(path);
+    stat = statSync(real);
+  } catch (err) {
+    throw new SshccError('compiler-not-found', `${path}: ${(err as Error).message}`, { cause: err });
+  }
+  const key = [path, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? ''].join('\0');
+  const cached = cache.get(key);
+  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.fingerprint;
+  const fingerprint = computeFingerprint(path, real, env);
+  cache.set(key, { mtimeMs: stat.mtimeMs, size: stat.size, fingerprint });
+  fingerprint.catch(() => cache.delete(key));
+  return fingerprint;
+}
+
+async function computeFingerprint(path: string, real: string, env: NodeJS.ProcessEnv): Promise<CompilerFingerprint> {
+  const queryEnv = { ...env, LC_ALL: 'C' };
+  const [version, target, driver, cc1, cc1plus] = await Promise.all([
+    query(path, ['--version'], queryEnv).then((out) => versionLine(out, path)),
+    query(path, ['-dumpmachine'], queryEnv).then((out) => out.trim()),
+    sha256File(real),
+    backendHash(path, 'cc1', queryEnv),
+    backendHash(path, 'cc1plus', queryEnv),
+  ]);
+  return { version, target, driver, cc1, cc1plus };
+}
+
+/**
+ * The first line of `--version`, without the program name gcc puts in front of it: `gcc-12` and
+ * `x86_64-linux-gnu-gcc-12` are the same compiler and say so in the rest of the line.
+ */
+function versionLine(output: string, path: string): string {
+  const line = output.split('\n')[0]?.trim() ?? '';
+  const name = `${basename(path)} `;
+  return line.startsWith(name) ? line.slice(name.length) : line;
+}
+
+/** gcc prints the full path of its cc1; clang (which has none) echoes the bare name back. */
+async function backendHash(path: string, prog: 'cc1' | 'cc1plus', env: NodeJS.ProcessEnv): Promise<string | null> {
+  const found = (await query(path, [`-print-prog-name=${prog}`], env)).trim();
+  if (!isAbsolute(found)) return null;
+  try {
+    return await sha256File(realpathSync(found));
+  } catch {
+    return null;
+  }
+}
+
+function query(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((done, fail) => {
+    execFile(path, args, { env, timeout: QUERY_TIMEOUT_MS, maxBuffer: 1024 * 1024 }, (err, stdout) => {
+      if (err) fail(new SshccError('compiler-not-found', `${path} ${args.join(' ')}: ${err.message.split('\n')[0]}`, { cause: err }));
+      else done(stdout);
+    });
+  });
+}
+
+/** cc1plus is ~35 MB and shared by every g++ name on PATH: hash each real file once per mtime. */
+const fileHashes = new Map<string, { readonly mtimeMs: number; readonly size: number; readonly hash: Promise<string> }>();
+
+function sha256File(path: string): Promise<string> {
+  const { mtimeMs, size } = statSync(path);
+  const known = fileHashes.get(path);
+  if (known && known.mtimeMs === mtimeMs && known.size === size) return known.hash;
+  const hash = hashFile(path);
+  fileHashes.set(path, { mtimeMs, size, hash });
+  hash.catch(() => fileHashes.delete(path));
+  return hash;
+}
+
+function hashFile(path: string): Promise<string> {
+  return new Promise((done, fail) => {
+    const hash = createHash('sha256');
+    createReadStream(path)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('error', fail)
+      .on('end', () => done(hash.digest('hex')));
+  });
+}
+
+/** The first way the client's compiler differs from this server's, in words; null when they match. */
+export function fingerprintDifference(client: CompilerFingerprint, server: CompilerFingerprint): string | null {
+  if (client.version !== server.version) return `version "${client.version}" on the client, "${server.version}" here`;
+  if (client.target !== server.target) return `target ${client.target} on the client, ${server.target} here`;
+  for (const part of ['driver', 'cc1', 'cc1plus'] as const) {
+    if (client[part] !== server[part]) {
+      return `${part} binary differs (sha256 ${short(client[part])} on the client, ${short(server[part])} here)`;
+    }
+  }
+  return null;
+}
+
+function short(hash: string | null): string {
+  return hash === null ? 'none' : hash.slice(0, 12);
+}

@@ -1,0 +1,133 @@
+import { createWriteStream } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import {
+  MAX_DIAGNOSTIC_BYTES,
+  MAX_OUTPUT_BYTES,
+  type IncomingJob,
+  type JobHandler,
+  type JobReply,
+  type JobRequest,
+  type OutputFile,
+} from '@sshcc/protocol';
+import type { CompilerAllowlist } from './allowlist';
+import { fingerprintCompiler, fingerprintDifference } from './fingerprint';
+import { jobPermitted } from './job-permitted';
+import { prefixMapArgs } from './prefix-maps';
+import { resolveCompiler } from './resolve-compiler';
+import { runCompiler } from './run-compiler';
+import { createJobDir, type JobDir } from './sandbox';
+
+export interface JobContext {
+  readonly allowlist: CompilerAllowlist;
+  /** No compile runs longer than this, whatever the request asks. */
+  readonly maxJobSeconds: number;
+  /** The server's environment: PATH to find compilers, and the few variables that shape them. */
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** Server variables a compiler keeps (they select its parts); everything else stays out. */
+const KEPT_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'GCC_EXEC_PREFIX', 'COMPILER_PATH'] as const;
+
+/**
+ * One job on the volunteer: the gate, the compiler lookup and fingerprint check (all answered
+ * before any source is read), then source → private dir → compiler → outputs. The dir goes when
+ * the reply has been sent, or at once if the job ends any other way.
+ */
+export function createJobHandler(context: JobContext): JobHandler {
+  return async (job) => {
+    const { request } = job;
+    const permission = jobPermitted(request, context.allowlist);
+    if (!permission.ok) return { kind: 'refused', message: permission.reason };
+    const compiler = resolveCompiler(request.compiler, context.env.PATH);
+    if (!compiler) return { kind: 'compiler-missing', message: `${request.compiler} is not on this server's PATH` };
+    const env = compilerEnv(context.env, request);
+    let version: string;
+    try {
+      const fingerprint = await fingerprintCompiler(compiler, { env });
+      const difference = fingerprintDifference(request.fingerprint, fingerprint);
+      if (difference) return { kind: 'compiler-mismatch', message: `${request.compiler}: ${difference}` };
+      version = fingerprint.version;
+    } catch (err) {
+      return { kind: 'remote-failed', message: `cannot fingerprint ${compiler}: ${(err as Error).message}` };
+    }
+    const dir = await createJobDir();
+    try {
+      return await compileIn(dir, job, compiler, { ...env, TMPDIR: dir.path, PWD: dir.path }, version, context);
+    } catch (err) {
+      await dir.remove();
+      if (job.signal.aborted) return { kind: 'cancelled', message: String(job.signal.reason) };
+      return { kind: 'remote-failed', message: (err as Error).message };
+    }
+  };
+}
+
+async function compileIn(
+  dir: JobDir,
+  job: IncomingJob,
+  compiler: string,
+  env: NodeJS.ProcessEnv,
+  version: string,
+  context: JobContext,
+): Promise<JobReply> {
+  const { request } = job;
+  const release = () => dir.remove();
+  // 'wx': the name is fresh in a fresh dir; never follow anything already there.
+  await pipeline(job.source, createWriteStream(join(dir.path, request.input), { flags: 'wx', mode: 0o600 }));
+  const limitSeconds = Math.min(request.timeLimitSeconds, context.maxJobSeconds);
+  const run = await runCompiler({
+    path: compiler,
+    args: [
+      ...request.args,
+      ...prefixMapArgs(dir.path, request.cwd, request.args, version),
+      '-x',
+      request.lang,
+      request.input,
+      '-o',
+      request.output,
+    ],
+    cwd: dir.path,
+    env,
+    timeLimitMs: limitSeconds * 1000,
+    maxDiagnosticBytes: MAX_DIAGNOSTIC_BYTES,
+    signal: job.signal,
+  });
+  const compileMs = run.compileMs;
+  if (run.stopped === 'aborted') return { kind: 'cancelled', message: String(job.signal.reason), release };
+  if (run.stopped === 'timeout') return { kind: 'timeout', message: `the compile ran past ${limitSeconds} s`, compileMs, release };
+  if (run.stopped === 'diagnostics') {
+    return { kind: 'limit', message: `compiler output exceeds ${MAX_DIAGNOSTIC_BYTES} bytes`, compileMs, release };
+  }
+  const outputs = await existingOutputs(dir.path, [request.output, ...request.extraOutputs]);
+  const total = outputs.reduce((sum, file) => sum + file.size, 0);
+  if (total > MAX_OUTPUT_BYTES) return { kind: 'limit', message: `outputs exceed ${MAX_OUTPUT_BYTES} bytes`, compileMs, release };
+  return {
+    kind: 'compiled',
+    exitCode: run.exitCode,
+    signal: run.signal,
+    stdout: run.stdout,
+    stderr: run.stderr,
+    compileMs,
+    outputs,
+    release,
+  };
+}
+
+/** The requested outputs the compiler wrote, as regular files (a failed compile writes none). */
+async function existingOutputs(dir: string, names: readonly string[]): Promise<OutputFile[]> {
+  const files: OutputFile[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    const stat = await lstat(path).catch(() => null);
+    if (stat?.isFile()) files.push({ name, path, size: stat.size });
+  }
+  return files;
+}
+
+/** The compiler sees the server's own setup plus the client's locale, nothing else from either side. */
+function compilerEnv(serverEnv: NodeJS.ProcessEnv, request: JobRequest): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const name of KEPT_ENV) if (serverEnv[name] !== undefined) env[name] = serverEnv[name];
+  return { ...env, ...request.env };
+}

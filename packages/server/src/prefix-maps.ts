@@ -1,0 +1,35 @@
+// Debug info and __FILE__ name the directory the compiler ran in. The volunteer runs in its job dir;
+// mapping that dir to the client's cwd makes a `-g` object read as if it was built locally. If the
+// client's own arguments map its cwd somewhere (-fdebug-prefix-map=/home/me/src=.), the job dir maps
+// to that same place, since gcc applies only one map per path (the last one given that matches).
+
+const DEBUG_MAPS = ['-fdebug-prefix-map=', '-ffile-prefix-map='];
+const MACRO_MAPS = ['-fmacro-prefix-map=', '-ffile-prefix-map='];
+
+/** The flags to append (after the client's own, so they win for paths in the job dir). */
+export function prefixMapArgs(jobDir: string, clientCwd: string, args: readonly string[], versionLine: string): string[] {
+  const flags = [`-fdebug-prefix-map=${jobDir}=${mapPath(clientCwd, args, DEBUG_MAPS)}`];
+  if (supportsMacroPrefixMap(versionLine)) flags.push(`-fmacro-prefix-map=${jobDir}=${mapPath(clientCwd, args, MACRO_MAPS)}`);
+  return flags;
+}
+
+/** `path` as the client's own maps of `kinds` rewrite it: the last matching map wins, as in gcc. */
+export function mapPath(path: string, args: readonly string[], kinds: readonly string[]): string {
+  for (let i = args.length - 1; i >= 0; i--) {
+    const arg = args[i] as string;
+    const kind = kinds.find((k) => arg.startsWith(k));
+    if (!kind) continue;
+    const spec = arg.slice(kind.length);
+    const eq = spec.indexOf('='); // gcc splits at the first '='
+    if (eq < 0) continue;
+    const from = spec.slice(0, eq);
+    if (path.startsWith(from)) return spec.slice(eq + 1) + path.slice(from.length);
+  }
+  return path;
+}
+
+/** -fmacro-prefix-map arrived in gcc 8 and clang 10; older drivers reject it. */
+export function supportsMacroPrefixMap(versionLine: string): boolean {
+  const major = Number(/(\d+)\.\d+/.exec(versionLine)?.[1] ?? 0);
+  return /clang/i.test(versionLine) ? major >= 10 : major >= 8;
+}

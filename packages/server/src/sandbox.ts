@@ -1,0 +1,68 @@
+import { mkdtemp, realpath, rm } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+// Everything a job leaves behind is registered here: its private dir and its compiler's process
+// group. Removing them is the job's own business, but a signal or an exit on the way must not leave
+// either, so the exit path sweeps whatever is still registered, synchronously.
+
+const liveDirs = new Set<string>();
+const liveGroups = new Set<number>();
+
+export interface JobDir {
+  /** The dir's real path (the compiler's cwd, and what the prefix maps name). */
+  readonly path: string;
+  remove(): Promise<void>;
+}
+
+/** A private dir (mode 0700, mkdtemp's) under $TMPDIR for one job. */
+export async function createJobDir(): Promise<JobDir> {
+  const made = await mkdtemp(join(tmpdir(), 'sshcc-job-'));
+  liveDirs.add(made);
+  let path = made;
+  try {
+    path = await realpath(made);
+  } catch {
+    // keep the path as made
+  }
+  let removing: Promise<void> | null = null;
+  return {
+    path,
+    remove() {
+      removing ??= rm(made, { recursive: true, force: true, maxRetries: 3 }).finally(() => liveDirs.delete(made));
+      return removing;
+    },
+  };
+}
+
+export function trackProcessGroup(pid: number): void {
+  liveGroups.add(pid);
+}
+
+export function untrackProcessGroup(pid: number): void {
+  liveGroups.delete(pid);
+}
+
+/** SIGKILL to a whole process group: the driver, cc1, as, whatever they started. */
+export function killProcessGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/** Last resort on the way out: kill every compiler still running and remove every job dir. */
+export function sweepSync(): void {
+  for (const pid of liveGroups) killProcessGroup(pid);
+  liveGroups.clear();
+  for (const dir of liveDirs) {
+    try {
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    } catch {
+      // nothing more can be done on the way out
+    }
+  }
+  liveDirs.clear();
+}

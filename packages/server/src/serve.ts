@@ -1,0 +1,55 @@
+import { availableParallelism, loadavg } from 'node:os';
+import { formatError, isSshccError } from '@sshcc/core';
+import { encodeFrame, serveJobs, type FrameIo } from '@sshcc/protocol';
+import { compilerAllowlist } from './allowlist';
+import { loadServerConfig } from './config';
+import { createJobHandler } from './job';
+import { listCompilers } from './list-compilers';
+import { sweepSync } from './sandbox';
+import { SERVER_VERSION } from './version';
+
+/** sshcc-server exits with the exit code of the failure that ended it (core's table), else 0. */
+const EXIT_PROTOCOL = 113;
+const EXIT_CONFIG = 102;
+
+/**
+ * Serves jobs on `io` until the client closes it, a signal arrives or the client breaks the
+ * protocol. On the way out every compiler is killed and every job dir removed.
+ */
+export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let config;
+  try {
+    config = loadServerConfig(env);
+  } catch (err) {
+    // The client reads frames, not stderr: say it in an error frame so the agent can report it.
+    const message = `config: ${(err as Error).message}`;
+    io.output.write(encodeFrame('error', Buffer.from(JSON.stringify({ message }))));
+    io.output.end();
+    process.stderr.write(`${formatError(err)}\n`);
+    return EXIT_CONFIG;
+  }
+  const allowlist = compilerAllowlist(config.compilers);
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, onSignal);
+  process.on('exit', sweepSync);
+  try {
+    await serveJobs(io, {
+      offer: {
+        server: `sshcc-server/${SERVER_VERSION}`,
+        cpus: availableParallelism(),
+        load: loadavg().map((l) => Math.round(l * 100) / 100),
+        compilers: listCompilers(allowlist, env.PATH),
+      },
+      handler: createJobHandler({ allowlist, maxJobSeconds: config.maxJobSeconds, env }),
+      signal: controller.signal,
+    });
+    return 0;
+  } catch (err) {
+    process.stderr.write(`${formatError(err)}\n`);
+    return isSshccError(err) ? err.exitCode : EXIT_PROTOCOL;
+  } finally {
+    for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(signal, onSignal);
+    sweepSync();
+  }
+}
