@@ -1,0 +1,50 @@
+import { FRAME_HEADER_BYTES, FRAME_KIND, type FrameKind } from '../thin/wire-format';
+import { MAX_ANSWER_BYTES, MAX_ARGC, MAX_FRAME_BYTES } from '../thin/wire-limits';
+import type { AgentStatus, CompileAnswer } from './types';
+
+/**
+ * The frames of an answer, ready to write. Throws on an answer a client would refuse (so the agent
+ * can log it and answer something sane instead of sending it).
+ */
+export function encodeAnswer(answer: CompileAnswer): Buffer {
+  if (answer.kind === 'exec') {
+    if (answer.argv.length === 0 || answer.argv.length > MAX_ARGC) throw new Error(`exec argv has ${answer.argv.length} entries`);
+    if (answer.argv.some((arg) => arg.includes('\0'))) throw new Error('exec argv contains a NUL byte');
+    if (answer.argv[0] === '') throw new Error('exec argv[0] is empty');
+    const argv = frame('exec', Buffer.from(answer.argv.map((arg) => `${arg}\0`).join(''), 'utf8'));
+    return answer.stderr && answer.stderr.length > 0 ? Buffer.concat([...chunked('stderr', answer.stderr), argv]) : argv;
+  }
+  if (answer.stdout.length + answer.stderr.length > MAX_ANSWER_BYTES) throw new Error('compile output is over the answer size limit');
+  const end = Buffer.alloc(4);
+  if (answer.signal !== undefined) {
+    if (!Number.isInteger(answer.signal) || answer.signal < 1 || answer.signal > 64) throw new Error(`signal ${answer.signal} is out of range`);
+    end.writeUInt32BE(answer.signal, 0);
+  } else {
+    if (!Number.isInteger(answer.exitCode) || answer.exitCode < 0 || answer.exitCode > 255) throw new Error(`exit code ${answer.exitCode} is out of range`);
+    end.writeUInt32BE(answer.exitCode, 0);
+  }
+  return Buffer.concat([
+    ...chunked('stdout', answer.stdout),
+    ...chunked('stderr', answer.stderr),
+    frame(answer.signal !== undefined ? 'signal' : 'exit', end),
+  ]);
+}
+
+export function encodeStatus(status: AgentStatus & { readonly stopping?: boolean }): Buffer {
+  return frame('status', Buffer.from(JSON.stringify(status), 'utf8'));
+}
+
+function chunked(kind: FrameKind, data: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
+  for (let offset = 0; offset < data.length; offset += MAX_FRAME_BYTES) {
+    frames.push(frame(kind, data.subarray(offset, offset + MAX_FRAME_BYTES)));
+  }
+  return frames;
+}
+
+function frame(kind: FrameKind, payload: Buffer): Buffer {
+  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+  header.writeUInt8(FRAME_KIND[kind], 0);
+  header.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([header, payload]);
+}

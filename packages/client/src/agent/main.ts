@@ -1,0 +1,21 @@
+// Entry of the agent process: what clients spawn (`node dist/agent/main.js`, detached, stdio ignored).
+import { exitCodeOf, formatError } from '@sshcc/core';
+import { fileLog } from './agent-log';
+import { localAgentPaths } from '../thin/local-agent-paths';
+import { runAgentProcess } from './run-agent-process';
+
+process.title = 'sshcc-agent';
+runAgentProcess().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // Detached, stderr goes nowhere: the start-up failure goes to the log the client points at.
+    const line = formatError(err);
+    try {
+      fileLog(localAgentPaths(process.env).logFile)(line);
+    } catch {
+      // no folder to log in
+    }
+    process.stderr.write(`${line}\n`);
+    process.exit(exitCodeOf(err));
+  },
+);

@@ -1,0 +1,35 @@
+import { localAgentPaths } from '../thin/local-agent-paths';
+import { fileLog } from './agent-log';
+import { idleTimeoutFromEnv } from './idle-timeout';
+import { startAgent } from './start-agent';
+import type { HandleCompile } from './types';
+
+export interface AgentProcessOptions {
+  /** Log to stderr instead of the agent's log file (`sshcc agent run`). */
+  readonly foreground?: boolean;
+  readonly handleCompile?: HandleCompile;
+}
+
+/**
+ * The agent as a process: serves until idle, a stop request, or SIGTERM/SIGINT, then removes its
+ * socket and pid file. Resolves with the exit code; 0 also when another agent already serves.
+ */
+export async function runAgentProcess(options: AgentProcessOptions = {}): Promise<number> {
+  const paths = localAgentPaths(process.env);
+  const log = options.foreground ? (line: string) => process.stderr.write(`sshcc agent: ${line}\n`) : fileLog(paths.logFile);
+  const result = await startAgent({
+    paths,
+    idleTimeoutMs: idleTimeoutFromEnv(process.env),
+    ...(options.handleCompile ? { handleCompile: options.handleCompile } : {}),
+    log,
+  });
+  if (!result.started) {
+    if (options.foreground) log(`another agent already serves ${paths.socket}`);
+    return 0;
+  }
+  const { agent } = result;
+  for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => void agent.close('signal'));
+  process.on('SIGHUP', () => undefined); // a closed terminal is no reason to drop every build's agent
+  await agent.stopped;
+  return 0;
+}

@@ -1,0 +1,89 @@
+import type { Socket } from 'node:net';
+import { localCompileAnswer } from './default-handle-compile';
+import { encodeAnswer, encodeStatus } from './encode-answer';
+import { RequestReader, type AgentRequest } from './read-request';
+import type { AgentStatus, CompileAnswer, CompileRequest, HandleCompile } from './types';
+
+/** A client sends its whole request at once; a connection that has not within this long is dropped. */
+export const REQUEST_TIMEOUT_MS = 10_000;
+
+/** What a connection needs from the agent that owns it. */
+export interface ConnectionHost {
+  readonly handleCompile: HandleCompile;
+  log(line: string): void;
+  jobStarted(job: AbortController): void;
+  jobFinished(job: AbortController): void;
+  status(): AgentStatus;
+  /** Called once a stop request has been answered. */
+  stop(): void;
+}
+
+/**
+ * One client connection: read one request, answer it, close. A malformed request costs only its
+ * connection (one log line). The client closing its socket while the job runs cancels the job.
+ */
+export function serveConnection(socket: Socket, host: ConnectionHost): void {
+  const reader = new RequestReader();
+  let job: AbortController | undefined;
+  socket.setTimeout(REQUEST_TIMEOUT_MS, () => {
+    host.log(`no complete request within ${REQUEST_TIMEOUT_MS} ms; connection closed`);
+    socket.destroy();
+  });
+  socket.on('data', (chunk: Buffer) => {
+    const step = reader.push(chunk);
+    if (step.state === 'more') return;
+    if (step.state === 'bad') {
+      host.log(`malformed request: ${step.why}; connection closed`);
+      socket.destroy();
+      return;
+    }
+    socket.setTimeout(0);
+    dispatch(step.request);
+  });
+  socket.on('end', () => {
+    const step = reader.end();
+    // A bare connect-and-close is how clients probe for a live agent: not worth a line.
+    if (step.state === 'bad' && !step.why.startsWith('connection closed before')) host.log(`malformed request: ${step.why}; connection closed`);
+  });
+  socket.on('close', () => job?.abort());
+  socket.on('error', () => undefined); // the client went away; 'close' follows
+
+  function dispatch(request: AgentRequest): void {
+    if (request.kind === 'status') {
+      socket.end(encodeStatus(host.status()));
+    } else if (request.kind === 'stop') {
+      socket.end(encodeStatus({ ...host.status(), stopping: true }), () => host.stop());
+    } else {
+      void compile(request.request);
+    }
+  }
+
+  async function compile(request: CompileRequest): Promise<void> {
+    const current = new AbortController();
+    job = current;
+    host.jobStarted(current);
+    let answer: CompileAnswer;
+    try {
+      answer = await host.handleCompile(request, { signal: current.signal });
+    } catch (err) {
+      if (!current.signal.aborted) host.log(`job failed: ${describe(err)}; the client compiles locally`);
+      answer = localCompileAnswer(request);
+    } finally {
+      job = undefined;
+      host.jobFinished(current);
+    }
+    if (current.signal.aborted || socket.destroyed) return;
+    let bytes: Buffer;
+    try {
+      bytes = encodeAnswer(answer);
+    } catch (err) {
+      host.log(`unusable answer: ${describe(err)}; the client compiles locally`);
+      bytes = encodeAnswer(localCompileAnswer(request));
+    }
+    socket.end(bytes);
+  }
+}
+
+function describe(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).replace(/\s*\n\s*/g, ' ');
+}

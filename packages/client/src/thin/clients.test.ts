@@ -1,0 +1,274 @@
+// Both per-compile clients, the C shim and the TS thin client (behind its sh launcher), through one
+// table: as a build would run them, against a spawned agent or one started in this process.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { queryAgent } from '../agent/agent-control';
+import { startAgent } from '../agent/start-agent';
+import type { Agent, CompileRequest, HandleCompile } from '../agent/types';
+import { localAgentPaths } from './local-agent-paths';
+import {
+  CLIENT_KINDS,
+  buildClients,
+  clientEnv,
+  endProcessesMarkedWith,
+  processesMarkedWith,
+  removeDir,
+  run,
+  start,
+  waitFor,
+  type ClientBuilds,
+} from './client-test-fixture';
+
+let builds: ClientBuilds;
+let work: string;
+let caseDir: string;
+let cases = 0;
+const inProcess: Agent[] = [];
+
+beforeAll(() => {
+  builds = buildClients();
+  work = mkdtempSync(join(tmpdir(), 'sshcc-thin-'));
+  writeFileSync(join(work, 'ok.c'), 'int answer(void) { return 42; }\n');
+  writeFileSync(join(work, 'bad.c'), 'int a;\n#warning careful\n#error boom\nint b = ;\n');
+  execFileSync('gcc', ['-c', 'ok.c', '-o', 'direct.o'], { cwd: work });
+}, 60_000);
+
+afterAll(async () => {
+  await endProcessesMarkedWith(builds.root);
+  removeDir(builds.root);
+  removeDir(work);
+});
+
+beforeEach(() => {
+  caseDir = join(work, `case-${++cases}`);
+});
+
+afterEach(async () => {
+  await Promise.all(inProcess.splice(0).map((agent) => agent.close()));
+  await endProcessesMarkedWith(`SSHCC_DIR=${caseDir}\0`);
+});
+
+const agentsOf = (dir: string) => processesMarkedWith(`SSHCC_DIR=${dir}\0`);
+
+async function agentInProcess(handleCompile: HandleCompile): Promise<Agent> {
+  const result = await startAgent({ paths: localAgentPaths({ SSHCC_DIR: caseDir }), idleTimeoutMs: 0, handleCompile });
+  if (!result.started) throw new Error('agent did not start');
+  inProcess.push(result.agent);
+  return result.agent;
+}
+
+describe.each(CLIENT_KINDS)('%s client', (kind) => {
+  const sshcc = () => builds.sshcc(kind);
+
+  it('compiles through an agent it starts: the object equals a direct gcc compile', async () => {
+    const result = await run([sshcc(), 'gcc', '-c', 'ok.c', '-o', `${kind}-ok.o`], { cwd: work, env: clientEnv(caseDir) });
+    expect(result).toMatchObject({ code: 0, signal: null });
+    expect(result.stderr.toString()).toBe('');
+    expect(readFileSync(join(work, `${kind}-ok.o`)).equals(readFileSync(join(work, 'direct.o')))).toBe(true);
+    const status = await queryAgent(localAgentPaths({ SSHCC_DIR: caseDir }));
+    expect(status?.jobsServed).toBe(1);
+    expect(agentsOf(caseDir)).toEqual([status?.pid]);
+  });
+
+  it.each([
+    ['a failing compile with output on both streams', ['gcc', '-E', '-P', 'bad.c']],
+    ['a missing input (gcc names itself in the message)', ['gcc', '-c', 'missing.c']],
+    ['a link, which the agent leaves to the client', ['gcc', 'bad.c', '-o', 'never']],
+  ])('passes %s through exactly', async (_name, argv) => {
+    const direct = await run(argv, { cwd: work, env: clientEnv(caseDir) });
+    const viaSshcc = await run([sshcc(), ...argv], { cwd: work, env: clientEnv(caseDir) });
+    expect(direct.code).not.toBe(0);
+    expect(viaSshcc.code).toBe(direct.code);
+    expect(viaSshcc.stdout.toString()).toBe(direct.stdout.toString());
+    expect(viaSshcc.stderr.toString()).toBe(direct.stderr.toString());
+  });
+
+  it("writes a result answer's exact bytes and exits with its code", async () => {
+    const stdout = Buffer.concat([Buffer.from('out\0put '), Buffer.from([0xff, 0xfe]), Buffer.alloc(300_000, 0x61)]);
+    const stderr = Buffer.from('a.c:1:1: error: from far away\n');
+    const seen: CompileRequest[] = [];
+    await agentInProcess(async (request) => (seen.push(request), { kind: 'result', exitCode: 3, stdout, stderr }));
+    const env = clientEnv(caseDir, { MARKER: 'a b=c' });
+    const result = await run([sshcc(), 'cc', '-c', 'ok.c', ''], { cwd: work, env });
+    expect(result.code).toBe(3);
+    expect(result.stdout.equals(stdout)).toBe(true);
+    expect(result.stderr.equals(stderr)).toBe(true);
+    expect(seen).toHaveLength(1);
+    const request = seen[0] as CompileRequest;
+    expect(request).toMatchObject({ argv: ['cc', '-c', 'ok.c', ''], cwd: realpathSync(work), umask: process.umask(), clientExe: realpathSync(sshcc()) });
+    expect(request.argv0.endsWith('sshcc')).toBe(true);
+    expect(request.env.MARKER).toBe('a b=c');
+    expect(Object.keys(request.env).filter((name) => name.startsWith('SSHCC_HANDOVER'))).toEqual([]);
+    expect(request.env.NODE_EXTRA_CA_CERTS).toBe(process.env.NODE_EXTRA_CA_CERTS);
+  });
+
+  it('prints the note an exec answer carries, then runs the compiler', async () => {
+    await agentInProcess(async (request) => ({ kind: 'exec', argv: ['/bin/echo', ...request.argv.slice(1)], stderr: Buffer.from('sshcc: note\n') }));
+    const result = await run([sshcc(), 'gcc', 'one', 'two'], { cwd: work, env: clientEnv(caseDir) });
+    expect(result).toMatchObject({ code: 0, signal: null });
+    expect(result.stdout.toString()).toBe('one two\n');
+    expect(result.stderr.toString()).toBe('sshcc: note\n');
+  });
+
+  it('dies by the signal a result answer reports', async () => {
+    await agentInProcess(async () => ({ kind: 'result', exitCode: 0, signal: 15, stdout: Buffer.alloc(0), stderr: Buffer.from('killed\n') }));
+    const result = await run([sshcc(), 'gcc', '-c', 'ok.c'], { cwd: work, env: clientEnv(caseDir) });
+    expect(result).toMatchObject({ code: null, signal: 'SIGTERM' });
+    expect(result.stderr.toString()).toBe('killed\n');
+  });
+
+  it('compiles locally when no agent can start, and fails with 105 under SSHCC_FALLBACK=0', async () => {
+    const failing = join(work, 'failing-agent.js');
+    writeFileSync(failing, 'process.exit(3);\n');
+    const env = clientEnv(caseDir, { SSHCC_AGENT_ENTRY: failing });
+    const local = await run([sshcc(), 'gcc', '-c', 'ok.c', '-o', `${kind}-local.o`], { cwd: work, env });
+    expect(local).toMatchObject({ code: 0, signal: null });
+    expect(local.stderr.toString()).toBe('');
+    expect(readFileSync(join(work, `${kind}-local.o`)).equals(readFileSync(join(work, 'direct.o')))).toBe(true);
+
+    const strict = await run([sshcc(), 'gcc', '-c', 'ok.c', '-o', `${kind}-strict.o`], { cwd: work, env: { ...env, SSHCC_FALLBACK: '0' } });
+    expect(strict.code).toBe(105);
+    const logFile = localAgentPaths({ SSHCC_DIR: caseDir }).logFile;
+    expect(strict.stderr.toString()).toBe(`sshcc: agent: the agent exited at start-up (code 3; see ${logFile})\n`);
+    expect(existsSync(join(work, `${kind}-strict.o`))).toBe(false);
+  });
+
+  it('compiles locally when the agent answers garbage', async () => {
+    const paths = localAgentPaths({ SSHCC_DIR: caseDir });
+    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    const server = createServer((socket) => socket.resume().end(Buffer.from([9, 0, 0, 0, 0])));
+    await new Promise<void>((resolve) => server.listen(paths.socket, resolve));
+    try {
+      const result = await run([sshcc(), 'gcc', '-c', 'ok.c', '-o', `${kind}-garbage.o`], { cwd: work, env: clientEnv(caseDir) });
+      expect(result).toMatchObject({ code: 0, signal: null });
+      expect(readFileSync(join(work, `${kind}-garbage.o`)).equals(readFileSync(join(work, 'direct.o')))).toBe(true);
+      const strict = await run([sshcc(), 'gcc', '-c', 'ok.c'], { cwd: work, env: clientEnv(caseDir, { SSHCC_FALLBACK: '0' }) });
+      expect(strict.code).toBe(105);
+      expect(strict.stderr.toString()).toBe('sshcc: agent: bad answer from the agent: unknown frame kind\n'.replace('kind\n', kind === 'ts' ? 'kind 9\n' : 'kind\n'));
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('ends with one agent when several clients start it at once', async () => {
+    const env = clientEnv(caseDir);
+    const results = await Promise.all(
+      [1, 2, 3].map((n) => run([sshcc(), 'gcc', '-c', 'ok.c', '-o', `${kind}-race-${n}.o`], { cwd: work, env })),
+    );
+    for (const result of results) expect(result).toMatchObject({ code: 0, signal: null });
+    const status = await queryAgent(localAgentPaths({ SSHCC_DIR: caseDir }));
+    expect(status?.jobsServed).toBe(3);
+    await waitFor(() => agentsOf(caseDir).length === 1, 5000, 'the losing agents to exit');
+    expect(agentsOf(caseDir)).toEqual([status?.pid]);
+  });
+
+  it('replaces a stale socket file', async () => {
+    const paths = localAgentPaths({ SSHCC_DIR: caseDir });
+    mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+    const script = `require('net').createServer().listen(${JSON.stringify(paths.socket)}, () => process.kill(process.pid, 'SIGKILL'))`;
+    await run([process.execPath, '-e', script], { cwd: work, env: clientEnv(caseDir) });
+    expect(await queryAgent(paths)).toBeNull();
+    expect(existsSync(paths.socket)).toBe(true);
+    const result = await run([sshcc(), 'gcc', '-c', 'ok.c', '-o', `${kind}-stale.o`], { cwd: work, env: clientEnv(caseDir) });
+    expect(result).toMatchObject({ code: 0, signal: null });
+    expect((await queryAgent(paths))?.jobsServed).toBe(1);
+  });
+
+  it('killed mid-job: closes its socket (the job is aborted) and exits 143', async () => {
+    let begun!: () => void;
+    const begunPromise = new Promise<void>((resolve) => (begun = resolve));
+    let aborted!: () => void;
+    const abortedPromise = new Promise<void>((resolve) => (aborted = resolve));
+    await agentInProcess((_request, { signal }) =>
+      new Promise((_resolve, reject) => {
+        signal.addEventListener('abort', () => {
+          aborted();
+          reject(new Error('cancelled'));
+        });
+        begun();
+      }),
+    );
+    const client = start([sshcc(), 'gcc', '-c', 'ok.c'], { cwd: work, env: clientEnv(caseDir) });
+    await begunPromise;
+    client.child.kill('SIGTERM');
+    const result = await client.done;
+    expect(result).toMatchObject({ code: 143, signal: null });
+    await abortedPromise;
+  });
+
+  it('finds the agent beside an over-long SSHCC_DIR, where C and TS must pick the same socket', async () => {
+    const longDir = join(caseDir, 'x'.repeat(120));
+    const runtime = join(caseDir, 'run');
+    mkdirSync(runtime, { recursive: true, mode: 0o700 });
+    const env = clientEnv(longDir, { XDG_RUNTIME_DIR: runtime });
+    const result = await run([sshcc(), 'gcc', '-c', 'ok.c', '-o', `${kind}-long.o`], { cwd: work, env });
+    expect(result).toMatchObject({ code: 0, signal: null });
+    const paths = localAgentPaths({ SSHCC_DIR: longDir, XDG_RUNTIME_DIR: runtime });
+    expect(paths.fallback).toBe('socket-path-too-long');
+    expect(readdirSync(join(runtime, 'sshcc')).sort()).toEqual([paths.logFile, paths.pidFile, paths.socket].map((p) => p.slice(p.lastIndexOf('/') + 1)).sort());
+    expect((await queryAgent(paths))?.jobsServed).toBe(1);
+    await endProcessesMarkedWith(`SSHCC_DIR=${longDir}\0`);
+  });
+
+  it('sends subcommands, options and a bare sshcc to the CLI', async () => {
+    const cli = join(builds.dist(kind), 'cli');
+    mkdirSync(cli, { recursive: true });
+    writeFileSync(join(cli, 'main.js'), 'process.stdout.write(JSON.stringify(process.argv.slice(2)));\n');
+    for (const args of [['agent', 'status', '--json'], ['--version'], [], ['masquerade', '/x']]) {
+      const result = await run([sshcc(), ...args], { cwd: work, env: clientEnv(caseDir) });
+      expect(JSON.parse(result.stdout.toString())).toEqual(args);
+    }
+    expect(agentsOf(caseDir)).toEqual([]);
+  });
+});
+
+describe('the spawned agent process', () => {
+  const agentMain = () => join(builds.dist('shim'), 'agent', 'main.js');
+
+  it('exits after SSHCC_AGENT_IDLE seconds without work and removes its socket', async () => {
+    const paths = localAgentPaths({ SSHCC_DIR: caseDir });
+    const agent = start([process.execPath, agentMain()], { cwd: '/', env: clientEnv(caseDir, { SSHCC_AGENT_IDLE: '0.5' }) });
+    await waitFor(() => existsSync(paths.pidFile), 5000, 'the pid file');
+    expect(readFileSync(paths.pidFile, 'utf8')).toBe(`${agent.child.pid}\n`);
+    expect(await agent.done).toMatchObject({ code: 0, signal: null });
+    expect(existsSync(paths.socket)).toBe(false);
+    expect(existsSync(paths.pidFile)).toBe(false);
+    expect(readFileSync(paths.logFile, 'utf8')).toMatch(/agent stopped \(idle\)\n$/);
+  });
+
+  it('exits cleanly on SIGTERM', async () => {
+    const paths = localAgentPaths({ SSHCC_DIR: caseDir });
+    const agent = start([process.execPath, agentMain()], { cwd: '/', env: clientEnv(caseDir) });
+    await waitFor(() => existsSync(paths.pidFile), 5000, 'the pid file');
+    agent.child.kill('SIGTERM');
+    expect(await agent.done).toMatchObject({ code: 0, signal: null });
+    expect(existsSync(paths.socket)).toBe(false);
+  });
+
+  it('exits 0 at once when another agent already serves the socket', async () => {
+    await agentInProcess(async () => ({ kind: 'exec', argv: ['/bin/true'] }));
+    const second = await run([process.execPath, agentMain()], { cwd: '/', env: clientEnv(caseDir) });
+    expect(second).toMatchObject({ code: 0, signal: null });
+  });
+
+  it('refuses a folder others can write to, and clients then compile locally', async () => {
+    mkdirSync(caseDir, { mode: 0o777 });
+    execFileSync('chmod', ['0777', caseDir]);
+    const paths = localAgentPaths({ SSHCC_DIR: caseDir });
+    // The agent would tighten it; the client must not trust it before that.
+    const server = createServer((socket) => socket.resume().destroy());
+    await new Promise<void>((resolve) => server.listen(paths.socket, resolve));
+    try {
+      for (const kind of CLIENT_KINDS) {
+        const strict = await run([builds.sshcc(kind), 'gcc', '-c', 'ok.c'], { cwd: work, env: clientEnv(caseDir, { SSHCC_FALLBACK: '0' }) });
+        expect(strict.code).toBe(105);
+        expect(strict.stderr.toString()).toBe(`sshcc: agent: ${caseDir} is writable by others (mode 777)\n`);
+      }
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+});
