@@ -59,16 +59,18 @@ function formatStatus(status: AgentStatus): string {
   return rows.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${value}\n`).join('');
 }
 
-/** 3725000 → "1h 2m 5s". */
+/** 3725000 → "1h 2m 5s", 600000 → "10m": leading and trailing zero units left out. */
 export function formatDuration(ms: number): string {
   const total = Math.floor(ms / 1000);
-  const parts = [
+  const parts: [number, string][] = [
     [Math.floor(total / 3600), 'h'],
     [Math.floor((total % 3600) / 60), 'm'],
     [total % 60, 's'],
-  ] as const;
-  const shown = parts.filter(([value], i) => value > 0 || i === parts.length - 1);
-  return shown.map(([value, unit]) => `${value}${unit}`).join(' ');
+  ];
+  const first = parts.findIndex(([value]) => value > 0);
+  if (first < 0) return '0s';
+  const last = parts.length - 1 - [...parts].reverse().findIndex(([value]) => value > 0);
+  return parts.slice(first, last + 1).map(([value, unit]) => `${value}${unit}`).join(' ');
 }
 
 function envRecord(): Record<string, string> {
