@@ -438,6 +438,24 @@ describe('server against a misbehaving client', () => {
     await expect(serving).rejects.toThrow('client chose protocol 2; this server speaks 1');
   });
 
+  it('ends cleanly when the client closes after reading the hello (a probe)', async () => {
+    const pair = memoryChannel();
+    const serving = serveJobs(pair.server, { offer: OFFER, handler: hashingHandler });
+    const reader = new FrameReader(pair.client.input, 'client');
+    expect((await reader.next())?.type).toBe('hello');
+    pair.client.output.end();
+    await expect(serving).resolves.toBeUndefined();
+  });
+
+  it('refuses a client hello choosing a compression it did not offer', async () => {
+    const pair = memoryChannel();
+    const serving = serveJobs(pair.server, { offer: { ...OFFER, compression: ['none'] }, handler: hashingHandler });
+    const reader = new FrameReader(pair.client.input, 'client');
+    await reader.next();
+    pair.client.output.write(control('hello', { protocol: 1, compression: 'zstd', client: 'fake' }));
+    await expect(serving).rejects.toThrow('client chose compression "zstd", which this server did not offer');
+  });
+
   it('refuses a cancel for a job never sent', async () => {
     const { error, answered } = await fakeClient([
       control('job', testJobRequest()),
