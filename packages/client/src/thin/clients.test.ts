@@ -2,6 +2,7 @@
 // table: as a build would run them, against a spawned agent or one started in this process.
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -222,6 +223,15 @@ describe.each(CLIENT_KINDS)('%s client', (kind) => {
       expect(JSON.parse(result.stdout.toString())).toEqual(args);
     }
     expect(agentsOf(caseDir)).toEqual([]);
+  });
+});
+
+describe('the thin client bundle', () => {
+  it('is one file that requires Node built-ins only', () => {
+    const bundle = readFileSync(join(builds.dist('ts'), 'sshcc-thin.js'), 'utf8');
+    const required = [...bundle.matchAll(/require\(["']([^"']+)["']\)/g)].map((match) => (match[1] as string).replace(/^node:/, ''));
+    expect(required.length).toBeGreaterThan(0);
+    expect(required.filter((name) => !builtinModules.includes(name))).toEqual([]);
   });
 });
 
