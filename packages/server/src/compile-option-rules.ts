@@ -12,8 +12,12 @@ export interface CompileOptionRule {
   readonly separateValue?: boolean;
   /** Why the option is refused; a row without one is allowed. */
   readonly refused?: string;
-  /** Refuse only some values: -Wa, parts that touch files; -fopt-info=FILE; paths given to -mllvm. */
-  readonly check?: 'assembler-parts' | 'no-file' | 'no-path';
+  /**
+   * Refuse only some values: -Wa, parts that touch files; -fopt-info=FILE; paths given to -mllvm; -Wp,
+   * parts other than macros. 'cc1-option': -Xclang, whose cc1 option and value span several arguments
+   * (see checkCc1Option).
+   */
+  readonly check?: 'assembler-parts' | 'no-file' | 'no-path' | 'macro-parts' | 'cc1-option';
 }
 
 const READS = 'reads files outside the job dir';
@@ -22,6 +26,7 @@ const LOADS = 'loads code into the compiler';
 const LINKS = 'is for linking, which sshcc never runs remotely';
 const DEPS = 'writes a dependency file, which sshcc makes on the client';
 const SERVER = 'is set by the server';
+const PAST_DRIVER = 'passes options past the driver to a tool it runs';
 
 export const COMPILE_OPTION_RULES: readonly CompileOptionRule[] = [
   { flag: '-', match: 'exact', refused: 'reads the source from stdin' },
@@ -47,8 +52,9 @@ export const COMPILE_OPTION_RULES: readonly CompileOptionRule[] = [
   { flag: '-U', match: 'exact', separateValue: true },
   { flag: '-Wa,', match: 'prefix', check: 'assembler-parts' },
   { flag: '-Wl,', match: 'prefix', refused: LINKS },
-  { flag: '-Wp,', match: 'prefix', refused: 'passes options to the preprocessor, which ran on the client' },
-  { flag: '-X', match: 'prefix', refused: 'passes options past the driver to a tool it runs' },
+  { flag: '-Wp,', match: 'prefix', check: 'macro-parts' },
+  { flag: '-X', match: 'prefix', refused: PAST_DRIVER },
+  { flag: '-Xclang', match: 'exact', check: 'cc1-option' },
   { flag: '-arch', match: 'exact', separateValue: true },
   { flag: '-aux-info', match: 'prefix', refused: WRITES },
   { flag: '-ccc-', match: 'prefix', refused: 'changes which programs the clang driver runs' },
@@ -124,7 +130,59 @@ export function checkValue(rule: CompileOptionRule, value: string): string | nul
       return value.includes('=') ? WRITES : null;
     case 'no-path':
       return value.includes('/') ? 'names a path' : null;
+    case 'macro-parts': {
+      // clang's driver hands each part to cc1, which preprocesses again on the volunteer: a macro
+      // definition means the same there, anything else (-C, -dD, -MD,file, -include ...) is the client's.
+      const part = value.slice(rule.flag.length).split(',').find((p) => !/^-[DU]./.test(p));
+      if (part === undefined) return null;
+      return `passes ${part || 'an empty part'} to the preprocessor, which ran on the client (only -D and -U pass)`;
+    }
     default:
       return null;
   }
+}
+
+/**
+ * The cc1 options that pass through -Xclang: the names sshcc's own analysis adds so that a clang object
+ * built in the job dir records what a local build records. Both are names written into the debug info;
+ * clang 14 opens neither (checked with strace), so a path is fine where it says so.
+ */
+const CC1_NAME_OPTIONS: ReadonlyMap<string, (value: string) => string | null> = new Map<string, (value: string) => string | null>([
+  // The compile unit's DW_AT_name: the input as the client's command line spelled it (src/foo.c,
+  // ../foo.c or /abs/foo.c), recorded only.
+  ['-main-file-name', (value: string) => (value === '' || value.startsWith('-') ? 'names no file' : null)],
+  // The .dwo name the skeleton unit records. clang >= 8 writes the .dwo to -split-dwarf-output, which its
+  // driver derives from the server's -o; older clangs wrote to this path, so it must stay in the job dir.
+  ['-split-dwarf-file', (value: string) => (isInsideRelativePath(value) ? null : 'names a path outside the job dir')],
+]);
+
+/** A relative path that cannot climb out of the dir it is resolved in. */
+function isInsideRelativePath(value: string): boolean {
+  return value !== '' && !value.startsWith('/') && !value.startsWith('-') && !value.split('/').includes('..');
+}
+
+export interface Cc1OptionCheck {
+  /** Arguments the option takes, counting the first -Xclang. */
+  readonly taken: number;
+  /** Why the gate refuses it (a whole sentence, as jobPermitted reports it), or null. */
+  readonly refused: string | null;
+}
+
+/**
+ * Checks the -Xclang at `args[i]`. -Xclang hands cc1 one word, so a cc1 option with a value is two pairs
+ * (`-Xclang -main-file-name -Xclang src/foo.c`). Only the name options above pass; any other cc1 option
+ * is refused, since cc1 has options that load plugins or read and write files (-load, -include-pch, -o).
+ */
+export function checkCc1Option(args: readonly string[], i: number): Cc1OptionCheck {
+  const option = args[i + 1];
+  if (option === undefined) return { taken: 1, refused: 'option -Xclang needs a value' };
+  const checkName = CC1_NAME_OPTIONS.get(option);
+  if (!checkName) return { taken: 2, refused: `option -Xclang is not allowed: it ${PAST_DRIVER}` };
+  const value = args[i + 3];
+  if (args[i + 2] !== '-Xclang' || value === undefined) {
+    return { taken: 2, refused: `option -Xclang ${option} needs its value as -Xclang <value>` };
+  }
+  if (value.includes('\0')) return { taken: 4, refused: `argument ${i + 4} contains a NUL byte` };
+  const why = checkName(value);
+  return { taken: 4, refused: why && `option -Xclang ${option} -Xclang ${value} is not allowed: it ${why}` };
 }

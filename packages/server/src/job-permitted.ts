@@ -1,6 +1,6 @@
 import type { JobRequest } from '@sshcc/protocol';
 import type { CompilerAllowlist } from './allowlist';
-import { checkValue, ruleFor } from './compile-option-rules';
+import { checkCc1Option, checkValue, ruleFor } from './compile-option-rules';
 import { isPlainName } from './plain-name';
 
 export type Permission = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -38,6 +38,12 @@ function argsPermitted(args: readonly string[]): Permission {
       continue;
     }
     if (rule.refused) return refuse(`option ${arg} is not allowed: it ${rule.refused}`);
+    if (rule.check === 'cc1-option') {
+      const cc1 = checkCc1Option(args, i);
+      if (cc1.refused) return refuse(cc1.refused);
+      i += cc1.taken - 1;
+      continue;
+    }
     let why = checkValue(rule, arg);
     if (rule.separateValue && arg === rule.flag) {
       const value = args[i + 1];
