@@ -1,17 +1,24 @@
 // Entry of the agent process: what clients spawn (`node dist/agent/main.js`, detached, stdio ignored).
 import { exitCodeOf, formatError } from '@sshcc/core';
+import { CompileRouter } from '../job';
 import { fileLog } from './agent-log';
 import { localAgentPaths } from '../thin/local-agent-paths';
 import { runAgentProcess } from './run-agent-process';
 
 process.title = 'sshcc-agent';
-runAgentProcess().then(
-  (code) => process.exit(code),
+const paths = localAgentPaths(process.env);
+const log = fileLog(paths.logFile);
+const router = new CompileRouter(log);
+runAgentProcess({ handleCompile: (request, { signal }) => router.handle(request, signal), log }).then(
+  async (code) => {
+    await router.close();
+    process.exit(code);
+  },
   (err: unknown) => {
     // Detached, stderr goes nowhere: the start-up failure goes to the log the client points at.
     const line = formatError(err);
     try {
-      fileLog(localAgentPaths(process.env).logFile)(line);
+      log(line);
     } catch {
       // no folder to log in
     }

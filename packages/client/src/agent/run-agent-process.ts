@@ -8,6 +8,8 @@ export interface AgentProcessOptions {
   /** Log to stderr instead of the agent's log file (`sshcc agent run`). */
   readonly foreground?: boolean;
   readonly handleCompile?: HandleCompile;
+  /** Where the agent's one-line notes go; default: its log file (stderr with `foreground`). */
+  readonly log?: (line: string) => void;
 }
 
 /**
@@ -16,7 +18,7 @@ export interface AgentProcessOptions {
  */
 export async function runAgentProcess(options: AgentProcessOptions = {}): Promise<number> {
   const paths = localAgentPaths(process.env);
-  const log = options.foreground ? (line: string) => process.stderr.write(`sshcc agent: ${line}\n`) : fileLog(paths.logFile);
+  const log = options.log ?? (options.foreground ? (line: string) => process.stderr.write(`sshcc agent: ${line}\n`) : fileLog(paths.logFile));
   const result = await startAgent({
     paths,
     idleTimeoutMs: idleTimeoutFromEnv(process.env),

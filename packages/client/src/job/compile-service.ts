@@ -1,4 +1,4 @@
-import { readFile, unlink } from 'node:fs/promises';
+import { appendFile, readFile, unlink } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { analyzeArgs, formatError, SshccError, type RemoteAnalysis } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult } from '@sshcc/protocol';
@@ -60,6 +60,7 @@ export class CompileService {
     }
     const note = jobNote(request.cwd, analysis.mode === 'remote' ? analysis.output : undefined, request.argv[0] as string, outcome.place);
     this.options.log(note);
+    if (request.env.SSHCC_LOG) await appendFile(request.env.SSHCC_LOG, `${note}\n`).catch(() => undefined);
     return request.env.SSHCC_VERBOSE === '1' ? withNote(outcome.answer, note) : outcome.answer;
   }
 
@@ -102,6 +103,14 @@ export class CompileService {
         avoid.add(host);
         failures.push(`${host}: the compiler died of ${result.signal ?? 'a signal'}`);
         continue;
+      }
+      if (result.kind === 'compiled' && result.exitCode !== 0) {
+        // A volunteer cannot quote source lines under its diagnostics (it has no source files), so
+        // a failed compile is rerun here: the user sees the compiler's own error, caret and all.
+        grant.release();
+        await removeTargets(analysis);
+        stats.countLocal('compile-error', false);
+        return { answer: execLocally(compiler, request), place: { kind: 'local', why: `it failed on ${host}; rerun here for exact diagnostics` } };
       }
       if (result.kind === 'compiled') {
         grant.release({ ms: Date.now() - started, bytes: preprocessed.stdout.length });
@@ -158,14 +167,10 @@ export class CompileService {
     }
   }
 
-  /** Writes a successful compile's outputs; after a failed one, removes stale targets as gcc does. */
+  /** Writes a successful compile's outputs beside their targets and renames them into place. */
   private async finishRemote(request: CompileRequest, analysis: RemoteAnalysis, result: JobResult): Promise<void> {
     // The main object goes last: its presence then implies its companions (.dwo) are in place.
     const targets = [...analysis.extraOutputs, analysis.output];
-    if (result.exitCode !== 0) {
-      await Promise.all(targets.map((path) => unlink(path).catch(() => undefined)));
-      return;
-    }
     const outputs = targets.map((path) => {
       const data = result.outputs.get(path.slice(path.lastIndexOf('/') + 1));
       if (data === undefined) throw new SshccError('remote-failed', `the volunteer returned no ${path}`);
@@ -203,6 +208,11 @@ export class CompileService {
   }
 }
 
+/** A failed compile leaves no stale object behind, as gcc itself removes its output on failure. */
+async function removeTargets(analysis: RemoteAnalysis): Promise<void> {
+  await Promise.all([...analysis.extraOutputs, analysis.output].map((path) => unlink(path).catch(() => undefined)));
+}
+
 function execLocally(compiler: string, request: CompileRequest): CompileAnswer {
   return { kind: 'exec', argv: [compiler, ...request.argv.slice(1)] };
 }
@@ -212,6 +222,6 @@ function failure(err: SshccError): CompileAnswer {
 }
 
 function withNote(answer: CompileAnswer, note: string): CompileAnswer {
-  if (answer.kind === 'result') return { ...answer, stderr: Buffer.concat([answer.stderr, Buffer.from(`${note}\n`)]) };
-  return answer;
+  // An exec answer's stderr is written by the client before it runs the compiler.
+  return { ...answer, stderr: Buffer.concat([answer.stderr ?? Buffer.alloc(0), Buffer.from(`${note}\n`)]) };
 }

@@ -1,2 +1,3 @@
 export { CompileService, type CompileServiceOptions } from './compile-service';
 export { JobStats, type JobTotals } from './job-stats';
+export { CompileRouter } from './compile-router';
