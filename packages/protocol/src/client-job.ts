@@ -21,7 +21,29 @@ export interface JobResult {
   readonly timings: JobTimings;
   /** Output files by the names the request gave them; empty unless the compiler wrote some. */
   readonly outputs: Map<string, Buffer>;
+  /** What crossed the channel, and when, as this end saw it (for stats and traces). */
+  readonly transfer: JobTransfer;
 }
+
+/** Byte counts and client-side times of one job. The server's own split is in `timings`. */
+export interface JobTransfer {
+  /** Source bytes sent, before compression. */
+  readonly sentBytes: number;
+  /** The same as data frame payloads: after compression (equal when it is off). */
+  readonly sentWireBytes: number;
+  /** Output archive bytes received, after decompression. */
+  readonly receivedBytes: number;
+  readonly receivedWireBytes: number;
+  /** Milliseconds from the job request until the source's end was sent; null if the answer came first. */
+  readonly sentMs: number | null;
+  /** ... until the result message arrived (the compile is over). */
+  readonly answeredMs: number;
+  /** ... until the outputs were read to their end. */
+  readonly doneMs: number;
+}
+
+/** The moments of a job a live monitor shows: the whole source sent, the result in. */
+export type JobStage = 'sent' | 'answered';
 
 /**
  * One job on the client: the source goes up as it is read while the response is read, because the
@@ -34,15 +56,21 @@ export class ClientJob {
   private answered = false;
   private sourceError: unknown = null;
   private limitError: SshccError | null = null;
+  private startedAt = 0;
+  private sentBytes = 0;
+  private sentWireBytes = 0;
+  private sentMs: number | null = null;
 
   constructor(
     private readonly conn: FrameConnection,
     private readonly codec: DataCodec,
     private readonly request: JobRequest,
     private readonly source: ByteSource,
+    private readonly onStage: (stage: JobStage) => void = () => undefined,
   ) {}
 
   async run(): Promise<JobResult> {
+    this.startedAt = performance.now();
     await this.conn.sendControl('job', this.request);
     // Never rejects. Not awaited: a source that yields slowly must not hold up an early answer.
     void this.upload();
@@ -75,7 +103,10 @@ export class ClientJob {
           this.limitError = new SshccError('limit-exceeded', `source exceeds ${MAX_JOB_SOURCE_BYTES} bytes`);
           break;
         }
-        await this.conn.send('data', this.codec.encode(chunk));
+        const payload = this.codec.encode(chunk);
+        await this.conn.send('data', payload);
+        this.sentBytes += chunk.length;
+        this.sentWireBytes += payload.length;
       }
     } catch (err) {
       if (this.conn.failed) return;
@@ -87,6 +118,10 @@ export class ClientJob {
     else {
       this.endSent = true;
       await this.conn.sendControl('end', { id: this.request.id, bytes }).catch(() => undefined);
+      if (!this.answered) {
+        this.sentMs = this.sinceStart();
+        this.report('sent');
+      }
     }
   }
 
@@ -97,13 +132,17 @@ export class ClientJob {
     const result = decodeControl('result', ResultSchema, first.payload);
     if (result.id !== id) throw new ProtocolError(`result of job ${result.id} while job ${id} runs`);
     this.answered = true;
+    const answeredMs = this.sinceStart();
+    this.report('answered');
     let unpacker: OutputUnpacker | null = null;
     let bytes = 0;
+    let wireBytes = 0;
     for (;;) {
       const frame = await this.nextFrame();
       if (frame.type === 'data') {
         const chunk = this.codec.decode(frame.payload, DATA_CHUNK_BYTES);
         bytes += chunk.length;
+        wireBytes += frame.payload.length;
         if (bytes > MAX_OUTPUT_ARCHIVE_BYTES) {
           throw new ProtocolError(`outputs of job ${id} exceed ${MAX_OUTPUT_ARCHIVE_BYTES} bytes`);
         }
@@ -128,7 +167,29 @@ export class ClientJob {
       message: result.message,
       timings: result.timings,
       outputs,
+      transfer: {
+        sentBytes: this.sentBytes,
+        sentWireBytes: this.sentWireBytes,
+        receivedBytes: bytes,
+        receivedWireBytes: wireBytes,
+        sentMs: this.sentMs,
+        answeredMs,
+        doneMs: this.sinceStart(),
+      },
     };
+  }
+
+  private sinceStart(): number {
+    return Math.round((performance.now() - this.startedAt) * 1000) / 1000;
+  }
+
+  /** A monitor's bug must not break the job. */
+  private report(stage: JobStage): void {
+    try {
+      this.onStage(stage);
+    } catch {
+      // ignored
+    }
   }
 
   private async nextFrame(): Promise<Frame> {

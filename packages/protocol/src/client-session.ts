@@ -1,7 +1,7 @@
 import { SshccError } from '@sshcc/core';
 import { loadDataCodec, type DataCodec } from './compress';
 import { checkOutgoing } from './check-outgoing';
-import { ClientJob, type JobResult } from './client-job';
+import { ClientJob, type JobResult, type JobStage } from './client-job';
 import type { ByteSource } from './data-chunks';
 import { FrameConnection, toFrameIo, type FrameStream } from './frame-connection';
 import { exchangeClientHello } from './handshake';
@@ -20,6 +20,8 @@ export type JobSpec = Omit<JobRequest, 'id'>;
 export interface RunJobOptions {
   /** Aborting cancels the job on the server (its compiler is killed); runJob rejects at once. */
   readonly signal?: AbortSignal;
+  /** Told when the whole source has gone up and when the result arrives (a live monitor's states). */
+  readonly onStage?: (stage: JobStage) => void;
 }
 
 export interface ClientSession {
@@ -79,7 +81,7 @@ class Session implements ClientSession {
       options.signal?.throwIfAborted();
       const request = checkOutgoing('job', JobRequestSchema, { ...job, id: this.lastId + 1 });
       this.lastId = request.id;
-      const exchange = new ClientJob(this.conn, this.codec, request, source);
+      const exchange = new ClientJob(this.conn, this.codec, request, source, options.onStage);
       const work = exchange.run().catch((err: unknown) => {
         // A broken channel stays broken; the caller's source error or a size limit leave it usable.
         if (isChannelError(err)) this.conn.abandon(err);
