@@ -107,7 +107,7 @@ describe('analyzeArgs and the gate agree', () => {
     'gcc -Iinc -DFOO=1 -O2 -g -MD -MF obj/a.d -c src/a.c -o obj/a.o',
     'g++ -std=c++17 -O2 -fPIC -DPIC -c src/x.cpp -o obj/x.o',
     'gcc -Wp,-D_FORTIFY_SOURCE=2 -fstack-protector-strong -O2 -g -pipe -c a.c',
-    'gcc -g -gsplit-dwarf -c src/a.c -o obj/a.o',
+    'gcc -g -gsplit-dwarf -c src/a.c -o a.o',
     'cc -S -O3 -march=x86-64-v3 foo.c',
     '/usr/bin/c++ -DNDEBUG -I/home/me/proj/include -isystem /usr/include/foo -O3 -std=gnu++17 -MD -MT CMakeFiles/t.dir/a.cpp.o -MF CMakeFiles/t.dir/a.cpp.o.d -o CMakeFiles/t.dir/a.cpp.o -c /home/me/proj/src/a.cpp',
     'gcc -x c -c gen.txt -o gen.o',

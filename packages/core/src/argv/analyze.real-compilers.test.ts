@@ -209,16 +209,18 @@ describe('-gsplit-dwarf', () => {
     expect(remote.dwo && fs.readFileSync(remote.dwo).equals(fs.readFileSync(local.dwo ?? ''))).toBe(true);
   });
 
-  it('gcc: names the .dwo after -o and records that path, so the volunteer must use the same relative -o', () => {
-    const argv = split('gcc -Iinc -DFOO=2 -O1 -g -gsplit-dwarf -c src/foo.c -o obj/foo.o');
+  it('gcc: records the .dwo path as -o spells it, so a -o in another folder stays local', () => {
+    const elsewhere = analyzeArgs(split('gcc -g -gsplit-dwarf -c src/foo.c -o obj/foo.o'), { cwd: project, env: {} });
+    expect(elsewhere).toMatchObject({ mode: 'local', reason: 'side-files' });
+    const argv = split('gcc -Iinc -DFOO=2 -O1 -g -gsplit-dwarf -c src/foo.c -o foo.o');
     const analysis = remoteAnalysis(argv);
-    expect(analysis.extraOutputs).toEqual([path.join(project, 'obj/foo.dwo')]);
+    expect(analysis.extraOutputs).toEqual([path.join(project, 'foo.dwo')]);
     const local = buildLocally(argv, analysis);
-    const remote = buildSplit(analysis, 'obj/foo.o');
+    const remote = buildSplit(analysis, 'foo.o');
     expect(stripped(remote.object).equals(stripped(local.object))).toBe(true);
-    // The skeleton (it names obj/foo.dwo) is identical; the .dwo differs only by the producer string.
+    // The skeleton (it names foo.dwo) is identical; the .dwo differs only by the producer string.
     expect(readelf('-wi', remote.object)).toBe(readelf('-wi', local.object));
-    expect(readelf('-wi', local.object)).toMatch(/DW_AT_dwo_name +: .*: obj\/foo\.dwo$/m);
+    expect(readelf('-wi', local.object)).toMatch(/DW_AT_dwo_name +: .*: foo\.dwo$/m);
     expect(readelf('-wl', remote.object)).toBe(readelf('-wl', local.object));
     if (!remote.dwo || !local.dwo) throw new Error('no .dwo written');
     // readelf misreads a .dwo's string offsets; llvm-dwarfdump resolves them.

@@ -92,6 +92,10 @@ function remote(compiler: string, family: CompilerFamily, cmd: ParsedCommand, cw
 
   const stopFlag = stop === 'S' ? '-S' : '-c';
   const dwo = writesSplitDwarf(cmd.options, family, stop) ? splitDwarfFile(outputArg) : undefined;
+  if (dwo !== undefined && family === 'gcc' && path.dirname(outputArg) !== '.') {
+    // gcc records the .dwo's path as -o spells it; a volunteer compiles into a plain name in its job dir.
+    return local('side-files', '-gsplit-dwarf', "gcc records the .dwo's path from -o, which a volunteer's job dir cannot reproduce");
+  }
   const extraOutputs = dwo === undefined ? [] : [path.resolve(cwd, dwo)];
   const clangExtras = family === 'clang' ? clangNames(cmd.options, input.arg, dwo) : [];
   const common = {

@@ -206,8 +206,9 @@ function routePreprocessorPassThrough(cmd: ParsedCommand, arg: string, value: st
       if (parts.length === 2) cmd.deps.file = parts[1];
     } else {
       // Macro definitions are the driver's -D/-U to cc1 too; spelled that way the volunteer's option
-      // gate (which refuses -Wp, as it cannot know every cc1 option) lets them through.
-      cmd.compile.push(...(parts.every((part) => /^-[DU]./.test(part)) ? parts : [arg]));
+      // gate (which refuses other -Wp, as it cannot know every cc1 option) lets them through.
+      if (parts.every((part) => /^-[DU]./.test(part))) cmd.compile.push(...parts);
+      else cmd.forced ??= { reason: 'preprocessor-option', trigger: arg };
     }
     return;
   }

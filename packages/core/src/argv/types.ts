@@ -45,7 +45,8 @@ export type LocalReason =
   | 'reads-files' // the compile step itself reads a file of this machine (-fsanitize-ignorelist=, clang -imacros)
   | 'recorded-command-line' // -frecord-gcc-switches stores the argv, which differs on the volunteer
   | 'unreadable-response-file' // @file that can't be read: gcc keeps it as a literal argument
-  | 'malformed'; // e.g. `-o` without a file name: the compiler's own error is the answer
+  | 'malformed' // e.g. `-o` without a file name: the compiler's own error is the answer
+  | 'preprocessor-option'; // clang -Wp,<option> other than -D/-U: it reaches the compile step, which a volunteer won't run
 
 export interface AnalyzeContext {
   /** The client's working directory; relative paths in argv are relative to it. */
