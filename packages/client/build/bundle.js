@@ -28,6 +28,18 @@ const builtinsOnly = {
   },
 };
 
+/**
+ * ssh2 and cpu-features load optional native addons inside try/catch and fall back to JavaScript.
+ * Whether the addon exists depends on whether npm ran their install scripts; a bundle leaves the
+ * require in place either way, so it behaves the same on every machine.
+ */
+const nativeAddonsExternal = {
+  name: 'sshcc-native-addons-external',
+  setup(build) {
+    build.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, external: true }));
+  },
+};
+
 /** esbuild's plugins need its async API. */
 async function bundle(entry, outfile, plugins) {
   await esbuild.build({
@@ -48,7 +60,7 @@ function bundleThinClient(outfile) {
 }
 
 function bundleAgent(outfile) {
-  return bundle(path.join(CLIENT_SRC, 'agent', 'main.ts'), outfile, [workspaceSources]);
+  return bundle(path.join(CLIENT_SRC, 'agent', 'main.ts'), outfile, [workspaceSources, nativeAddonsExternal]);
 }
 
 module.exports = { bundleThinClient, bundleAgent };

@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { CLI_COMMANDS } from './commands';
 
 const BIN = path.resolve(__dirname, '../../bin/sshcc.js');
 const MAIN = path.resolve(__dirname, '../../dist/cli/main.js');
@@ -173,7 +174,9 @@ describe('sshcc usage', () => {
   it('exits 100 with one line and no stack trace on an unknown command', () => {
     const run = sshcc(['frobnicate', '--json']);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('sshcc: usage: unknown command "frobnicate" (commands: explain, hosts; see "sshcc --help")\n');
+    const commands = CLI_COMMANDS.map((command) => command.name).join(', ');
+    expect(commands).toMatch(/^explain, hosts, /);
+    expect(run.stderr).toBe(`sshcc: usage: unknown command "frobnicate" (commands: ${commands}; see "sshcc --help")\n`);
     expect(run.status).toBe(100);
   });
 
