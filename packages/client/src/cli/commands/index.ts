@@ -2,12 +2,16 @@ import type { CliCommand } from '../cli-command';
 import { agentCommand } from './agent';
 import { explainCommand } from './explain';
 import { hostsCommand } from './hosts';
+import { installServerCommand } from './install-server';
 import { masqueradeCommand } from './masquerade';
+import { pingCommand } from './ping';
 
 /** Every `sshcc <command>`, in the order `sshcc --help` lists them. */
 export const CLI_COMMANDS: readonly CliCommand[] = [
   explainCommand,
   hostsCommand,
+  pingCommand,
+  installServerCommand,
   agentCommand,
   masqueradeCommand,
 ];

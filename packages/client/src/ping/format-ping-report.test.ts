@@ -1,0 +1,60 @@
+import { formatPingReports } from './format-ping-report';
+import type { PingReport } from './ping-report';
+
+const here = { path: '/usr/bin/gcc', version: '(Debian 12.2.0-14) 12.2.0', target: 'x86_64-linux-gnu', driver: 'a'.repeat(64) };
+
+const GOOD: PingReport = {
+  host: 'fast/8',
+  destination: 'me@10.0.0.2:22',
+  usable: true,
+  reachable: true,
+  hostKeyOk: true,
+  authOk: true,
+  server: { mode: 'exec', command: '~/.local/lib/sshcc/sshcc-server', version: 'sshcc-server/0.1.0', protocol: 1, protocols: [1], compression: 'zstd', cpus: 16, load: [0.5, 1, 2.25] },
+  compilers: [
+    { name: 'cc', status: 'match', here, detail: null },
+    { name: 'clang', status: 'not-here', here: null, detail: 'no clang on this machine\'s PATH' },
+    { name: 'gcc', status: 'match', here, detail: null },
+    { name: 'gcc-13', status: 'mismatch', here, detail: 'gcc-13: version "13.1" on the client, "13.2" here' },
+    { name: 'g++', status: 'failed', here, detail: 'timeout: killed after 10 s' },
+  ],
+  timings: { connectMs: 84.26, startMs: 120, rttMs: 0.61 },
+  error: null,
+  notes: ['skipped ~/.ssh/id_rsa: encrypted'],
+};
+
+const GONE: PingReport = {
+  host: 'slow',
+  destination: null,
+  usable: false,
+  reachable: false,
+  hostKeyOk: null,
+  authOk: null,
+  server: null,
+  compilers: [],
+  timings: { connectMs: null, startMs: null, rttMs: null },
+  error: { code: 'connect', exitCode: 110, message: 'sshcc: connect: cannot connect to me@slow:22: connection refused' },
+  notes: [],
+};
+
+describe('formatPingReports', () => {
+  it('prints a block per host: what it runs, how fast, which compilers match and why not', () => {
+    expect(formatPingReports([GOOD, GONE])).toBe(
+      [
+        'fast/8: ok (me@10.0.0.2:22)',
+        '  server:     sshcc-server/0.1.0, protocol 1, zstd, by exec ~/.local/lib/sshcc/sshcc-server',
+        '  machine:    16 cpus, load 0.50 1.00 2.25',
+        '  time:       connect 84 ms, server start 120 ms, round trip 0.6 ms',
+        '  compilers:  match: cc, gcc; not on this machine: clang; differ: gcc-13; failed: g++',
+        '  why:        gcc-13: version "13.1" on the client, "13.2" here',
+        '  why:        g++: timeout: killed after 10 s',
+        '  note:       skipped ~/.ssh/id_rsa: encrypted',
+        '',
+        'slow: UNUSABLE',
+        '  error:  sshcc: connect: cannot connect to me@slow:22: connection refused',
+        '  ssh:    reachable: no, host key: not tried, auth: not tried',
+        '',
+      ].join('\n'),
+    );
+  });
+});

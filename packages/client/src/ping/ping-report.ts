@@ -1,0 +1,74 @@
+import type { SshccErrorCode } from '@sshcc/core';
+import type { ServerMode } from '../pool';
+
+// What `sshcc ping --json` prints: one report per remote host. This shape is a public interface
+// (scripts read it); add fields, never rename them.
+
+/** How one compiler name the volunteer offers compares with the same name here. */
+export type CompilerStatus =
+  | 'match' // same fingerprint: a probe compile ran there and succeeded
+  | 'mismatch' // a different compiler under that name there: jobs for it stay off this host
+  | 'not-here' // the volunteer has it, this machine does not (nothing to compare)
+  | 'missing-there' // the volunteer listed it but could not find it for a job
+  | 'refused' // the volunteer's gate refused the probe
+  | 'failed'; // the probe did not compile (see detail)
+
+export interface CompilerCheck {
+  readonly name: string;
+  readonly status: CompilerStatus;
+  /** This machine's compiler by that name; null when there is none. */
+  readonly here: { readonly path: string; readonly version: string; readonly target: string; readonly driver: string } | null;
+  /** Why, for every status but 'match'. */
+  readonly detail: string | null;
+}
+
+export interface PingServer {
+  readonly mode: ServerMode;
+  /** `subsystem sshcc`, or the command exec ran. */
+  readonly command: string;
+  /** The server's own name and version, e.g. `sshcc-server/0.1.0`. */
+  readonly version: string;
+  /** The protocol version this client and the server agreed on. */
+  readonly protocol: number;
+  readonly protocols: readonly number[];
+  readonly compression: string;
+  readonly cpus: number;
+  /** 1, 5 and 15 minute load averages. */
+  readonly load: readonly number[];
+}
+
+export interface PingTimings {
+  /** TCP connect, ssh handshake and authentication. */
+  readonly connectMs: number | null;
+  /** Opening the channel, starting sshcc-server and its hello. */
+  readonly startMs: number | null;
+  /** One job request and its answer on the open channel, no compile (the per-job cost of the link). */
+  readonly rttMs: number | null;
+}
+
+export interface PingFailure {
+  readonly code: SshccErrorCode;
+  readonly exitCode: number;
+  /** The one line sshcc prints for it: `sshcc: <what>: <why>`. */
+  readonly message: string;
+}
+
+export interface PingReport {
+  /** The host spec as the host list wrote it. */
+  readonly host: string;
+  /** `user@hostname:port` connected to; null when no connection was made. */
+  readonly destination: string | null;
+  /** A connection, a server and at least one compiler that matches this machine's. */
+  readonly usable: boolean;
+  /** null: not tried (the failure came first). */
+  readonly reachable: boolean | null;
+  readonly hostKeyOk: boolean | null;
+  readonly authOk: boolean | null;
+  readonly server: PingServer | null;
+  readonly compilers: readonly CompilerCheck[];
+  readonly timings: PingTimings;
+  /** Why the host is unusable; null when it is usable. */
+  readonly error: PingFailure | null;
+  /** Things worth knowing that did not stop it (a skipped key, a refused channel). */
+  readonly notes: readonly string[];
+}

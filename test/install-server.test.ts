@@ -1,0 +1,216 @@
+// `sshcc install-server` into the fresh home of a volunteer whose sshd has no `Subsystem sshcc` (sshd's
+// SetEnv gives its sessions that HOME, and the shell's `~` follows it), then a make build through that
+// install; an upgrade while a server runs; a node too old; `--local`. Runs the BUILT CLI, shim and
+// server bundle (npm run build first).
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Client } from 'ssh2';
+import { clientHandshake, type ClientSession } from '@sshcc/protocol';
+import { fingerprintCompiler } from '@sshcc/server';
+import { connectClient, openExec, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+
+const REPO = resolve(__dirname, '..');
+const CLI = join(REPO, 'packages/client/bin/sshcc.js');
+const SSHCC = join(REPO, 'node_modules/.bin/sshcc');
+const BUNDLE = join(REPO, 'packages/server/dist/bundle/sshcc-server.js');
+const NODE_LINE = /^ {2}node: +(\/\S+) (v\d+\.\d+\.\d+)$/m;
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+let root: string;
+const clients: Client[] = [];
+
+beforeAll(() => {
+  for (const file of [CLI, SSHCC, BUNDLE]) if (!existsSync(file)) throw new Error(`${file} is missing: build first (npm run build)`);
+  root = mkdtempSync(join(tmpdir(), 'sshcc-install-'));
+});
+
+afterAll(async () => {
+  for (const client of clients) client.end();
+  await stopAll();
+  rmSync(root, { recursive: true, force: true });
+});
+
+/** A client environment of this test's own: no ssh-agent, no host list, no agent of the caller's. */
+function clientEnv(volunteer: Volunteer | null, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env, HOME: join(root, 'client-home'), SSHCC_DIR: join(root, 'client-home', '.sshcc'), LANG: 'C', LC_ALL: 'C' };
+  for (const name of ['SSH_AUTH_SOCK', 'SSHCC_SERVER_COMMAND', 'SSHCC_HOSTS', 'DISTCC_HOSTS', 'SSHCC_VERBOSE', 'MAKEFLAGS']) delete env[name];
+  if (volunteer !== null) Object.assign(env, { SSHCC_SSH_CONFIG: volunteer.sshConfigFile, SSHCC_KNOWN_HOSTS: volunteer.knownHostsFile });
+  return { ...env, ...extra };
+}
+
+function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = root): Promise<Run> {
+  return new Promise((done, fail) => {
+    const child = spawn(argv[0] as string, argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('close', (code) => done({ code, stdout, stderr }));
+  });
+}
+
+const sshcc = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> => run([process.execPath, CLI, ...args], env);
+
+function freshDir(name: string): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/** Every file under `dir`, relative, sorted. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name).slice(dir.length + 1))
+    .sort();
+}
+
+describe('sshcc install-server on a volunteer without the sshcc subsystem', () => {
+  let volunteer: Volunteer;
+  let home: string;
+  let installDir: string;
+  let first: Run;
+
+  beforeAll(async () => {
+    home = freshDir('volunteer-home');
+    installDir = join(home, '.local/lib/sshcc');
+    mkdirSync(join(root, 'client-home'), { recursive: true });
+    volunteer = await startVolunteer({ subsystem: false, env: { HOME: home, TMPDIR: freshDir('volunteer-tmp') } });
+    first = await sshcc(['install-server', volunteer.alias], clientEnv(volunteer));
+  }, 60_000);
+
+  afterAll(async () => {
+    await run([SSHCC, 'agent', 'stop'], clientEnv(volunteer));
+  }, 30_000);
+
+  it('installs the bundle and its launcher into ~/.local/lib/sshcc, and checks them', () => {
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    const [, node, version] = NODE_LINE.exec(first.stdout) ?? [];
+    expect(first.stdout.split('\n')[0]).toBe(`installing sshcc-server on ${volunteer.user}@127.0.0.1:${volunteer.port}`);
+    expect(first.stdout).toMatch(new RegExp(`^ {2}upload: +\\d+ KiB by (sftp|exec) to ${installDir}/bin/sshcc-server\\.js$`, 'm'));
+    expect(first.stdout).toContain('  check:     ok\n');
+    expect(first.stdout).toContain('  serves:    sshcc-server/0.1.0, protocol 1, by exec ~/.local/lib/sshcc/sshcc-server\n');
+    const [, count, names] = /^ {2}compilers: (\d+): (.*)$/m.exec(first.stdout) ?? [];
+    expect(names?.split(', ')).toContain('gcc');
+    expect(names?.split(', ')).toHaveLength(Number(count));
+    expect(names).not.toMatch(/config/);
+    expect(first.stdout).toContain(`installed sshcc-server 0.1.0 in ${installDir}.\n`);
+    expect(first.stdout).toContain(`\n  Subsystem sshcc ${node} ${installDir}/bin/sshcc-server.js\n`);
+    expect(version).toBe(process.version);
+    expect(filesUnder(installDir)).toEqual(['bin/sshcc-server.js', 'sshcc-server']);
+    expect(readFileSync(join(installDir, 'bin/sshcc-server.js')).equals(readFileSync(BUNDLE))).toBe(true);
+    expect(statSync(join(installDir, 'sshcc-server')).mode & 0o777).toBe(0o755);
+    expect(readFileSync(join(installDir, 'sshcc-server'), 'utf8')).toContain(`exec "$node" ${installDir}/bin/sshcc-server.js "$@"\n`);
+  });
+
+  it('builds a project through it with make: every object compiled there, identical to a local build', async () => {
+    const project = freshDir('project');
+    const sources: Record<string, string> = {
+      'shape.h': 'struct point { int x, y; };\nint norm(struct point p);\nint twice(int v);\n',
+      'norm.c': '#include "shape.h"\nint norm(struct point p) { return p.x * p.x + p.y * p.y; }\n',
+      'twice.c': '#include "shape.h"\nint twice(int v) { return 2 * v; }\n',
+      'main.c': '#include <stdio.h>\n#include "shape.h"\nint main(void) { struct point p = {3, 4}; printf("%d\\n", twice(norm(p))); return 0; }\n',
+      Makefile: 'OBJS = norm.o twice.o main.o\nprog: $(OBJS)\n\tgcc -o $@ $(OBJS)\n%.o: %.c shape.h\n\t$(CC) -O2 -c $< -o $@\n',
+    };
+    for (const [name, text] of Object.entries(sources)) writeFileSync(join(project, name), text);
+    const log = join(root, 'jobs.log');
+    const env = clientEnv(volunteer, { SSHCC_HOSTS: `${volunteer.alias}/2`, SSHCC_LOG: log, SSHCC_AGENT_IDLE: '60' });
+    const build = await run(['make', '-j2', `CC=${SSHCC} gcc`], env, project);
+    expect(build.stderr).toBe('');
+    expect(build.code).toBe(0);
+    expect(spawnSync(join(project, 'prog'), { encoding: 'utf8' }).stdout).toBe('50\n');
+    expect(readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').sort()).toEqual(
+      ['main.o', 'norm.o', 'twice.o'].map((object) => expect.stringMatching(new RegExp(`^sshcc: ${object.replace('.', '\\.')}: compiled on ${volunteer.alias}/2 \\(\\d+ ms\\)$`))),
+    );
+    for (const name of ['norm', 'twice', 'main']) {
+      const local = join(root, `${name}.local.o`);
+      expect(spawnSync('gcc', ['-O2', '-c', `${name}.c`, '-o', local], { cwd: project }).status).toBe(0);
+      expect(readFileSync(join(project, `${name}.o`)).equals(readFileSync(local))).toBe(true);
+    }
+  }, 120_000);
+
+  it('upgrades in place: the bundle is replaced by a rename, and a server already running keeps working', async () => {
+    const client = await connectClient(volunteer.connectOptions());
+    clients.push(client);
+    const session: ClientSession = await clientHandshake(await openExec(client, '~/.local/lib/sshcc/sshcc-server'));
+    const before = statSync(join(installDir, 'bin/sshcc-server.js')).ino;
+
+    const again = await sshcc(['install-server', `@${volunteer.alias}`], clientEnv(volunteer));
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`installed sshcc-server 0.1.0 in ${installDir} (was sshcc-server 0.1.0).\n`);
+    expect(statSync(join(installDir, 'bin/sshcc-server.js')).ino).not.toBe(before);
+    expect(filesUnder(installDir)).toEqual(['bin/sshcc-server.js', 'sshcc-server']);
+
+    const source = Buffer.from('int answer(void) { return 42; }\n');
+    const result = await session.runJob(
+      {
+        compiler: 'gcc',
+        fingerprint: await fingerprintCompiler('gcc'),
+        args: ['-c', '-O2'],
+        lang: 'c',
+        input: 'answer.c',
+        output: 'answer.o',
+        extraOutputs: [],
+        cwd: root,
+        env: {},
+        timeLimitSeconds: 60,
+        sourceBytes: source.length,
+      },
+      source,
+    );
+    expect(result).toMatchObject({ kind: 'compiled', exitCode: 0 });
+    expect(result.outputs.get('answer.o')?.subarray(0, 4)).toEqual(Buffer.from('\x7fELF', 'latin1'));
+    await session.close();
+  }, 60_000);
+});
+
+describe('sshcc install-server refusals', () => {
+  it('refuses a node older than 20 and leaves nothing behind', async () => {
+    const home = freshDir('old-node-home');
+    const bin = freshDir('old-node-bin');
+    writeFileSync(join(bin, 'node'), '#!/bin/sh\necho v18.19.0\n');
+    chmodSync(join(bin, 'node'), 0o755);
+    const volunteer = await startVolunteer({ subsystem: false, env: { HOME: home, PATH: `${bin}:/usr/local/bin:/usr/bin:/bin` } });
+    const result = await sshcc(['install-server', volunteer.alias], clientEnv(volunteer));
+    expect(result.stderr).toBe(
+      `sshcc: config: ${bin}/node on ${volunteer.user}@127.0.0.1:${volunteer.port} is Node v18.19.0; sshcc-server needs 20 or newer` +
+        ' (install Node.js 20 or newer there, where a non-interactive `ssh host node --version` finds it)\n',
+    );
+    expect(result.code).toBe(102);
+    expect(readdirSync(home)).toEqual([]);
+  }, 60_000);
+
+  it.each<[string[], string]>([
+    [['install-server'], 'sshcc: usage: name a host, or give --local'],
+    [['install-server', 'box', '--local'], 'sshcc: usage: a host and --local together'],
+    [['install-server', 'localhost'], 'sshcc: usage: "localhost" is not one remote host'],
+  ])('sshcc %j exits 100', async (args, message) => {
+    const result = await sshcc(args, clientEnv(null));
+    expect(result.stderr).toBe(`${message} (as in: sshcc install-server build1, sshcc install-server @me@build1:2222, or sshcc install-server --local)\n`);
+    expect(result.code).toBe(100);
+  });
+});
+
+describe('sshcc install-server --local', () => {
+  it('installs for this user on this machine, and the launcher runs the bundle', async () => {
+    const home = freshDir('local-home');
+    const result = await sshcc(['install-server', '--local'], clientEnv(null, { HOME: home }));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.split('\n')[0]).toBe('installing sshcc-server on this machine');
+    expect(result.stdout).toMatch(/^ {2}upload: +\d+ KiB by local to /m);
+    expect(result.stdout).not.toContain('sshcc ping');
+    const launcher = join(home, '.local/lib/sshcc/sshcc-server');
+    expect(spawnSync(launcher, ['--version'], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } }).stdout).toBe('sshcc-server 0.1.0\n');
+  }, 60_000);
+});
