@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { isSshccError } from '@sshcc/core';
 import { installServer, type InstallReport } from './install-server';
+import type { InstallTarget } from './install-target';
 import { localInstallTarget } from './local-install-target';
 import type { ServerBundle } from './server-bundle';
 
@@ -60,6 +61,22 @@ describe('installServer on this machine', () => {
     } finally {
       closeSync(held);
     }
+  }, 30_000);
+
+  it('reads past what a login shell prints before each command', async () => {
+    const { home, env } = freshHome('home-chatty');
+    const local = localInstallTarget(env);
+    const chatty: InstallTarget = {
+      ...local,
+      run: async (...args) => {
+        const result = await local.run(...args);
+        return { ...result, stdout: `Welcome to build1!\n${result.stdout}` };
+      },
+    };
+    const report = await installServer(chatty, bundle, { clientVersion: '0.0.0-test' });
+    expect(report).toMatchObject({ installed: 'sshcc-server 0.1.0', previous: null });
+    expect(report.paths.dir).toBe(join(home, '.local/lib/sshcc'));
+    expect(report.subsystemLine).toBe(`Subsystem sshcc ${report.node.path} ${home}/.local/lib/sshcc/bin/sshcc-server.js`);
   }, 30_000);
 
   it('keeps the installed server when the new one does not run, and leaves no temp file', async () => {

@@ -67,7 +67,7 @@ export async function installServer(target: InstallTarget, bundle: ServerBundle,
   try {
     upload = await target.writeFile(temps[0], bundle.bytes, 0o755);
     // The new bundle runs on that node before anything in use is replaced.
-    installed = (await mustRun(target, 'run the uploaded server', '"$1" "$2" --version', [node, temps[0]])).stdout.trim();
+    installed = lastLine((await mustRun(target, 'run the uploaded server', '"$1" "$2" --version', [node, temps[0]])).stdout);
     if (!/^sshcc-server \S+$/.test(installed)) throw new SshccError('remote-failed', `the uploaded server on ${where} printed ${JSON.stringify(installed)} for --version`);
     await target.writeFile(temps[1], Buffer.from(launcherScript({ node, bundle: paths.bundle, clientVersion: options.clientVersion })), 0o755);
     await mustRun(target, 'move the new files into place', 'mv -f "$1" "$2" && mv -f "$3" "$4"', [temps[0], paths.bundle, temps[1], paths.launcher]);
@@ -79,7 +79,7 @@ export async function installServer(target: InstallTarget, bundle: ServerBundle,
 
   const check = (await mustRun(target, 'check the install', '"$1" --check', [paths.launcher])).stdout;
   step('check', 'ok');
-  const subsystemLine = (await mustRun(target, 'print the sshd_config line', '"$1" --print-sshd-config', [paths.launcher])).stdout.trim();
+  const subsystemLine = lastLine((await mustRun(target, 'print the sshd_config line', '"$1" --print-sshd-config', [paths.launcher])).stdout);
   const served = await serveOnce(target, DEFAULT_SERVER_COMMAND);
   step('serves', `${served.server}, protocol ${served.protocol}, by exec ${DEFAULT_SERVER_COMMAND}`);
   return { where, paths, node: { path: node, version: nodeVersion }, previous, installed, upload, bytes: bundle.bytes.length, check, subsystemLine, served };
@@ -107,6 +107,11 @@ async function mustRun(target: InstallTarget, what: string, script: string, args
   if (result.code === 0) return result;
   const why = result.stderr.trim().split('\n').slice(-3).join(' | ') || (result.code === null ? 'killed' : `exit ${result.code}`);
   throw new SshccError('remote-failed', `could not ${what} on ${target.where}: ${why}`);
+}
+
+/** A login shell's rc files may print before the command does: what the command said is last. */
+function lastLine(text: string): string {
+  return text.trimEnd().split('\n').pop()?.trim() ?? '';
 }
 
 function parseFacts(result: RunResult): Map<string, string> {

@@ -1,6 +1,6 @@
 import { exitCodeFor, formatError, SshccError, type SshHost } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
-import { classifySshError, DEFAULT_HANDSHAKE_TIMEOUT_MS, remoteServerCommand, SshPool, sshccHandshake, SUBSYSTEM_NAME, type PoolWorker } from '../pool';
+import { classifySshError, remoteServerCommand, SshPool, sshccHandshake, SUBSYSTEM_NAME, type PoolWorker } from '../pool';
 import { checkCompilers } from './compiler-probe';
 import { connectionStages } from './connection-stages';
 import { measureRoundTrip } from './measure-round-trip';
@@ -10,13 +10,16 @@ import type { CompilerCheck, PingFailure, PingReport, PingServer } from './ping-
 // subsystem-then-exec), so what it reports is what a build would meet. It does not go through a
 // running agent: a fresh connection per host is the point of a check.
 
+/** For connecting, for the server's hello, and for each probe, unless the caller says otherwise. */
+export const DEFAULT_PING_TIMEOUT_MS = 10_000;
+
 export interface PingOptions {
   /** The client's environment: SSHCC_SSH_CONFIG, SSHCC_KNOWN_HOSTS, SSHCC_SERVER_COMMAND, PATH, HOME. */
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
   /** The sshcc executable, so a masquerade link is never taken for a local compiler. */
   readonly self: string;
-  /** For connecting, for the server's hello, and for each probe. Default 10 s. */
+  /** For connecting, for the server's hello, and for each probe. Default DEFAULT_PING_TIMEOUT_MS. */
   readonly timeoutMs?: number;
   /** Names this client in the hello, e.g. `sshcc-ping/0.1.0`. */
   readonly client?: string;
@@ -24,7 +27,7 @@ export interface PingOptions {
 
 /** Pings every host at once; the reports come back in the order of `hosts`. */
 export async function pingHosts(hosts: readonly SshHost[], options: PingOptions): Promise<PingReport[]> {
-  const timeoutMs = options.timeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
   const started = performance.now();
   const connectedAt = new Map<string, number>();
   const notes = new Map<string, string[]>(hosts.map((host) => [host.spec, []]));

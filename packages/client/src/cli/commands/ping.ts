@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { resolve } from 'node:path';
 import { hostSourceLabel, resolveHostSources, SshccError, type SshHost } from '@sshcc/core';
-import { formatPingReports, pingHosts } from '../../ping';
+import { DEFAULT_PING_TIMEOUT_MS, formatPingReports, pingHosts } from '../../ping';
 import type { CliCommand } from '../cli-command';
 import { clientVersion } from '../client-version';
 import { usageError } from '../usage-error';
@@ -21,7 +21,7 @@ export const pingCommand: CliCommand = {
       (command) =>
         command
           .option('json', { type: 'boolean', default: false, describe: 'print one report per host as JSON' })
-          .option('timeout', { type: 'number', default: 10, describe: 'seconds allowed to connect, to start the server and per probe' })
+          .option('timeout', { type: 'number', default: DEFAULT_PING_TIMEOUT_MS / 1000, describe: 'seconds allowed to connect, to start the server and per probe' })
           .example('$0 ping', 'the hosts of SSHCC_HOSTS (else ~/.sshcc/hosts, /etc/sshcc/hosts, DISTCC_HOSTS)')
           .example('SSHCC_HOSTS=build1 $0 ping --json', 'one host, machine-readable')
           .epilog('Exit code 0 when every host is usable; otherwise that of the first unusable host (see the README).'),
