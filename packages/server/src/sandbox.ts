@@ -2,13 +2,21 @@ import { mkdtemp, realpath, rm } from 'node:fs/promises';
 import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { startWatchdog, type Watchdog } from './watchdog';
 
 // Everything a job leaves behind is registered here: its private dir and its compiler's process
 // group. Removing them is the job's own business, but a signal or an exit on the way must not leave
-// either, so the exit path sweeps whatever is still registered, synchronously.
+// either, so the exit path sweeps whatever is still registered, synchronously. A SIGKILL leaves no
+// exit path: the watchdog (started with the first job) then does the same from outside.
 
 const liveDirs = new Set<string>();
 const liveGroups = new Set<number>();
+let watchdog: Watchdog | null = null;
+
+function theWatchdog(): Watchdog {
+  watchdog ??= startWatchdog();
+  return watchdog;
+}
 
 export interface JobDir {
   /** The dir's real path (the compiler's cwd, and what the prefix maps name). */
@@ -20,6 +28,7 @@ export interface JobDir {
 export async function createJobDir(): Promise<JobDir> {
   const made = await mkdtemp(join(tmpdir(), 'sshcc-job-'));
   liveDirs.add(made);
+  theWatchdog().watchDir(made);
   let path = made;
   try {
     path = await realpath(made);
@@ -30,7 +39,10 @@ export async function createJobDir(): Promise<JobDir> {
   return {
     path,
     remove() {
-      removing ??= rm(made, { recursive: true, force: true, maxRetries: 3 }).finally(() => liveDirs.delete(made));
+      removing ??= rm(made, { recursive: true, force: true, maxRetries: 3 }).finally(() => {
+        liveDirs.delete(made);
+        watchdog?.forgetDir(made);
+      });
       return removing;
     },
   };
@@ -38,10 +50,13 @@ export async function createJobDir(): Promise<JobDir> {
 
 export function trackProcessGroup(pid: number): void {
   liveGroups.add(pid);
+  theWatchdog().watchGroup(pid);
 }
 
+/** Once the group has been killed (or has ended): the pid may be reused from here on. */
 export function untrackProcessGroup(pid: number): void {
   liveGroups.delete(pid);
+  watchdog?.forgetGroup(pid);
 }
 
 /** SIGKILL to a whole process group: the driver, cc1, as, whatever they started. */
@@ -65,4 +80,7 @@ export function sweepSync(): void {
     }
   }
   liveDirs.clear();
+  // All done here: the watchdog must not act on names that may be reused once this process is gone.
+  watchdog?.disarm();
+  watchdog = null;
 }

@@ -1,16 +1,19 @@
-import { availableParallelism, loadavg } from 'node:os';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { formatError, isSshccError } from '@sshcc/core';
 import { encodeFrame, serveJobs, type FrameIo } from '@sshcc/protocol';
 import { compilerAllowlist } from './allowlist';
-import { loadServerConfig } from './config';
+import { DEFAULT_MAX_JOB_SECONDS, loadServerConfig } from './config';
 import { createJobHandler } from './job';
 import { listCompilers } from './list-compilers';
 import { sweepSync } from './sandbox';
+import { sweepStaleJobDirs } from './sweep-stale-job-dirs';
 import { SERVER_VERSION } from './version';
 
 /** sshcc-server exits with the exit code of the failure that ended it (core's table), else 0. */
 const EXIT_PROTOCOL = 113;
 const EXIT_CONFIG = 102;
+/** A job dir untouched this long past the longest compile belongs to no live server. */
+const STALE_MARGIN_MS = 5 * 60 * 1000;
 
 /**
  * Serves jobs on `io` until the client closes it, a signal arrives or the client breaks the
@@ -29,6 +32,8 @@ export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): 
     return EXIT_CONFIG;
   }
   const allowlist = compilerAllowlist(config.compilers);
+  // Off the job's path: a dead server's leftovers are no one's hurry.
+  void sweepStaleJobDirs(tmpdir(), Math.max(config.maxJobSeconds, DEFAULT_MAX_JOB_SECONDS) * 1000 + STALE_MARGIN_MS);
   const controller = new AbortController();
   const onSignal = (): void => controller.abort();
   for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.on(signal, onSignal);
