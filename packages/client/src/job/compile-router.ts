@@ -3,10 +3,10 @@ import { cpus } from 'node:os';
 import { resolveHostSources, type HostList } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../agent/types';
+import { NO_JOB_EVENTS, type JobEvents } from '../events';
 import { SshPool, sshccHandshake, type PoolEvent } from '../pool';
 import { Scheduler } from '../queue';
 import { CompileService } from './compile-service';
-import { JobStats } from './job-stats';
 
 /** Client variables that decide where and how compiles go; clients that differ in them get their own pool. */
 const ROUTING_VARIABLES = ['SSHCC_HOSTS', 'DISTCC_HOSTS', 'SSHCC_DIR', 'HOME', 'SSHCC_SSH_CONFIG', 'SSHCC_KNOWN_HOSTS', 'SSHCC_SERVER_COMMAND', 'SSH_AUTH_SOCK'] as const;
@@ -25,9 +25,12 @@ interface Route {
  */
 export class CompileRouter {
   private readonly routes = new Map<string, Route>();
-  readonly stats = new JobStats();
 
-  constructor(private readonly log: (line: string) => void) {}
+  /** `events`: the agent's feed, told of every job, each configuration's hosts and the pool's host events. */
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly events: JobEvents = NO_JOB_EVENTS,
+  ) {}
 
   handle(request: CompileRequest, signal: AbortSignal): Promise<CompileAnswer> {
     return this.routeFor(request.env).service.handle(request, signal);
@@ -58,15 +61,16 @@ export class CompileRouter {
     const cores = cpus().length || 1;
     const localEntry = hosts.hosts.find((host) => host.kind === 'local');
     const sshHosts = hosts.hosts.flatMap((host) => (host.kind === 'ssh' ? [host] : []));
-    const scheduler = new Scheduler({
+    const slots = {
       localCppSlots: hosts.localSlotsCpp ?? cores,
       localCompileSlots: hosts.localSlots ?? cores,
       hosts: [
         ...sshHosts.map((host) => ({ id: host.spec, slots: host.slots })),
         ...(localEntry ? [{ id: 'localhost', slots: localEntry.slots, local: true }] : []),
       ],
-      ...(hosts.randomize ? { rng: Math.random } : {}),
-    });
+    };
+    const scheduler = new Scheduler({ ...slots, ...(hosts.randomize ? { rng: Math.random } : {}) });
+    this.events.hosts({ hosts: slots.hosts, cppSlots: slots.localCppSlots, localSlots: slots.localCompileSlots });
     const compression = new Map(sshHosts.map((host) => [host.spec, host.compression ? ('zstd' as const) : ('none' as const)]));
     const pool =
       sshHosts.length === 0
@@ -77,8 +81,11 @@ export class CompileRouter {
             connect: { env: { ...env } },
           });
     const timers = new Set<NodeJS.Timeout>();
-    pool?.on('event', (event) => this.followHost(event, scheduler, timers));
-    const service = new CompileService({ scheduler, pool, stats: this.stats, log: this.log });
+    pool?.on('event', (event) => {
+      this.events.pool(event);
+      this.followHost(event, scheduler, timers);
+    });
+    const service = new CompileService({ scheduler, pool, events: this.events, log: this.log });
     return {
       service,
       close: async () => {

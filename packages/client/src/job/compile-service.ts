@@ -4,11 +4,11 @@ import { analyzeArgs, formatError, SshccError, type RemoteAnalysis } from '@sshc
 import type { ClientSession, CompilerFingerprint, JobResult } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/server';
 import type { CompileAnswer, CompileRequest } from '../agent/types';
+import { NO_JOB_EVENTS, type JobEvents, type JobRecorder } from '../events';
 import { findRealCompiler } from '../masquerade/find-real-compiler';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
 import { jobNote, type JobPlace } from './job-note';
-import type { JobStats } from './job-stats';
 import { remoteJobSpec } from './remote-job-spec';
 import { spawnCaptured, type CapturedRun } from './spawn-captured';
 import { writeOutputsAtomically } from './write-outputs';
@@ -19,7 +19,8 @@ const MAX_CAPTURED_BYTES = 512 * 1024 * 1024;
 export interface CompileServiceOptions {
   readonly scheduler: Scheduler;
   readonly pool: SshPool<ClientSession> | null;
-  readonly stats: JobStats;
+  /** Where each job's lifecycle goes: the agent's event feed (stats, `sshcc mon`, `sshcc trace`). */
+  readonly events?: JobEvents;
   /** Appends one line per job (SSHCC_LOG, the agent's log). */
   readonly log: (line: string) => void;
 }
@@ -43,20 +44,33 @@ export class CompileService {
   constructor(private readonly options: CompileServiceOptions) {}
 
   async handle(request: CompileRequest, signal: AbortSignal): Promise<CompileAnswer> {
+    const job = (this.options.events ?? NO_JOB_EVENTS).begin(request);
+    try {
+      const answer = await this.run(request, signal, job);
+      job.end(answer);
+      return answer;
+    } catch (err) {
+      job.end(null, signal.aborted ? 'cancelled' : 'error');
+      throw err;
+    }
+  }
+
+  private async run(request: CompileRequest, signal: AbortSignal, job: JobRecorder): Promise<CompileAnswer> {
     const compiler = findRealCompiler(request.argv[0] as string, { path: request.env.PATH, cwd: request.cwd, self: request.clientExe });
     if (compiler === undefined) {
       return failure(new SshccError('compiler-not-found', `${request.argv[0]} is not on PATH (sshcc itself skipped)`));
     }
     const analysis = analyzeArgs(request.argv, { cwd: request.cwd, env: request.env, readFile: (path) => readFileSync(path, 'utf8') });
+    job.analysed(analysis);
     let outcome: Outcome;
     if (analysis.mode === 'local') {
       outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: analysis.detail } };
-      this.options.stats.countLocal(analysis.reason, false);
+      job.countLocal(analysis.reason, false);
     } else if (this.options.pool === null) {
       outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: 'no remote hosts are configured' } };
-      this.options.stats.countLocal('no-hosts', false);
+      job.countLocal('no-hosts', false);
     } else {
-      outcome = await this.distribute(request, analysis, compiler, signal);
+      outcome = await this.distribute(request, analysis, compiler, signal, job);
     }
     const note = jobNote(request.cwd, analysis.mode === 'remote' ? analysis.output : undefined, request.argv[0] as string, outcome.place);
     this.options.log(note);
@@ -64,12 +78,12 @@ export class CompileService {
     return request.env.SSHCC_VERBOSE === '1' ? withNote(outcome.answer, note) : outcome.answer;
   }
 
-  private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, signal: AbortSignal): Promise<Outcome> {
-    const { scheduler, stats } = this.options;
-    const preprocessed = await this.preprocess(request, analysis, compiler, signal);
+  private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, signal: AbortSignal, job: JobRecorder): Promise<Outcome> {
+    const { scheduler } = this.options;
+    const preprocessed = await this.preprocess(request, analysis, compiler, signal, job);
     if (preprocessed === null) {
       // The compiler's own diagnostics, exactly as it prints them, come from running it for real.
-      stats.countLocal('preprocess-failed', false);
+      job.countLocal('preprocess-failed', false);
       return { answer: execLocally(compiler, request), place: { kind: 'local', why: 'preprocessing failed' } };
     }
     const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
@@ -77,10 +91,10 @@ export class CompileService {
     const avoid = new Set<string>(unfit);
     const failures: string[] = [];
     for (;;) {
-      const grant = await scheduler.acquireCompile({ avoid }, signal);
+      const grant = await job.compileSlot(scheduler.acquireCompile({ avoid }, signal));
       if (grant.kind === 'local') {
         try {
-          return await this.compileHere(request, compiler, grant.hostId === null, failures, signal);
+          return await this.compileHere(request, compiler, grant.hostId === null, failures, signal, job);
         } finally {
           grant.release();
         }
@@ -89,8 +103,9 @@ export class CompileService {
       const started = Date.now();
       let result: JobResult;
       try {
-        result = await this.runRemote(host, remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length), preprocessed.stdout, signal);
+        result = await this.runRemote(host, remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length), preprocessed.stdout, signal, job);
       } catch (err) {
+        job.remoteFailed(err);
         grant.release();
         if (signal.aborted) throw err;
         avoid.add(host);
@@ -109,13 +124,13 @@ export class CompileService {
         // a failed compile is rerun here: the user sees the compiler's own error, caret and all.
         grant.release();
         await removeTargets(analysis);
-        stats.countLocal('compile-error', false);
+        job.countLocal('compile-error', false);
         return { answer: execLocally(compiler, request), place: { kind: 'local', why: `it failed on ${host}; rerun here for exact diagnostics` } };
       }
       if (result.kind === 'compiled') {
         grant.release({ ms: Date.now() - started, bytes: preprocessed.stdout.length });
         await this.finishRemote(request, analysis, result);
-        stats.countRemote(host, failures.length > 0);
+        job.countRemote(host, failures.length > 0);
         // clang's -frewrite-includes step repeats its diagnostics in the compile; gcc's directives-only
         // step reports some (#warning) that its compile does not.
         const stderr = analysis.family === 'clang' ? result.stderr : Buffer.concat([preprocessed.stderr, result.stderr]);
@@ -126,7 +141,7 @@ export class CompileService {
       if (result.kind === 'cancelled' && signal.aborted) throw signal.reason;
       if (result.kind === 'compiler-missing' || result.kind === 'compiler-mismatch') unfit.add(host);
       if (result.kind === 'refused') {
-        stats.countLocal('refused-remotely', true);
+        job.countLocal('refused-remotely', true);
         return { answer: execLocally(compiler, request), place: { kind: 'local', why: `${host} refused it: ${result.message}` } };
       }
       avoid.add(host);
@@ -134,12 +149,12 @@ export class CompileService {
     }
   }
 
-  private async preprocess(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, signal: AbortSignal): Promise<CapturedRun | null> {
+  private async preprocess(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, signal: AbortSignal, job: JobRecorder): Promise<CapturedRun | null> {
     if (analysis.preprocessArgv === null) {
       const source = await readFile(analysis.input).catch(() => null);
       return source === null ? null : { exitCode: 0, signal: null, stdout: source, stderr: Buffer.alloc(0) };
     }
-    const release = await this.options.scheduler.acquireCpp(signal);
+    const release = await job.cppSlot(this.options.scheduler.acquireCpp(signal));
     try {
       const run = await spawnCaptured([compiler, ...analysis.preprocessArgv.slice(1)], {
         cwd: request.cwd,
@@ -154,12 +169,13 @@ export class CompileService {
     }
   }
 
-  private async runRemote(host: string, spec: ReturnType<typeof remoteJobSpec>, source: Buffer, signal: AbortSignal): Promise<JobResult> {
+  private async runRemote(host: string, spec: ReturnType<typeof remoteJobSpec>, source: Buffer, signal: AbortSignal, job: JobRecorder): Promise<JobResult> {
     const pool = this.options.pool as SshPool<ClientSession>;
     const worker = await pool.acquire(host, signal);
     let broken = true;
     try {
-      const result = await worker.session.runJob(spec, source, { signal });
+      const result = await worker.session.runJob(spec, source, { signal, onStage: (stage) => job.stage(stage) });
+      job.remoteDone(result);
       broken = false;
       return result;
     } finally {
@@ -180,7 +196,7 @@ export class CompileService {
   }
 
   /** Compiles on this machine inside the agent, holding a local compile slot so the machine isn't overloaded. */
-  private async compileHere(request: CompileRequest, compiler: string, fallback: boolean, failures: readonly string[], signal: AbortSignal): Promise<Outcome> {
+  private async compileHere(request: CompileRequest, compiler: string, fallback: boolean, failures: readonly string[], signal: AbortSignal, job: JobRecorder): Promise<Outcome> {
     const why = fallback ? (failures.length > 0 ? `every volunteer failed (${failures.join('; ')})` : 'no volunteer is usable') : 'localhost slot';
     if (fallback && request.env.SSHCC_FALLBACK === '0') {
       return { answer: failure(new SshccError('no-hosts', `${why}; local fallback is off (SSHCC_FALLBACK=0)`)), place: { kind: 'local', why } };
@@ -192,7 +208,7 @@ export class CompileService {
       signal,
       maxOutputBytes: MAX_CAPTURED_BYTES,
     });
-    this.options.stats.countLocal(fallback ? 'fallback' : 'localhost', failures.length > 0);
+    job.countLocal(fallback ? 'fallback' : 'localhost', failures.length > 0);
     const answer: CompileAnswer =
       run.signal !== null
         ? { kind: 'result', exitCode: 128 + run.signal, signal: run.signal, stdout: run.stdout, stderr: run.stderr }

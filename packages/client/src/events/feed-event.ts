@@ -1,0 +1,92 @@
+// The agent's event feed: one ordered stream of what happens to jobs and hosts. Stats, the recent-jobs
+// ring behind `sshcc trace` and the live view behind `sshcc mon` are all folds of it, and `sshcc mon`
+// receives it as it happens. Times are milliseconds since the epoch, with fractions (for traces).
+
+/** A compile slot: on a remote host, on the `localhost/N` entry, or a `--localslots` slot (host null). */
+export interface SlotRef {
+  readonly host: string | null;
+  /** The grant went to this machine (the localhost entry or a fallback). */
+  readonly local: boolean;
+  /** 0-based; unique among the slots of that host busy at the same time. */
+  readonly slot: number;
+}
+
+/** How one attempt on a compile slot ended. */
+export type AttemptOutcome =
+  | 'compiled' // the compiler ran remotely and succeeded
+  | 'compile-error' // it ran and failed (the job is then rerun locally for exact diagnostics)
+  | 'compiler-crashed' // killed by a signal on the volunteer
+  | 'local' // compiled here, in the agent
+  | 'cancelled' // the client went away
+  | (string & {}); // the protocol's other outcomes (compiler-missing, timeout, …) or an SshccError code (connect, …)
+
+/** Server- and client-side figures of a remote attempt. */
+export interface AttemptFigures {
+  /** The volunteer's own split (protocol JobTimings). */
+  readonly receiveMs: number;
+  readonly compileMs: number;
+  readonly totalMs: number;
+  readonly sentBytes: number;
+  readonly sentWireBytes: number;
+  readonly receivedBytes: number;
+  readonly receivedWireBytes: number;
+}
+
+/** Where a job ended up. `error`: sshcc answered with its own failure (e.g. no such compiler). */
+export type JobResultKind = 'remote' | 'local' | 'error' | 'cancelled';
+
+export type FeedEvent =
+  /** A compile request reached the agent. `label`: the output as the build names it. */
+  | { readonly type: 'job-start'; readonly job: number; readonly at: number; readonly label: string; readonly cwd: string }
+  /** The analysis named the output (a better label than the guess at start). */
+  | { readonly type: 'job-label'; readonly job: number; readonly at: number; readonly label: string }
+  /** Waiting for a local preprocessor slot. */
+  | { readonly type: 'cpp-wait'; readonly job: number; readonly at: number }
+  | { readonly type: 'preprocess-start'; readonly job: number; readonly at: number; readonly slot: number }
+  | { readonly type: 'preprocess-end'; readonly job: number; readonly at: number }
+  /** Waiting in the one compile queue (again, after a failed attempt). */
+  | { readonly type: 'compile-wait'; readonly job: number; readonly at: number }
+  | ({ readonly type: 'slot-granted'; readonly job: number; readonly at: number } & SlotRef)
+  /** The whole source went up (`sent`) or the result came back (`answered`). */
+  | { readonly type: 'stage'; readonly job: number; readonly at: number; readonly stage: 'sent' | 'answered' }
+  /** The compile slot was released. */
+  | {
+      readonly type: 'slot-released';
+      readonly job: number;
+      readonly at: number;
+      readonly outcome: AttemptOutcome;
+      readonly figures: AttemptFigures | null;
+    }
+  | {
+      readonly type: 'job-end';
+      readonly job: number;
+      readonly at: number;
+      readonly result: JobResultKind;
+      /** The host that compiled it (remote), else null. */
+      readonly host: string | null;
+      /** Why it ran locally (a stats key: core's LocalReason, `fallback`, `compile-error`, …) or why it failed. */
+      readonly reason: string | null;
+      /** It failed on at least one host first. */
+      readonly failedOver: boolean;
+      /** The compiler's exit code as answered; null when the client runs the compiler itself. */
+      readonly exitCode: number | null;
+    }
+  /** A configuration's hosts and local slots (sent when the agent first routes a build to them). */
+  | {
+      readonly type: 'hosts';
+      readonly at: number;
+      readonly hosts: readonly { readonly id: string; readonly slots: number; readonly local: boolean }[];
+      readonly cppSlots: number;
+      readonly localSlots: number;
+    }
+  /** From the pool: `down` (a connection lost), `backoff` (refused until `until`), `up` (connected). */
+  | {
+      readonly type: 'host-state';
+      readonly at: number;
+      readonly host: string;
+      readonly state: 'up' | 'down' | 'backoff';
+      readonly until: number | null;
+      readonly error: string | null;
+    };
+
+export type FeedListener = (event: FeedEvent) => void;

@@ -1,0 +1,113 @@
+import { SshccError, type Analysis } from '@sshcc/core';
+import type { JobResult, JobStage } from '@sshcc/protocol';
+import type { CompileAnswer, CompileRequest } from '../agent/types';
+import type { CompileGrant } from '../queue';
+import type { AttemptFigures, AttemptOutcome, JobResultKind } from './feed-event';
+import type { EventFeed } from './event-feed';
+import type { JobRecorder } from './job-events';
+import { jobLabel } from './job-label';
+
+/** Slot table keys: a host's id, or these for this machine's own slots. */
+const CPP_KEY = '\0cpp';
+const LOCAL_KEY = '\0local';
+
+/** One job's reports into the feed. */
+export class FeedJobRecorder implements JobRecorder {
+  private attempt: { outcome: AttemptOutcome; figures: AttemptFigures | null } | null = null;
+  private counted: { result: JobResultKind; host: string | null; reason: string | null; failedOver: boolean } | null = null;
+  private ended = false;
+
+  constructor(
+    private readonly feed: EventFeed,
+    private readonly job: number,
+    private readonly request: CompileRequest,
+  ) {
+    feed.emit({ type: 'job-start', job, at: feed.now(), label: jobLabel(request.cwd, request.argv), cwd: request.cwd });
+  }
+
+  analysed(analysis: Analysis): void {
+    if (analysis.mode !== 'remote') return;
+    this.feed.emit({ type: 'job-label', job: this.job, at: this.feed.now(), label: jobLabel(this.request.cwd, this.request.argv, analysis.output) });
+  }
+
+  async cppSlot(granted: Promise<() => void>): Promise<() => void> {
+    const { feed, job } = this;
+    feed.emit({ type: 'cpp-wait', job, at: feed.now() });
+    const release = await granted;
+    const slot = feed.slots.take(CPP_KEY);
+    feed.emit({ type: 'preprocess-start', job, at: feed.now(), slot });
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      feed.slots.free(CPP_KEY, slot);
+      feed.emit({ type: 'preprocess-end', job, at: feed.now() });
+      release();
+    };
+  }
+
+  async compileSlot(granted: Promise<CompileGrant>): Promise<CompileGrant> {
+    const { feed, job } = this;
+    feed.emit({ type: 'compile-wait', job, at: feed.now() });
+    const grant = await granted;
+    const local = grant.kind === 'local';
+    const key = grant.hostId ?? LOCAL_KEY;
+    const slot = feed.slots.take(key);
+    this.attempt = null;
+    feed.emit({ type: 'slot-granted', job, at: feed.now(), host: grant.hostId, local, slot });
+    let released = false;
+    const release: CompileGrant['release'] = (timing) => {
+      if (released) return;
+      released = true;
+      feed.slots.free(key, slot);
+      const attempt = this.attempt ?? { outcome: local ? 'local' : 'cancelled', figures: null };
+      this.attempt = null;
+      feed.emit({ type: 'slot-released', job, at: feed.now(), outcome: attempt.outcome, figures: attempt.figures });
+      grant.release(timing);
+    };
+    return { ...grant, release };
+  }
+
+  stage(stage: JobStage): void {
+    this.feed.emit({ type: 'stage', job: this.job, at: this.feed.now(), stage });
+  }
+
+  remoteDone(result: JobResult): void {
+    const outcome: AttemptOutcome =
+      result.kind !== 'compiled' ? result.kind : result.exitCode === null ? 'compiler-crashed' : result.exitCode === 0 ? 'compiled' : 'compile-error';
+    const { timings, transfer } = result;
+    this.attempt = {
+      outcome,
+      figures: {
+        receiveMs: timings.receiveMs,
+        compileMs: timings.compileMs,
+        totalMs: timings.totalMs,
+        sentBytes: transfer.sentBytes,
+        sentWireBytes: transfer.sentWireBytes,
+        receivedBytes: transfer.receivedBytes,
+        receivedWireBytes: transfer.receivedWireBytes,
+      },
+    };
+  }
+
+  remoteFailed(err: unknown): void {
+    const aborted = err instanceof Error && err.name === 'AbortError';
+    this.attempt = { outcome: err instanceof SshccError ? err.code : aborted ? 'cancelled' : 'error', figures: null };
+  }
+
+  countRemote(host: string, failedOver: boolean): void {
+    this.counted = { result: 'remote', host, reason: null, failedOver };
+  }
+
+  countLocal(reason: string, failedOver: boolean): void {
+    this.counted = { result: 'local', host: null, reason, failedOver };
+  }
+
+  end(answer: CompileAnswer | null, error?: 'cancelled' | 'error'): void {
+    if (this.ended) return;
+    this.ended = true;
+    const counted = error !== undefined || this.counted === null ? { result: error ?? 'error', host: null, reason: error ?? 'sshcc-failed', failedOver: false } : this.counted;
+    const exitCode = answer?.kind === 'result' ? answer.exitCode : null;
+    this.feed.emit({ type: 'job-end', job: this.job, at: this.feed.now(), ...counted, exitCode });
+  }
+}

@@ -1,0 +1,62 @@
+import type { Analysis } from '@sshcc/core';
+import type { JobResult, JobStage } from '@sshcc/protocol';
+import type { CompileAnswer, CompileRequest } from '../agent/types';
+import type { PoolEvent } from '../pool';
+import type { CompileGrant } from '../queue';
+
+/**
+ * What the compile service tells the event feed about one job. Each call stamps the time; nothing
+ * here may throw into a compile or make it wait.
+ */
+export interface JobRecorder {
+  /** The analysis is known: the output becomes the job's label. */
+  analysed(analysis: Analysis): void;
+  /** Wraps the wait for a preprocessor slot; the release it returns marks the end of preprocessing. */
+  cppSlot(granted: Promise<() => void>): Promise<() => void>;
+  /** Wraps the wait for a compile slot; the grant's release marks the end of the attempt. */
+  compileSlot(granted: Promise<CompileGrant>): Promise<CompileGrant>;
+  /** Given to runJob as `onStage`. */
+  stage(stage: JobStage): void;
+  /** A remote attempt's answer; its figures travel with the slot's release. */
+  remoteDone(result: JobResult): void;
+  /** A remote attempt's failure (connect, protocol, …). */
+  remoteFailed(err: unknown): void;
+  /** Where the job went, as the stats count it (the reason is a stats key). */
+  countRemote(host: string, failedOver: boolean): void;
+  countLocal(reason: string, failedOver: boolean): void;
+  /** The answer went back (or, with `error`, the job ended without one). */
+  end(answer: CompileAnswer | null, error?: 'cancelled' | 'error'): void;
+}
+
+/** The hosts and local slots of one routing configuration. */
+export interface HostsConfig {
+  readonly hosts: readonly { readonly id: string; readonly slots: number; readonly local?: boolean }[];
+  readonly cppSlots: number;
+  readonly localSlots: number;
+}
+
+/** The feed as the agent's job code sees it. */
+export interface JobEvents {
+  begin(request: CompileRequest): JobRecorder;
+  hosts(config: HostsConfig): void;
+  pool(event: PoolEvent): void;
+}
+
+const NO_RECORDER: JobRecorder = {
+  analysed: () => undefined,
+  cppSlot: (granted) => granted,
+  compileSlot: (granted) => granted,
+  stage: () => undefined,
+  remoteDone: () => undefined,
+  remoteFailed: () => undefined,
+  countRemote: () => undefined,
+  countLocal: () => undefined,
+  end: () => undefined,
+};
+
+/** For a compile service nobody watches. */
+export const NO_JOB_EVENTS: JobEvents = {
+  begin: () => NO_RECORDER,
+  hosts: () => undefined,
+  pool: () => undefined,
+};
