@@ -1,6 +1,8 @@
 // Entry of the agent process: what clients spawn (`node dist/agent/main.js`, detached, stdio ignored).
 import { exitCodeOf, formatError } from '@sshcc/core';
 import { CompileRouter } from '../job';
+import { statsFileIn } from '../stats/stats-file';
+import { startAgentFeed } from './agent-feed';
 import { fileLog } from './agent-log';
 import { localAgentPaths } from '../thin/local-agent-paths';
 import { runAgentProcess } from './run-agent-process';
@@ -8,10 +10,12 @@ import { runAgentProcess } from './run-agent-process';
 process.title = 'sshcc-agent';
 const paths = localAgentPaths(process.env);
 const log = fileLog(paths.logFile);
-const router = new CompileRouter(log);
-runAgentProcess({ handleCompile: (request, { signal }) => router.handle(request, signal), log }).then(
+const feed = startAgentFeed({ statsFile: statsFileIn(paths.configDir), log });
+const router = new CompileRouter(log, feed.feed);
+runAgentProcess({ handleCompile: (request, { signal }) => router.handle(request, signal), reports: feed.reports, log }).then(
   async (code) => {
     await router.close();
+    await feed.close();
     process.exit(code);
   },
   (err: unknown) => {

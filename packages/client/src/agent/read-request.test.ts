@@ -42,9 +42,12 @@ describe('RequestReader', () => {
     expect(step.request.request.env['__proto__']).toBe('x'); // any name is just a key
   });
 
-  it('reads status and stop requests', () => {
+  it('reads every request without a body', () => {
     expect(feed(encodeControlRequest('status'))).toEqual({ state: 'done', request: { kind: 'status' } });
     expect(feed(encodeControlRequest('stop'))).toEqual({ state: 'done', request: { kind: 'stop' } });
+    for (const kind of ['stats', 'zero-stats', 'jobs', 'watch'] as const) {
+      expect(feed(encodeControlRequest(kind))).toEqual({ state: 'done', request: { kind } });
+    }
   });
 
   it('keeps the first of duplicate environment entries, as getenv does', () => {
@@ -64,7 +67,8 @@ describe('RequestReader', () => {
     ['an unknown kind', header((b) => b.writeUInt8(9, 5)), 'unknown request kind 9'],
     ['non-zero reserved bytes', header((b) => b.writeUInt16BE(1, 6)), 'reserved header bytes are not zero'],
     ['an oversize body, refused from the header alone', header((b) => b.writeUInt32BE(MAX_REQUEST_BODY_BYTES + 1, 8)), `body of ${MAX_REQUEST_BODY_BYTES + 1} bytes is over the limit`],
-    ['a status request with a body', Buffer.concat([encodeRequestHeader('status', 1), Buffer.from([0])]), 'a status or stop request has a body'],
+    ['a watch request with a body', Buffer.concat([encodeRequestHeader('watch', 1), Buffer.from([0])]), 'a watch request has a body'],
+    ['a status request with a body', Buffer.concat([encodeRequestHeader('status', 1), Buffer.from([0])]), 'a status request has a body'],
     ['bytes after the request', Buffer.concat([encodeControlRequest('status'), Buffer.from([0])]), 'bytes after the request'],
     ['a truncated header', encodeControlRequest('status').subarray(0, 5), 'request truncated after 5 bytes'],
     ['a truncated body', encodeCompileRequest(request).subarray(0, 40), 'request truncated after 40 bytes'],

@@ -1,9 +1,14 @@
-import { REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION } from '../thin/wire-format';
+import { REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION, type ControlRequestKind } from '../thin/wire-format';
 import { MAX_REQUEST_BODY_BYTES } from '../thin/wire-limits';
 import { parseCompileBody } from './parse-compile-body';
 import type { CompileRequest } from './types';
 
-export type AgentRequest = { readonly kind: 'compile'; readonly request: CompileRequest } | { readonly kind: 'status' } | { readonly kind: 'stop' };
+export type AgentRequest = { readonly kind: 'compile'; readonly request: CompileRequest } | { readonly kind: ControlRequestKind };
+
+/** Request kinds with an empty body, by number. */
+const CONTROL_KINDS = new Map<number, ControlRequestKind>(
+  (Object.entries(REQUEST_KIND) as [keyof typeof REQUEST_KIND, number][]).flatMap(([name, kind]) => (name === 'compile' ? [] : [[kind, name]])),
+);
 
 export type ReadStep =
   | { readonly state: 'more' }
@@ -38,8 +43,8 @@ export class RequestReader {
     if (this.received > this.expected.total) return this.bad('bytes after the request');
     const body = this.take().subarray(REQUEST_HEADER_BYTES);
     this.finished = true;
-    if (this.expected.kind === REQUEST_KIND.status) return { state: 'done', request: { kind: 'status' } };
-    if (this.expected.kind === REQUEST_KIND.stop) return { state: 'done', request: { kind: 'stop' } };
+    const control = CONTROL_KINDS.get(this.expected.kind);
+    if (control !== undefined) return { state: 'done', request: { kind: control } };
     const parsed = parseCompileBody(body);
     if (typeof parsed === 'string') return this.bad(parsed);
     return { state: 'done', request: { kind: 'compile', request: parsed } };
@@ -73,6 +78,6 @@ function checkHeader(header: Buffer): { kind: number; total: number } | string {
   if (header.readUInt16BE(6) !== 0) return 'reserved header bytes are not zero';
   const length = header.readUInt32BE(8);
   if (length > MAX_REQUEST_BODY_BYTES) return `body of ${length} bytes is over the limit`;
-  if (kind !== REQUEST_KIND.compile && length !== 0) return 'a status or stop request has a body';
+  if (kind !== REQUEST_KIND.compile && length !== 0) return `a ${CONTROL_KINDS.get(kind) ?? kind} request has a body`;
   return { kind, total: REQUEST_HEADER_BYTES + length };
 }

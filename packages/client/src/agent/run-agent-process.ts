@@ -2,12 +2,13 @@ import { localAgentPaths } from '../thin/local-agent-paths';
 import { fileLog } from './agent-log';
 import { idleTimeoutFromEnv } from './idle-timeout';
 import { startAgent } from './start-agent';
-import type { HandleCompile } from './types';
+import type { AgentReports, HandleCompile } from './types';
 
 export interface AgentProcessOptions {
   /** Log to stderr instead of the agent's log file (`sshcc agent run`). */
   readonly foreground?: boolean;
   readonly handleCompile?: HandleCompile;
+  readonly reports?: AgentReports;
   /** Where the agent's one-line notes go; default: its log file (stderr with `foreground`). */
   readonly log?: (line: string) => void;
 }
@@ -23,6 +24,7 @@ export async function runAgentProcess(options: AgentProcessOptions = {}): Promis
     paths,
     idleTimeoutMs: idleTimeoutFromEnv(process.env),
     ...(options.handleCompile ? { handleCompile: options.handleCompile } : {}),
+    ...(options.reports ? { reports: options.reports } : {}),
     log,
   });
   if (!result.started) {

@@ -1,15 +1,19 @@
 import type { Socket } from 'node:net';
 import { localCompileAnswer } from './default-handle-compile';
 import { encodeAnswer, encodeStatus } from './encode-answer';
+import { encodeFeedMessage, encodeReport } from './encode-report';
 import { RequestReader, type AgentRequest } from './read-request';
-import type { AgentStatus, CompileAnswer, CompileRequest, HandleCompile } from './types';
+import type { AgentReports, AgentStatus, CompileAnswer, CompileRequest, HandleCompile, ReportValue } from './types';
 
 /** A client sends its whole request at once; a connection that has not within this long is dropped. */
 export const REQUEST_TIMEOUT_MS = 10_000;
+/** Feed bytes queued for a monitor that does not read; past this it is dropped, not the agent's memory. */
+export const MAX_WATCH_BACKLOG_BYTES = 8 * 1024 * 1024;
 
 /** What a connection needs from the agent that owns it. */
 export interface ConnectionHost {
   readonly handleCompile: HandleCompile;
+  readonly reports: AgentReports;
   log(line: string): void;
   jobStarted(job: AbortController): void;
   jobFinished(job: AbortController): void;
@@ -53,9 +57,45 @@ export function serveConnection(socket: Socket, host: ConnectionHost): void {
       socket.end(encodeStatus(host.status()));
     } else if (request.kind === 'stop') {
       socket.end(encodeStatus({ ...host.status(), stopping: true }), () => host.stop());
-    } else {
+    } else if (request.kind === 'compile') {
       void compile(request.request);
+    } else if (request.kind === 'watch') {
+      watch();
+    } else {
+      void report(request.kind);
     }
+  }
+
+  async function report(kind: 'stats' | 'zero-stats' | 'jobs'): Promise<void> {
+    let bytes: Buffer;
+    try {
+      const value: ReportValue = kind === 'stats' ? await host.reports.stats() : kind === 'zero-stats' ? await host.reports.zeroStats() : host.reports.jobs();
+      bytes = encodeReport(value);
+    } catch (err) {
+      host.log(`${kind} report failed: ${describe(err)}`);
+      socket.destroy();
+      return;
+    }
+    if (!socket.destroyed) socket.end(bytes);
+  }
+
+  function watch(): void {
+    const stop = host.reports.watch((message) => {
+      if (socket.destroyed) return;
+      if (socket.writableLength > MAX_WATCH_BACKLOG_BYTES) {
+        host.log('a monitor stopped reading its feed; connection closed');
+        socket.destroy();
+        return;
+      }
+      try {
+        socket.write(encodeFeedMessage(message));
+      } catch (err) {
+        host.log(`feed message dropped: ${describe(err)}; connection closed`);
+        socket.destroy();
+      }
+    });
+    socket.once('close', stop);
+    if (socket.destroyed) stop();
   }
 
   async function compile(request: CompileRequest): Promise<void> {

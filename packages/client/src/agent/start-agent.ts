@@ -10,6 +10,7 @@ import {
   type Agent,
   type AgentOptions,
   type AgentPaths,
+  type AgentReports,
   type AgentStatus,
   type AgentStopReason,
   type StartAgentResult,
@@ -75,6 +76,7 @@ class RunningAgent implements Agent {
     this.stopped = new Promise((resolve) => (this.resolveStopped = resolve));
     const host: ConnectionHost = {
       handleCompile: options.handleCompile ?? defaultHandleCompile,
+      reports: options.reports ?? NO_REPORTS,
       log: this.log,
       jobStarted: (job) => this.jobs.add(job),
       jobFinished: (job) => {
@@ -138,6 +140,14 @@ class RunningAgent implements Agent {
     this.idleTimer = undefined;
   }
 }
+
+/** An agent that keeps no feed answers every report with null and streams nothing. */
+const NO_REPORTS: AgentReports = {
+  stats: () => null,
+  zeroStats: () => null,
+  jobs: () => null,
+  watch: () => () => undefined,
+};
 
 /** Does a live agent answer on this path? (A stale socket file refuses; a missing one is absent.) */
 function answers(socketPath: string): Promise<boolean> {

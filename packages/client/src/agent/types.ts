@@ -40,6 +40,28 @@ export interface AgentOptions {
   readonly handleCompile?: HandleCompile;
   /** One line per event worth a look (malformed requests, failed jobs). Default: nowhere. */
   readonly log?: (line: string) => void;
+  /** Answers the CLI's stats, zero-stats, jobs and watch requests. Default: each answers `null`. */
+  readonly reports?: AgentReports;
+}
+
+/** A JSON value as a report carries it. */
+export type ReportValue = object | null;
+
+/**
+ * The agent's side of `sshcc stats`, `sshcc trace` and `sshcc mon`: what it has kept of its jobs.
+ * The socket layer only encodes these as JSON; the feed (../events) decides what they hold.
+ */
+export interface AgentReports {
+  stats(): ReportValue | Promise<ReportValue>;
+  /** Zeroes the stats; returns them zeroed. */
+  zeroStats(): ReportValue | Promise<ReportValue>;
+  /** The recent finished jobs. */
+  jobs(): ReportValue;
+  /**
+   * Starts a live feed: `send` gets a first message (the current state) and then one per batch of
+   * events, each a JSON value. Returns the function that ends it.
+   */
+  watch(send: (message: ReportValue) => void): () => void;
 }
 
 export type AgentStopReason = 'idle' | 'stop-request' | 'signal' | 'closed';

@@ -1,4 +1,4 @@
-import { COMPILE_BODY_FIXED_BYTES, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION, type RequestKind } from './wire-format';
+import { COMPILE_BODY_FIXED_BYTES, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION, type ControlRequestKind, type RequestKind } from './wire-format';
 
 /** What a client sends for one compile: everything the agent needs to act as if it were the client. */
 export interface CompileRequest {
@@ -46,7 +46,7 @@ export function encodeCompileRequest(request: CompileRequest): Buffer {
   return Buffer.concat([encodeRequestHeader('compile', bodyBytes), fixed, ...parts]);
 }
 
-/** A status or stop request: a header with an empty body. */
-export function encodeControlRequest(kind: 'status' | 'stop'): Buffer {
+/** Any request but compile: a header with an empty body. */
+export function encodeControlRequest(kind: ControlRequestKind): Buffer {
   return encodeRequestHeader(kind, 0);
 }

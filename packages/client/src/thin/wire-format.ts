@@ -15,8 +15,19 @@ export const REQUEST_KIND = {
   compile: 1,
   status: 2,
   stop: 3,
+  // Node-only (the sshcc CLI); the C shim sends compile requests alone. Answered with one report frame.
+  /** The persistent counters of `sshcc stats`. */
+  stats: 4,
+  /** Zeroes them (`sshcc stats -z`); answers the zeroed counters. */
+  'zero-stats': 5,
+  /** The recent finished jobs, for `sshcc trace`. */
+  jobs: 6,
+  /** The live feed for `sshcc mon`: event frames until either side closes, no final frame. */
+  watch: 7,
 } as const;
 export type RequestKind = keyof typeof REQUEST_KIND;
+/** Every request but compile has an empty body. */
+export type ControlRequestKind = Exclude<RequestKind, 'compile'>;
 
 /** `u8 kind | u32 length`, then `length` payload bytes. */
 export const FRAME_HEADER_BYTES = 5;
@@ -34,9 +45,13 @@ export const FRAME_KIND = {
   signal: 5,
   /** Final (status and stop requests only). Payload: UTF-8 JSON, see AgentStatus. */
   status: 6,
+  /** Final (stats, zero-stats and jobs requests). Payload: UTF-8 JSON, the report asked for. */
+  report: 7,
+  /** Not final (watch requests only): UTF-8 JSON, one message of the live feed. */
+  event: 8,
 } as const;
 export type FrameKind = keyof typeof FRAME_KIND;
 
 export function isFinalFrame(kind: number): boolean {
-  return kind === FRAME_KIND.exec || kind === FRAME_KIND.exit || kind === FRAME_KIND.signal || kind === FRAME_KIND.status;
+  return kind === FRAME_KIND.exec || kind === FRAME_KIND.exit || kind === FRAME_KIND.signal || kind === FRAME_KIND.status || kind === FRAME_KIND.report;
 }

@@ -4,7 +4,10 @@ import { explainCommand } from './explain';
 import { hostsCommand } from './hosts';
 import { installServerCommand } from './install-server';
 import { masqueradeCommand } from './masquerade';
+import { monCommand } from './mon';
 import { pingCommand } from './ping';
+import { statsCommand } from './stats';
+import { traceCommand } from './trace';
 
 /** Every `sshcc <command>`, in the order `sshcc --help` lists them. */
 export const CLI_COMMANDS: readonly CliCommand[] = [
@@ -14,4 +17,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   installServerCommand,
   agentCommand,
   masqueradeCommand,
+  statsCommand,
+  monCommand,
+  traceCommand,
 ];

@@ -1,0 +1,135 @@
+// What `sshcc stats` counts, as kept in $SSHCC_DIR/stats.json. Plain JSON; sums rather than means, so
+// that they add up across agent restarts and a mean is computed when shown.
+
+export const STATS_VERSION = 1;
+
+export interface HostStats {
+  /** Jobs this host compiled (the ones that counted as remote). */
+  jobs: number;
+  /** Times a job held one of its slots, failed attempts included. */
+  attempts: number;
+  /** Failed attempts by kind: an SshccError code (connect, timeout, …) or a protocol outcome (compiler-mismatch, …). */
+  failures: Record<string, number>;
+  /** Compiles the volunteer ran (successful or not), and their summed compiler time (its own clock). */
+  compiles: number;
+  compileMs: number;
+  /** Summed time its slots were held (send + compile + receive, as the agent saw it). */
+  slotMs: number;
+  /** Source up and outputs down, before compression and on the wire. */
+  sentBytes: number;
+  sentWireBytes: number;
+  receivedBytes: number;
+  receivedWireBytes: number;
+  /** Times the pool backed off from it. */
+  backoffs: number;
+}
+
+export interface StatsData {
+  version: typeof STATS_VERSION;
+  /** When counting started (the last `sshcc stats -z`), ISO time. */
+  since: string;
+  /** When a job was last counted, ISO time. */
+  updated: string;
+  jobs: {
+    total: number;
+    remote: number;
+    local: number;
+    /** Jobs that failed on a host first and then ran elsewhere (another host, or here). */
+    failedOver: number;
+    /** sshcc answered with its own failure (e.g. the compiler is not on PATH). */
+    errors: number;
+    /** The client went away (Ctrl-C, killed make). */
+    cancelled: number;
+    localByReason: Record<string, number>;
+  };
+  time: {
+    /** Local preprocessing: jobs and summed wall time. */
+    preprocessed: number;
+    preprocessMs: number;
+    /** Waiting for a local preprocessor slot. */
+    cppWaitMs: number;
+    /** Waiting in the compile queue for any slot. */
+    queuedMs: number;
+    /** Compiles run inside the agent (a `localhost/N` slot or a fallback), and their time. */
+    localCompiles: number;
+    localCompileMs: number;
+  };
+  hosts: Record<string, HostStats>;
+}
+
+export function emptyStats(now: number): StatsData {
+  const at = new Date(now).toISOString();
+  return {
+    version: STATS_VERSION,
+    since: at,
+    updated: at,
+    jobs: { total: 0, remote: 0, local: 0, failedOver: 0, errors: 0, cancelled: 0, localByReason: {} },
+    time: { preprocessed: 0, preprocessMs: 0, cppWaitMs: 0, queuedMs: 0, localCompiles: 0, localCompileMs: 0 },
+    hosts: {},
+  };
+}
+
+export function emptyHostStats(): HostStats {
+  return {
+    jobs: 0,
+    attempts: 0,
+    failures: {},
+    compiles: 0,
+    compileMs: 0,
+    slotMs: 0,
+    sentBytes: 0,
+    sentWireBytes: 0,
+    receivedBytes: 0,
+    receivedWireBytes: 0,
+    backoffs: 0,
+  };
+}
+
+/**
+ * Stats as read from disk, checked field by field: a missing or mistyped number counts as 0, and
+ * anything that is not a version-1 stats object at all gives null (the caller starts afresh).
+ */
+export function normalizeStats(raw: unknown, now: number): StatsData | null {
+  if (!isRecord(raw) || raw.version !== STATS_VERSION) return null;
+  const fresh = emptyStats(now);
+  const jobs = isRecord(raw.jobs) ? raw.jobs : {};
+  const time = isRecord(raw.time) ? raw.time : {};
+  const hosts = isRecord(raw.hosts) ? raw.hosts : {};
+  return {
+    version: STATS_VERSION,
+    since: isoOr(raw.since, fresh.since),
+    updated: isoOr(raw.updated, fresh.updated),
+    jobs: { ...numbers(fresh.jobs, jobs), localByReason: counts(jobs.localByReason) },
+    time: numbers(fresh.time, time),
+    hosts: Object.fromEntries(
+      Object.entries(hosts).map(([id, host]) => {
+        const h = isRecord(host) ? host : {};
+        return [id, { ...numbers(emptyHostStats(), h), failures: counts(h.failures) }];
+      }),
+    ),
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** `template`'s number fields taken from `source` where they are finite and not negative. */
+function numbers<T extends object>(template: T, source: Record<string, unknown>): T {
+  const out = { ...template } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(template)) {
+    if (typeof value !== 'number') continue;
+    const given = source[key];
+    out[key] = typeof given === 'number' && Number.isFinite(given) && given >= 0 ? given : 0;
+  }
+  return out as T;
+}
+
+function counts(value: unknown): Record<string, number> {
+  if (!isRecord(value)) return {};
+  return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]) && entry[1] >= 0));
+}
+
+function isoOr(value: unknown, fallback: string): string {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : fallback;
+}
