@@ -13,11 +13,12 @@ export interface CompileOptionRule {
   /** Why the option is refused; a row without one is allowed. */
   readonly refused?: string;
   /**
-   * Refuse only some values: -Wa, parts that touch files; -fopt-info=FILE; paths given to -mllvm; -Wp,
-   * parts other than macros. 'cc1-option': -Xclang, whose cc1 option and value span several arguments
+   * Refuse only some values: -Wa, parts that touch files; -fopt-info=FILE; paths given to -mllvm, or as
+   * a target (clang looks for `<target>-as` and GCC installations by it); options smuggled inside a value
+   * (-foffload=TARGETS=OPTIONS); -Wp, parts other than macros. 'cc1-option': -Xclang, whose cc1 option and value span several arguments
    * (see checkCc1Option).
    */
-  readonly check?: 'assembler-parts' | 'no-file' | 'no-path' | 'macro-parts' | 'cc1-option';
+  readonly check?: 'assembler-parts' | 'no-file' | 'no-path' | 'no-options' | 'macro-parts' | 'cc1-option';
 }
 
 const READS = 'reads files outside the job dir';
@@ -27,6 +28,7 @@ const LINKS = 'is for linking, which sshcc never runs remotely';
 const DEPS = 'writes a dependency file, which sshcc makes on the client';
 const SERVER = 'is set by the server';
 const PAST_DRIVER = 'passes options past the driver to a tool it runs';
+const PAST_GATE = 'passes options to a second compile, past this gate';
 
 export const COMPILE_OPTION_RULES: readonly CompileOptionRule[] = [
   { flag: '-', match: 'exact', refused: 'reads the source from stdin' },
@@ -39,7 +41,7 @@ export const COMPILE_OPTION_RULES: readonly CompileOptionRule[] = [
   { flag: '--pedantic', match: 'exact' },
   { flag: '--pedantic-errors', match: 'exact' },
   { flag: '--std=', match: 'prefix' },
-  { flag: '--target', match: 'prefix', separateValue: true },
+  { flag: '--target=', match: 'prefix', check: 'no-path' },
   { flag: '--verbose', match: 'exact' },
   { flag: '-A', match: 'exact', separateValue: true },
   { flag: '-B', match: 'prefix', refused: 'chooses where the driver finds its programs' },
@@ -55,26 +57,42 @@ export const COMPILE_OPTION_RULES: readonly CompileOptionRule[] = [
   { flag: '-Wp,', match: 'prefix', check: 'macro-parts' },
   { flag: '-X', match: 'prefix', refused: PAST_DRIVER },
   { flag: '-Xclang', match: 'exact', check: 'cc1-option' },
-  { flag: '-arch', match: 'exact', separateValue: true },
+  { flag: '-arch', match: 'exact', separateValue: true, check: 'no-path' },
+  { flag: '-arcmt-migrate-report-output', match: 'prefix', refused: WRITES },
   { flag: '-aux-info', match: 'prefix', refused: WRITES },
   { flag: '-ccc-', match: 'prefix', refused: 'changes which programs the clang driver runs' },
+  { flag: '-cxx-isystem', match: 'prefix', refused: READS },
+  { flag: '-dependency-', match: 'prefix', refused: DEPS },
+  { flag: '-dsym-dir', match: 'prefix', refused: WRITES },
   { flag: '-dumpbase', match: 'prefix', refused: 'names auxiliary output files' },
   { flag: '-dumpdir', match: 'prefix', refused: WRITES },
   { flag: '-fauto-profile', match: 'prefix', refused: READS },
   { flag: '-fbasic-block-sections=list=', match: 'prefix', refused: READS },
+  { flag: '-fbuild-session-file', match: 'prefix', refused: READS },
+  { flag: '-fcompare-debug=', match: 'prefix', refused: PAST_GATE },
   { flag: '-fcoverage-data-file', match: 'prefix', refused: WRITES },
   { flag: '-fcoverage-notes-file', match: 'prefix', refused: WRITES },
   { flag: '-fcrash-diagnostics-dir', match: 'prefix', refused: WRITES },
+  { flag: '-fdiagnostics-add-output', match: 'prefix', refused: WRITES },
+  { flag: '-fdiagnostics-set-output', match: 'prefix', refused: WRITES },
   { flag: '-fdump-', match: 'prefix', refused: WRITES },
   { flag: '-fembed-offload-object', match: 'prefix', refused: READS },
+  { flag: '-fexperimental-sanitize-metadata-ignorelist', match: 'prefix', refused: READS },
+  { flag: '-fmemory-profile-use', match: 'prefix', refused: READS },
   { flag: '-fmodule', match: 'prefix', refused: 'reads or writes module files, or runs a module mapper' },
+  { flag: '-foffload-options', match: 'prefix', refused: PAST_DRIVER },
+  { flag: '-foffload=', match: 'prefix', check: 'no-options' },
   { flag: '-fopt-info', match: 'prefix', check: 'no-file' },
   { flag: '-foptimization-record-file', match: 'prefix', refused: WRITES },
   { flag: '-fpass-plugin', match: 'prefix', refused: LOADS },
   { flag: '-fplugin', match: 'prefix', refused: LOADS },
+  { flag: '-fpre-include', match: 'prefix', refused: READS },
+  { flag: '-fprebuilt-module-path', match: 'prefix', refused: READS },
+  { flag: '-fproc-stat-report', match: 'prefix', refused: WRITES },
   { flag: '-fprofile-dir', match: 'prefix', refused: READS },
   { flag: '-fprofile-instr-use', match: 'prefix', refused: READS },
   { flag: '-fprofile-list', match: 'prefix', refused: READS },
+  { flag: '-fprofile-note', match: 'prefix', refused: WRITES },
   { flag: '-fprofile-remapping-file', match: 'prefix', refused: READS },
   { flag: '-fprofile-sample-use', match: 'prefix', refused: READS },
   { flag: '-fprofile-use', match: 'prefix', refused: READS },
@@ -85,21 +103,30 @@ export const COMPILE_OPTION_RULES: readonly CompileOptionRule[] = [
   { flag: '-fsanitize-coverage-ignorelist', match: 'prefix', refused: READS },
   { flag: '-fsanitize-coverage-whitelist', match: 'prefix', refused: READS },
   { flag: '-fsanitize-ignorelist', match: 'prefix', refused: READS },
+  { flag: '-fsanitize-system-blacklist', match: 'prefix', refused: READS },
   { flag: '-fsanitize-system-ignorelist', match: 'prefix', refused: READS },
   { flag: '-fself-test', match: 'prefix', refused: READS },
+  { flag: '-fthinlto-index', match: 'prefix', refused: READS },
   { flag: '-ftime-trace=', match: 'prefix', refused: WRITES },
+  { flag: '-fuse-ld', match: 'prefix', refused: LINKS },
   { flag: '-fxray-always-instrument', match: 'prefix', refused: READS },
   { flag: '-fxray-attr-list', match: 'prefix', refused: READS },
   { flag: '-fxray-never-instrument', match: 'prefix', refused: READS },
   { flag: '-gcc-toolchain', match: 'prefix', refused: 'chooses where the driver finds its programs' },
+  { flag: '-gen-cdb-fragment-path', match: 'prefix', refused: WRITES },
   { flag: '-i', match: 'prefix', refused: READS },
   { flag: '-l', match: 'prefix', refused: LINKS },
   { flag: '-mllvm', match: 'exact', separateValue: true, check: 'no-path' },
+  { flag: '-module-dependency-dir', match: 'prefix', refused: WRITES },
   { flag: '-o', match: 'prefix', refused: SERVER },
+  { flag: '-print-', match: 'prefix', refused: 'prints facts about the volunteer instead of compiling' },
   { flag: '-resource-dir', match: 'prefix', refused: 'chooses where the driver finds its files' },
   { flag: '-save-temps', match: 'prefix', refused: WRITES },
+  { flag: '-serialize-diagnostics', match: 'prefix', refused: WRITES },
   { flag: '-specs', match: 'prefix', refused: 'reads a specs file, which can run any program' },
-  { flag: '-target', match: 'exact', separateValue: true },
+  { flag: '-stdlib++-isystem', match: 'prefix', refused: READS },
+  { flag: '-target', match: 'exact', separateValue: true, check: 'no-path' },
+  { flag: '-time=', match: 'prefix', refused: WRITES },
   { flag: '-working-directory', match: 'prefix', refused: 'moves the compile out of the job dir' },
   { flag: '-wrapper', match: 'exact', refused: 'runs the compiler under another program' },
   { flag: '-x', match: 'prefix', refused: SERVER },
@@ -130,6 +157,8 @@ export function checkValue(rule: CompileOptionRule, value: string): string | nul
       return value.includes('=') ? WRITES : null;
     case 'no-path':
       return value.includes('/') ? 'names a path' : null;
+    case 'no-options':
+      return value.slice(rule.flag.length).includes('=') ? PAST_DRIVER : null;
     case 'macro-parts': {
       // clang's driver hands each part to cc1, which preprocesses again on the volunteer: a macro
       // definition means the same there, anything else (-C, -dD, -MD,file, -include ...) is the client's.

@@ -30,6 +30,7 @@ describe('jobPermitted', () => {
     [['-c', '-Wa,--noexecstack', '-Wa,-mrelax-relocations=no', '-fopt-info-vec-missed']],
     [['-c', '-mllvm', '-inline-threshold=500', '-target', 'x86_64-linux-gnu', '--target=aarch64-linux-gnu']],
     [['-c', '-fpreprocessed', '-fdirectives-only', '-fworking-directory', '-frandom-seed=abc']],
+    [['-c', '-time', '-fcompare-debug', '-foffload=disable', '-arch', 'x86_64']],
   ])('allows %j', (args) => {
     expect(reasonFor({ args })).toBeNull();
   });
@@ -61,6 +62,26 @@ describe('jobPermitted', () => {
     [['-c', '-'], 'option - is not allowed: it reads the source from stdin'],
     [['-c', '-D'], 'option -D needs a value'],
     [['-c', '-O2\0-fplugin=x'], 'argument 2 contains a NUL byte'],
+    // Found by probing gcc 12 and clang 14 with every option that takes a value (strace for paths touched).
+    [['-c', '-fcompare-debug=-fplugin=/tmp/x.so'], 'option -fcompare-debug=-fplugin=/tmp/x.so is not allowed: it passes options to a second compile, past this gate'],
+    [['-c', '-time=/tmp/times'], 'option -time=/tmp/times is not allowed: it writes files outside the job dir'],
+    [['-c', '-ftest-coverage', '-fprofile-note=/tmp/n.gcno'], 'option -fprofile-note=/tmp/n.gcno is not allowed: it writes files outside the job dir'],
+    [['-c', '-fproc-stat-report=/tmp/r'], 'option -fproc-stat-report=/tmp/r is not allowed: it writes files outside the job dir'],
+    [['-c', '-serialize-diagnostics', '/tmp/d'], 'option -serialize-diagnostics is not allowed: it writes files outside the job dir'],
+    [['-c', '-gen-cdb-fragment-path', '/tmp/cdb'], 'option -gen-cdb-fragment-path is not allowed: it writes files outside the job dir'],
+    [['-c', '-dependency-file', '/tmp/d'], 'option -dependency-file is not allowed: it writes a dependency file, which sshcc makes on the client'],
+    [['-c', '-cxx-isystem', '/opt/inc'], 'option -cxx-isystem is not allowed: it reads files outside the job dir'],
+    [['-c', '-fthinlto-index=/etc/x'], 'option -fthinlto-index=/etc/x is not allowed: it reads files outside the job dir'],
+    [['-c', '-fbuild-session-file=/etc/x'], 'option -fbuild-session-file=/etc/x is not allowed: it reads files outside the job dir'],
+    [['-c', '-fuse-ld=/bin/sh'], 'option -fuse-ld=/bin/sh is not allowed: it is for linking, which sshcc never runs remotely'],
+    [['-c', '-print-file-name=/etc/shadow'], 'option -print-file-name=/etc/shadow is not allowed: it prints facts about the volunteer instead of compiling'],
+    [['-c', '-foffload=nvptx-none=-fplugin=x.so'], 'option -foffload=nvptx-none=-fplugin=x.so is not allowed: it passes options past the driver to a tool it runs'],
+    [['-c', '--target=../../tmp/x'], 'option --target=../../tmp/x is not allowed: it names a path'],
+    [['-c', '-target', '/tmp/x'], 'option -target is not allowed: it names a path'],
+    [['-c', '--target', 'x86_64-linux-gnu'], "option --target is not on the server's list of long options"],
+    // Without -c or -S the driver links (clang runs -fuse-ld=PATH, whatever it is).
+    [['-O2'], 'the arguments hold neither -c nor -S: the compiler would link'],
+    [['-D', '-c', '-O2'], 'the arguments hold neither -c nor -S: the compiler would link'],
   ])('refuses %j', (args, reason) => {
     expect(reasonFor({ args })).toBe(reason);
   });

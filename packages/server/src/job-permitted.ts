@@ -24,10 +24,17 @@ export function jobPermitted(request: JobRequest, allowlist: CompilerAllowlist):
   return argsPermitted(request.args);
 }
 
+/** The options that stop the driver before it links; a job must have one (core's compileArgv starts with it). */
+const STOP_BEFORE_LINK = new Set(['-c', '-S']);
+
 function argsPermitted(args: readonly string[]): Permission {
+  // Without -c or -S the driver links: it runs the linker (clang's -fuse-ld=PATH runs any program), and
+  // what links is no compile of the client's.
+  let stops = false;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i] as string;
     if (arg.includes('\0')) return refuse(`argument ${i + 1} contains a NUL byte`);
+    if (STOP_BEFORE_LINK.has(arg)) stops = true;
     if (!arg.startsWith('-') && !arg.startsWith('@')) {
       return refuse(`argument "${arg}" is not an option (an extra input file?)`);
     }
@@ -54,5 +61,5 @@ function argsPermitted(args: readonly string[]): Permission {
     }
     if (why) return refuse(`option ${arg} is not allowed: it ${why}`);
   }
-  return OK;
+  return stops ? OK : refuse('the arguments hold neither -c nor -S: the compiler would link');
 }
