@@ -1,4 +1,5 @@
-import { mkdtempSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import yargs from 'yargs';
@@ -75,6 +76,25 @@ describe('sshcc agent', () => {
     expect(await cli('agent', 'start')).toBe(first);
     expect(await cli('agent', 'stop')).toBe(`agent stopped (pid ${status?.pid}, 0 jobs served)\n`);
     expect(await queryAgent(paths())).toBeNull();
+  });
+
+  it('runs in the foreground with the compile service and the feed behind stats', async () => {
+    const cliMain = join(__dirname, '..', '..', '..', 'dist', 'cli', 'main.js');
+    const env = { ...process.env, SSHCC_DIR: join(root, 'foreground'), SSHCC_HOSTS: '' };
+    const agent = spawn(process.execPath, [cliMain, 'agent', 'run'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => agent.on('exit', resolve));
+    try {
+      const fgPaths = localAgentPaths(env);
+      for (let i = 0; i < 100 && (await queryAgent(fgPaths)) === null; i++) await new Promise((r) => setTimeout(r, 50));
+      const source = join(root, 'fg.c');
+      writeFileSync(source, 'int fg(void) { return 1; }\n');
+      execFileSync(process.execPath, [join(builds.dist('ts'), 'sshcc-thin.js'), 'gcc', '-c', source, '-o', join(root, 'fg.o')], { env });
+      const stats = JSON.parse(execFileSync(process.execPath, [cliMain, 'stats', '--json'], { env }).toString());
+      expect(stats.jobs).toMatchObject({ total: 1, local: 1, remote: 0 });
+    } finally {
+      agent.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
   });
 
   it.each([

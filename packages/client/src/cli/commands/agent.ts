@@ -1,4 +1,5 @@
-import { ensureAgent, queryAgent, runAgentProcess, stopAgent, type AgentStatus } from '../../agent';
+import { ensureAgent, queryAgent, stopAgent, type AgentStatus } from '../../agent';
+import { runCompileAgent } from '../../agent/run-compile-agent';
 import { localAgentPaths } from '../../thin/local-agent-paths';
 import type { CliCommand } from '../cli-command';
 
@@ -23,7 +24,7 @@ export const agentCommand: CliCommand = {
         const paths = localAgentPaths(process.env);
         const action = args.action as (typeof ACTIONS)[number];
         if (action === 'run') {
-          process.exitCode = await runAgentProcess({ foreground: true });
+          process.exitCode = await runCompileAgent({ foreground: true });
           return;
         }
         if (action === 'start') {

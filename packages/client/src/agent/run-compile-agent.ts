@@ -1,0 +1,25 @@
+import { CompileRouter } from '../job';
+import { statsFileIn } from '../stats/stats-file';
+import { localAgentPaths } from '../thin/local-agent-paths';
+import { startAgentFeed } from './agent-feed';
+import { fileLog } from './agent-log';
+import { runAgentProcess } from './run-agent-process';
+import type { HandleCompile } from './types';
+
+/**
+ * The agent with everything it serves: compiles through the host list's volunteers, and the event
+ * feed behind stats, mon and trace. Both the detached agent and `sshcc agent run` are this.
+ */
+export async function runCompileAgent(options: { readonly foreground?: boolean } = {}): Promise<number> {
+  const paths = localAgentPaths(process.env);
+  const log = options.foreground ? (line: string) => void process.stderr.write(`sshcc agent: ${line}\n`) : fileLog(paths.logFile);
+  const feed = startAgentFeed({ statsFile: statsFileIn(paths.configDir), log });
+  const router = new CompileRouter(log, feed.feed);
+  try {
+    const handleCompile: HandleCompile = (request, { signal }) => router.handle(request, signal);
+    return await runAgentProcess({ handleCompile, reports: feed.reports, log, foreground: options.foreground === true });
+  } finally {
+    await router.close();
+    await feed.close();
+  }
+}
