@@ -54,6 +54,10 @@ function expectAllRemote(s: BuildSession, objects: readonly string[]): Set<strin
   return new Set(jobs.map((job) => job.host as string));
 }
 
+test('`sshcc` here is the C shim (an ELF executable), not the sh launcher of the TS client', () => {
+  expect(readFileSync(SSHCC).subarray(0, 4)).toEqual(Buffer.from('\x7fELF', 'latin1'));
+});
+
 describe('make -j8 of examples/ through two volunteers', () => {
   test.each([
     ['the C shim', [SSHCC]],
