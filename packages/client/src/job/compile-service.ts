@@ -1,4 +1,4 @@
-import { appendFile, readFile, unlink } from 'node:fs/promises';
+import { appendFile, readFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { analyzeArgs, formatError, SshccError, type RemoteAnalysis } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult } from '@sshcc/protocol';
@@ -122,10 +122,18 @@ export class CompileService {
       if (result.kind === 'compiled' && result.exitCode !== 0) {
         // A volunteer cannot quote source lines under its diagnostics (it has no source files), so
         // a failed compile is rerun here: the user sees the compiler's own error, caret and all.
+        // The rerun leaves the targets as gcc does (an earlier object survives a cc1 error), so none is removed here.
         grant.release();
-        await removeTargets(analysis);
         job.countLocal('compile-error', false);
         return { answer: execLocally(compiler, request), place: { kind: 'local', why: `it failed on ${host}; rerun here for exact diagnostics` } };
+      }
+      if (result.kind === 'compiled' && quotesWrongSource(analysis, result)) {
+        // gcc quotes the source line under a diagnostic by reading the file its line markers name: on the
+        // volunteer that is absent (src/x.c: no quote) or the preprocessed input itself (x.c in the job dir:
+        // a wrong line). Only a compile here prints what a local build prints.
+        grant.release({ ms: Date.now() - started, bytes: preprocessed.stdout.length });
+        job.countLocal('diagnostics', false);
+        return { answer: execLocally(compiler, request), place: { kind: 'local', why: `it printed diagnostics on ${host}; rerun here for exact diagnostics` } };
       }
       if (result.kind === 'compiled') {
         grant.release({ ms: Date.now() - started, bytes: preprocessed.stdout.length });
@@ -224,9 +232,15 @@ export class CompileService {
   }
 }
 
-/** A failed compile leaves no stale object behind, as gcc itself removes its output on failure. */
-async function removeTargets(analysis: RemoteAnalysis): Promise<void> {
-  await Promise.all([...analysis.extraOutputs, analysis.output].map((path) => unlink(path).catch(() => undefined)));
+/**
+ * A gcc compile that printed diagnostics with source quotes on (gcc's default). clang quotes from the
+ * buffer it compiles (the -frewrite-includes text), which holds the source lines themselves.
+ */
+function quotesWrongSource(analysis: RemoteAnalysis, result: JobResult): boolean {
+  if (analysis.family !== 'gcc' || result.stderr.length === 0) return false;
+  // The last of -f[no-]diagnostics-show-caret decides; -fdiagnostics-plain-output turns quotes off too.
+  const switches = analysis.compileArgv.filter((arg) => /^-f(no-)?diagnostics-show-caret$|^-fdiagnostics-plain-output$/.test(arg));
+  return switches.length === 0 || switches[switches.length - 1] === '-fdiagnostics-show-caret';
 }
 
 function execLocally(compiler: string, request: CompileRequest): CompileAnswer {
