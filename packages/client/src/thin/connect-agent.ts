@@ -3,8 +3,12 @@ import type { AgentPaths } from './agent-paths';
 import { checkAgentDir } from './check-agent-dir';
 import { spawnAgent, type AgentLaunch } from './agent-launch';
 
-/** How long a client waits for an agent it started before compiling without one. The shim uses the same. */
-export const AGENT_START_WAIT_MS = 3000;
+/**
+ * How long a client waits for an agent it started before compiling without one. The shim uses the same.
+ * Generous: under a loaded make -j an agent takes seconds to start, and giving up early silently turns
+ * a whole build local; an agent that cannot start at all is rare and costs this once per compile.
+ */
+export const AGENT_START_WAIT_MS = 10_000;
 /** Pause between connect attempts while the agent starts. */
 export const AGENT_RETRY_MS = 10;
 
