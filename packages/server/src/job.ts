@@ -14,6 +14,7 @@ import {
 import type { CompilerAllowlist } from './allowlist';
 import { fingerprintCompiler, fingerprintDifference } from './fingerprint';
 import { jobPermitted } from './job-permitted';
+import { noSpaceLeft } from './no-space-left';
 import { prefixMapArgs } from './prefix-maps';
 import { resolveCompiler } from './resolve-compiler';
 import { runCompiler } from './run-compiler';
@@ -58,6 +59,8 @@ export function createJobHandler(context: JobContext): JobHandler {
     } catch (err) {
       await dir.remove();
       if (job.signal.aborted) return { kind: 'cancelled', message: String(job.signal.reason) };
+      // Writing the source into a full TMPDIR: the volunteer's problem, said as a full disk is said after a compile.
+      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') return { kind: 'remote-failed', message: "no space left in this server's TMPDIR" };
       return { kind: 'remote-failed', message: (err as Error).message };
     }
   };
@@ -98,6 +101,10 @@ async function compileIn(
   if (run.stopped === 'timeout') return { kind: 'timeout', message: `the compile ran past ${limitSeconds} s`, compileMs, release };
   if (run.stopped === 'diagnostics') {
     return { kind: 'limit', message: `compiler output exceeds ${MAX_DIAGNOSTIC_BYTES} bytes`, compileMs, release };
+  }
+  if (run.exitCode !== 0) {
+    const full = await noSpaceLeft(dir.path, run.stderr);
+    if (full !== null) return { kind: 'remote-failed', message: full, compileMs, release };
   }
   const outputs = await existingOutputs(dir.path, [request.output, ...request.extraOutputs]);
   const total = outputs.reduce((sum, file) => sum + file.size, 0);
