@@ -154,6 +154,8 @@ export class CompileService {
       }
       avoid.add(host);
       failures.push(`${host}: ${result.kind}: ${result.message}`);
+      // The volunteer failed, not the job (its TMPDIR is full, say): no new work for it until its backoff ends.
+      if (result.kind === 'remote-failed') this.options.pool?.reportHostFault(host, new SshccError('remote-failed', `${host}: ${result.message}`));
     }
   }
 

@@ -1,4 +1,4 @@
-import { backoffDelayMs, DEFAULT_BACKOFF } from './backoff-policy';
+import { backoffDelayMs, backoffPolicyFromEnv, DEFAULT_BACKOFF } from './backoff-policy';
 
 describe('backoffDelayMs', () => {
   it.each([
@@ -23,5 +23,20 @@ describe('backoffDelayMs', () => {
 
   it('defaults to 5 s doubling to 5 min', () => {
     expect(DEFAULT_BACKOFF).toEqual({ baseMs: 5_000, maxMs: 300_000 });
+  });
+});
+
+describe('backoffPolicyFromEnv', () => {
+  it.each([
+    [undefined, DEFAULT_BACKOFF],
+    ['', DEFAULT_BACKOFF],
+    ['0', DEFAULT_BACKOFF],
+    ['-5', DEFAULT_BACKOFF],
+    ['1.5', DEFAULT_BACKOFF],
+    ['soon', DEFAULT_BACKOFF],
+    ['250', { baseMs: 250, maxMs: 300_000 }],
+    ['900000', { baseMs: 900_000, maxMs: 900_000 }],
+  ])('SSHCC_BACKOFF_MS=%p gives %p', (value, policy) => {
+    expect(backoffPolicyFromEnv(value === undefined ? {} : { SSHCC_BACKOFF_MS: value })).toEqual(policy);
   });
 });

@@ -17,3 +17,14 @@ export function backoffDelayMs(failures: number, policy: BackoffPolicy = DEFAULT
   // 2^(failures-1) overflows to Infinity long before it matters; min() caps it either way.
   return Math.min(policy.maxMs, policy.baseMs * 2 ** (failures - 1));
 }
+
+/**
+ * The policy with SSHCC_BACKOFF_MS (a whole number of ms ≥ 1) as the first wait: tests and people
+ * watching a flaky host want it short. Unset or not a number: the default.
+ */
+export function backoffPolicyFromEnv(env: Readonly<Record<string, string | undefined>>): BackoffPolicy {
+  const value = env.SSHCC_BACKOFF_MS;
+  if (value === undefined || !/^[1-9]\d{0,8}$/.test(value)) return DEFAULT_BACKOFF;
+  const baseMs = Number(value);
+  return { baseMs, maxMs: Math.max(baseMs, DEFAULT_BACKOFF.maxMs) };
+}

@@ -311,6 +311,28 @@ describe('SshPool', () => {
     await vol.stop();
   });
 
+  it('backs off a host a job reports at fault, lets the job running there finish, then probes it on its old connection', async () => {
+    let clock = 0;
+    const { pool, events } = poolFor(catVol, 2, { now: () => clock });
+    const running = await pool.acquire(catVol.alias);
+    const idle = await pool.acquire(catVol.alias);
+    pool.release(idle);
+    pool.reportHostFault(catVol.alias, new SshccError('remote-failed', "no space left in this server's TMPDIR"));
+    expect(events.filter((e) => e.type === 'host-backoff')).toMatchObject([{ failures: 1, delayMs: 5_000, error: { code: 'remote-failed' } }]);
+    expect(pool.isAvailable(catVol.alias)).toBe(false);
+    expect(((await rejection(pool.acquire(catVol.alias))) as SshccError).code).toBe('remote-failed');
+    // The job already there is not cut off; its worker closes when it comes back.
+    await echo(running, 'still running');
+    pool.release(running);
+    expect(pool.hostStatus()[0]).toMatchObject({ state: 'backoff', connections: 1, workers: { idle: 0, busy: 0, opening: 0 } });
+    clock = 5_000;
+    const again = await pool.acquire(catVol.alias);
+    await echo(again, 'after the backoff');
+    expect(pool.hostStatus()[0]).toMatchObject({ state: 'up', failures: 0, connections: 1 });
+    expect(events.filter((e) => e.type === 'connection-opened')).toHaveLength(1);
+    pool.release(again);
+  });
+
   it('closes every channel and connection on close(), and refuses work afterwards', async () => {
     const { pool } = poolFor(catVol, 2);
     const busy = await pool.acquire(catVol.alias);

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
 import { SshccError } from '@sshcc/core';
-import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff-policy';
+import { backoffDelayMs, backoffPolicyFromEnv, type BackoffPolicy } from './backoff-policy';
 import { classifySshError } from './classify-ssh-error';
 import { connectSsh, type SshConnectOptions, type SshConnection } from './connect-ssh';
 import { ChannelRefusedError, openWorkerChannel, type WorkerHandshake } from './open-worker-channel';
@@ -30,6 +30,7 @@ export interface SshPoolOptions<S> {
   /** Runs the protocol handshake on a fresh channel (see sshccHandshake). */
   readonly handshake: WorkerHandshake<S>;
   readonly channelsPerConnection?: number;
+  /** Default: SSHCC_BACKOFF_MS from `connect.env` as the first wait, else 5 s; doubling to 5 min. */
   readonly backoff?: BackoffPolicy;
   /** The clock backoff is measured on (ms). */
   readonly now?: () => number;
@@ -44,6 +45,7 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
   private readonly hosts = new Map<string, HostRecord<S>>();
   private readonly now: () => number;
   private readonly execCommand: string;
+  private readonly backoff: BackoffPolicy;
   private nextWorkerId = 1;
   private nextConnId = 1;
   private closed = false;
@@ -54,6 +56,7 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
     super();
     this.now = options.now ?? Date.now;
     this.execCommand = options.serverCommand ?? remoteServerCommand(options.connect?.env ?? process.env);
+    this.backoff = options.backoff ?? backoffPolicyFromEnv(options.connect?.env ?? process.env);
     const capacity = options.channelsPerConnection ?? DEFAULT_CHANNELS_PER_CONNECTION;
     if (!Number.isInteger(capacity) || capacity < 1) throw new SshccError('config', `channelsPerConnection must be a positive integer, not ${capacity}`);
     for (const host of options.hosts) {
@@ -111,6 +114,22 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
     const waiter = h.waiters.shift();
     if (waiter !== undefined) this.give(h, waiter, w);
     else h.idle.push(w);
+  }
+
+  /**
+   * A job found the host, not itself, at fault while its connection is fine (the volunteer's disk is
+   * full): back the host off as a failed connection would, but let the jobs running there finish.
+   * Its workers close as they come back; after the backoff the next acquire() probes it again.
+   */
+  reportHostFault(hostId: string, error: SshccError): void {
+    const h = this.record(hostId);
+    if (this.closed || h.state === 'backoff') return;
+    const wasUp = h.state === 'up';
+    const delayMs = this.backOff(h, error);
+    for (const w of h.idle.splice(0)) this.closeWorker(h, w, 'host-failed');
+    if (wasUp) this.emitEvent({ type: 'host-down', hostId: h.host.spec, error });
+    this.emitEvent({ type: 'host-backoff', hostId: h.host.spec, error, failures: h.failures, delayMs, retryAt: h.retryAt as number });
+    this.rejectWaiters(h, error);
   }
 
   hostStatus(): HostStatus[] {
@@ -322,15 +341,21 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
     if (h.state === 'backoff') return; // several workers failing together are one failure
     const error = classifySshError(failure, { destination: h.destination ?? h.host.host });
     const wasUp = h.state === 'up';
+    const delayMs = this.backOff(h, error);
+    this.retireHost(h, 'host-failed');
+    if (wasUp) this.emitEvent({ type: 'host-down', hostId: h.host.spec, error });
+    this.emitEvent({ type: 'host-backoff', hostId: h.host.spec, error, failures: h.failures, delayMs, retryAt: h.retryAt as number });
+    this.rejectWaiters(h, error);
+  }
+
+  /** Counts the failure and puts the host in backoff; returns the wait. */
+  private backOff(h: HostRecord<S>, error: SshccError): number {
     h.failures++;
-    const delayMs = backoffDelayMs(h.failures, this.options.backoff ?? DEFAULT_BACKOFF);
+    const delayMs = backoffDelayMs(h.failures, this.backoff);
     h.state = 'backoff';
     h.retryAt = this.now() + delayMs;
     h.lastError = error;
-    this.retireHost(h, 'host-failed');
-    if (wasUp) this.emitEvent({ type: 'host-down', hostId: h.host.spec, error });
-    this.emitEvent({ type: 'host-backoff', hostId: h.host.spec, error, failures: h.failures, delayMs, retryAt: h.retryAt });
-    this.rejectWaiters(h, error);
+    return delayMs;
   }
 
   /** Closes all of a host's connections; busy workers are dropped when released. */

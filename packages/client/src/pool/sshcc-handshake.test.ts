@@ -35,7 +35,7 @@ function poolFor(v: Volunteer, serverCommand?: string): SshPool<ClientSession> {
 const JOB: JobSpec = {
   compiler: 'gcc',
   fingerprint: { version: 'x', target: 'x', driver: '0'.repeat(64), cc1: null, cc1plus: null },
-  args: ['-O2'],
+  args: ['-c', '-O2'],
   lang: 'c',
   input: 'a.c',
   output: 'a.o',
