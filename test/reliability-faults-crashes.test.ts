@@ -1,0 +1,168 @@
+// Reliability: the agent or the build's own clients SIGKILLed mid-build, and a volunteer whose $TMPDIR
+// is full. Nothing may be lost or corrupted: a build still finishes with objects identical to a local
+// build, and a killed client leaves no compiler running and no temp file or job dir anywhere.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
+import { compilersUnder, waitFor } from './support/build-processes';
+import { generateProject, SSHCC, type GeneratedProject } from './support/build-project';
+import { buildReference, expectMatchesReference, OBJ_DIR } from './support/build-reference';
+import { BuildSession, type Running } from './support/build-session';
+import { compilersUnderAny, leftoversIn, processesIn, sourcesCompilingUnder, tempFilesIn } from './support/fault-build';
+import { agentPid, agentStats, faultEnvironment, shortenSshSettings } from './support/fault-session';
+import { smallDisk, type SmallDisk } from './support/fault-small-disk';
+
+const GENERATED_FILES = 16;
+const MAKE_ARGS = ['-j8', `O=${OBJ_DIR}`, `CC=${SSHCC} gcc`, `CXX=${SSHCC} g++`];
+
+let work: string;
+let project: GeneratedProject;
+let session: BuildSession | undefined;
+const cleanups: (() => Promise<void> | void)[] = [];
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), 'sshcc-reliability-crashes-'));
+  project = generateProject(work, GENERATED_FILES);
+  buildReference(project.dir);
+}, 120_000);
+
+afterEach(async () => {
+  // Extra volunteers and mounts first: some live inside the session's dir.
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await session?.stop();
+  session = undefined;
+  rmSync(join(project.dir, OBJ_DIR), { recursive: true, force: true });
+}, 30_000);
+
+afterAll(async () => {
+  await stopAll();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function make(s: BuildSession, env: NodeJS.ProcessEnv): Running {
+  return s.start(['make', ...MAKE_ARGS], { cwd: project.dir, env });
+}
+
+test('the agent SIGKILLed mid-build: the clients it held compile anyway, the next ones start a new agent, the build matches a local one', async () => {
+  session = await BuildSession.start({ volunteers: 2 });
+  const s = session;
+  const env = faultEnvironment(s);
+  const build = make(s, env);
+  expect(await waitFor(() => s.compileJobs().length >= 2 && sourcesCompilingUnder(s.volunteerTmp[0] as string).length > 0, 90_000, 10)).toBe(true);
+  const killed = agentPid(env);
+  expect(killed).not.toBeNull();
+  const loggedBefore = s.compileJobs().length;
+  process.kill(killed as number, 'SIGKILL');
+
+  const result = await build.done;
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  expectMatchesReference(project.dir, project.objects(OBJ_DIR));
+  // A new agent took over and sent the rest of the build to the volunteers.
+  const successor = agentPid(env);
+  expect(successor).not.toBeNull();
+  expect(successor).not.toBe(killed);
+  const after = s.compileJobs().slice(loggedBefore);
+  expect(after.filter((job) => job.host !== null).length).toBeGreaterThan(0);
+  // The dead agent's connections closed with it: its remote compiles were killed and their dirs removed.
+  expect(await waitFor(() => compilersUnderAny(s.volunteerTmp).length === 0 && leftoversIn(s.volunteerTmp).length === 0, 10_000)).toBe(true);
+}, 180_000);
+
+test('the clients SIGKILLed mid-job (make and every sshcc in its group): no compiler runs on, and no job dir stays in, any volunteer; no temp file beside a target', async () => {
+  session = await BuildSession.start({ volunteers: 2 });
+  const s = session;
+  const env = faultEnvironment(s);
+  const build = make(s, env);
+  // Killed while compiles run on both volunteers.
+  expect(await waitFor(() => s.compileJobs().length >= 1 && s.volunteerTmp.every((tmp) => sourcesCompilingUnder(tmp).length > 0), 90_000, 10)).toBe(true);
+  const killedAt = Date.now();
+  process.kill(-(build.child.pid as number), 'SIGKILL');
+  await build.done;
+
+  const clean = (): boolean =>
+    compilersUnderAny(s.volunteerTmp).length === 0 &&
+    leftoversIn(s.volunteerTmp).length === 0 &&
+    compilersUnder(project.dir).length === 0 &&
+    processesIn(project.dir).length === 0;
+  expect(await waitFor(clean, 10_000)).toBe(true);
+  const cleanMs = Date.now() - killedAt;
+  expect(cleanMs).toBeLessThan(5000);
+  expect(tempFilesIn(join(project.dir, OBJ_DIR))).toEqual([]);
+  expect(agentStats(env).jobs.cancelled).toBeGreaterThanOrEqual(2);
+
+  // The agent lives on and builds the rest.
+  const again = await make(s, env).done;
+  expect(again.stderr).toBe('');
+  expect(again.code).toBe(0);
+  expectMatchesReference(project.dir, project.objects(OBJ_DIR));
+}, 180_000);
+
+describe("a volunteer whose $TMPDIR is full (a tmpfs of 64 KiB)", () => {
+  let disk: SmallDisk;
+  let full: Volunteer;
+  let config: ClientConfig;
+  let env: NodeJS.ProcessEnv;
+  let bigC: string;
+
+  /** One compile through sshcc with the hosts given, in `dir`. */
+  function compile(hosts: string, argv: readonly string[], dir: string) {
+    return spawnSync(SSHCC, [...argv], { cwd: dir, env: { ...env, SSHCC_HOSTS: hosts }, encoding: 'utf8' });
+  }
+
+  beforeEach(async () => {
+    session = await BuildSession.start({ volunteers: 1 });
+    disk = smallDisk(session.dir, 64);
+    cleanups.push(() => disk.remove());
+    full = await startVolunteer({ maxSessions: 10, env: { TMPDIR: disk.dir }, ...(disk.serverCommand ? { serverCommand: disk.serverCommand } : {}) });
+    cleanups.push(() => full.stop());
+    config = await makeClientConfig([full, ...session.volunteers]);
+    cleanups.push(() => config.remove());
+    // This client config (both volunteers) replaces the session's.
+    shortenSshSettings(config.sshConfigFile);
+    env = faultEnvironment(session, { ...config.env });
+    bigC = join(session.dir, 'big');
+    mkdirSync(bigC);
+    // A few bytes of source, 256 KiB of initialised data: the object cannot fit.
+    writeFileSync(join(bigC, 'big.c'), 'char big[262144] = {1};\nint main(void) { return big[7]; }\n');
+  }, 60_000);
+
+  test('an object that does not fit: a clean remote-failed (no space), and the compile is done elsewhere, identical', () => {
+    const only = compile(full.alias, ['gcc', '-O2', '-c', 'big.c', '-o', 'big.o'], bigC);
+    expect(only.stderr).toBe('');
+    expect(only.status).toBe(0);
+    // Only the full volunteer was listed: the compile fell back to this machine, saying why.
+    const line = s().jobs().find((job) => job.output === 'big.o');
+    expect(line?.host).toBeNull();
+    expect(line?.why).toMatch(new RegExp(`^every volunteer failed \\(${full.alias}: remote-failed: no space left in this server's TMPDIR`));
+    execFileSync('gcc', ['-O2', '-c', 'big.c', '-o', 'big-local.o'], { cwd: bigC });
+    expect(readFileSync(join(bigC, 'big.o')).equals(readFileSync(join(bigC, 'big-local.o')))).toBe(true);
+    expect(leftoversIn([disk.dir])).toEqual([]);
+  }, 60_000);
+
+  test('make -j8 with the full volunteer listed first: every job it got fails cleanly and reruns on the other; objects identical', async () => {
+    const [fullHost, healthyHost] = [`${full.alias}/4`, `${session?.volunteers[0]?.alias}/4`];
+    const hosts = `${fullHost} ${healthyHost}`;
+    const s0 = s();
+    const build = s0.start(['make', ...MAKE_ARGS], { cwd: project.dir, env: { ...env, SSHCC_HOSTS: hosts } });
+    const result = await build.done;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expectMatchesReference(project.dir, project.objects(OBJ_DIR));
+    const stats = agentStats(env);
+    expect(stats.hosts[fullHost]?.failures['remote-failed']).toBeGreaterThanOrEqual(1);
+    expect(stats.hosts[fullHost]?.jobs ?? 0).toBe(0);
+    // The full volunteer is backed off rather than tried by every job.
+    expect(stats.hosts[fullHost]?.backoffs).toBeGreaterThanOrEqual(1);
+    expect(Object.keys(stats.hosts[fullHost]?.failures ?? {})).toEqual(['remote-failed']);
+    expect(s0.compileJobs().filter((job) => job.host !== healthyHost)).toEqual([]);
+    expect(leftoversIn([disk.dir])).toEqual([]);
+    expect(existsSync(join(project.dir, OBJ_DIR))).toBe(true);
+  }, 180_000);
+});
+
+function s(): BuildSession {
+  if (session === undefined) throw new Error('no session');
+  return session;
+}

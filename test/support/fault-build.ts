@@ -1,0 +1,55 @@
+// Watching a build while a fault happens to it: what was running where, and whether a host that came
+// back took work again before the build ended.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { compilersUnder, listProcesses, waitFor } from './build-processes';
+import type { BuildSession, Running } from './build-session';
+
+/**
+ * True once a compile logged after the first `since` lines of SSHCC_LOG ran on `host`; false if the
+ * build ended (or `ms` passed) first.
+ */
+export async function hostTookWorkAgain(session: BuildSession, host: string, since: number, build: Running, ms: number): Promise<boolean> {
+  let ended = false;
+  void build.done.then(() => (ended = true));
+  const took = (): boolean => session.compileJobs().slice(since).some((job) => job.host === host);
+  await waitFor(() => took() || ended, ms, 20);
+  return took();
+}
+
+/** Base names of the sources the compilers under `dir` are working on (cc1plus's input, e.g. `gen07.ii`). */
+export function sourcesCompilingUnder(dir: string): string[] {
+  const names = new Set<string>();
+  for (const info of compilersUnder(dir)) {
+    if (!/^cc1/.test(info.name)) continue;
+    const input = info.argv.find((arg, i) => i > 0 && /\.(i|ii|c|cpp|cc)$/.test(arg));
+    if (input !== undefined) names.add(input.slice(input.lastIndexOf('/') + 1));
+  }
+  return [...names].sort();
+}
+
+/** Files left beside the targets by an interrupted write (`.name.o.sshcc-<hex>.tmp`). */
+export function tempFilesIn(dir: string): string[] {
+  try {
+    return readdirSync(dir).filter((name) => name.includes('.sshcc-'));
+  } catch {
+    return [];
+  }
+}
+
+/** Compilers (driver, cc1, as) running with their cwd or arguments under any of `dirs`. */
+export function compilersUnderAny(dirs: readonly string[]): string[] {
+  return dirs.flatMap((dir) => compilersUnder(dir).map((info) => `${info.pid} ${info.name} (under ${dir})`));
+}
+
+/** Job dirs (anything at all) left in the volunteers' TMPDIRs. */
+export function leftoversIn(dirs: readonly string[]): string[] {
+  return dirs.flatMap((dir) => readdirSync(dir).map((name) => join(dir, name)));
+}
+
+/** Every process whose cwd is `dir` or below (make, clients, compilers of a build there). */
+export function processesIn(dir: string): number[] {
+  return listProcesses()
+    .filter((info) => info.cwd === dir || info.cwd.startsWith(`${dir}/`))
+    .map((info) => info.pid);
+}
