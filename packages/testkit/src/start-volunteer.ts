@@ -4,6 +4,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findFreePort } from './free-port';
+import { keyBlob } from './key-blob';
 import { generateKeyPair } from './ssh-keygen';
 import { renderHostBlock, renderKnownHosts } from './ssh-client-files';
 import { renderSshdConfig } from './sshd-config';
@@ -31,6 +32,11 @@ export interface VolunteerOptions {
   logLevel?: string;
   /** Absolute path of sshd (it re-executes itself, so it must be absolute). Default /usr/sbin/sshd. */
   sshdPath?: string;
+  /**
+   * authorized_keys options for the user key, e.g. `restrict,command="…"` for an account that may only run
+   * sshcc-server (a forced command then runs for every session: exec, subsystem and shell alike).
+   */
+  authorizedKeyOptions?: string;
 }
 
 /** Single-quotes a word for /bin/sh unless it is plainly safe. */
@@ -60,10 +66,13 @@ function sshdVersion(sshdPath: string): Promise<[number, number]> {
   return version;
 }
 
-/** Decodes the base64 blob of `type blob` into the bytes the SSH protocol carries. */
-function keyBlob(publicKey: string): Buffer {
-  return Buffer.from(publicKey.split(' ')[1] ?? '', 'base64');
+/** `options ` before the key, or nothing; one line, as sshd reads authorized_keys line by line. */
+function authorizedKeyPrefix(options: string | undefined): string {
+  if (options === undefined || options === '') return '';
+  if (/[\r\n]/.test(options)) throw new Error(`testkit: authorizedKeyOptions must be one line: ${JSON.stringify(options)}`);
+  return `${options} `;
 }
+
 
 async function launch(dir: string, sshdPath: string, configFor: (port: number) => string): Promise<{ sshd: SshdProcess; port: number }> {
   const configFile = join(dir, 'sshd_config');
@@ -94,7 +103,7 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
       sshdVersion(sshdPath),
     ]);
     const authorizedKeysFile = join(dir, 'authorized_keys');
-    await writeFile(authorizedKeysFile, `${userKey.publicKey}\n`, { mode: 0o600 });
+    await writeFile(authorizedKeysFile, `${authorizedKeyPrefix(options.authorizedKeyOptions)}${userKey.publicKey}\n`, { mode: 0o600 });
     const pidFile = join(dir, 'sshd.pid');
     const privateKey = await readFile(userKey.privateKeyFile);
     const subsystemCommand =
@@ -127,6 +136,7 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
       sshConfigFile,
       sshConfigText,
       privateKey,
+      hostKeyFile: hostKey.privateKeyFile,
       hostKeyBlob: keyBlob(hostKey.publicKey),
     };
     // From here on the Volunteer owns sshd: a failure below is cleaned up by its stop().

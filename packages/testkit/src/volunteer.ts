@@ -3,14 +3,16 @@ import { rmSync } from 'node:fs';
 import type { ConnectConfig } from 'ssh2';
 import { freezeTree, killTreeSync, processTree, signal, signalTree, waitAllGone } from './process-tree';
 import { track, untrack } from './registry';
+import { generateKeyPair } from './ssh-keygen';
 import { SshdProcess, SshdStartError } from './sshd-process';
 import type { HostEntry } from './ssh-client-files';
+import { keyBlob } from './key-blob';
 
 const STOP_GRACE_MS = 3000;
 const GONE_TIMEOUT_MS = 5000;
 const RESTART_BIND_ATTEMPTS = 20;
 
-/** Everything fixed about a volunteer once it first started; restart() reuses all of it. */
+/** Everything fixed about a volunteer once it first started; restart() reuses all of it (the host key unless told). */
 export interface VolunteerSetup extends HostEntry {
   dir: string;
   sshdPath: string;
@@ -20,8 +22,18 @@ export interface VolunteerSetup extends HostEntry {
   sshConfigFile: string;
   sshConfigText: string;
   privateKey: Buffer;
+  /** sshd's host key (private part; `.pub` beside it). */
+  hostKeyFile: string;
   /** The host key's wire-format blob, which ssh2 hands to hostVerifier. */
   hostKeyBlob: Buffer;
+}
+
+export interface RestartOptions {
+  /**
+   * A reinstalled machine: sshd comes back with a new host key on the same port. known_hosts files
+   * written before (the volunteer's own, makeClientConfig's) keep the old key, so clients must refuse it.
+   */
+  newHostKey?: boolean;
 }
 
 type State = 'running' | 'paused' | 'dead' | 'stopped';
@@ -39,8 +51,6 @@ export class Volunteer {
   readonly knownHostsFile: string;
   readonly sshConfigFile: string;
   readonly sshConfigText: string;
-  /** `ssh-ed25519 AAAA...` */
-  readonly hostPublicKey: string;
   readonly dir: string;
   private state: State = 'running';
   private readonly tracked = { stop: () => this.stop(), killSync: () => this.killSync() };
@@ -57,9 +67,13 @@ export class Volunteer {
     this.knownHostsFile = setup.knownHostsFile;
     this.sshConfigFile = setup.sshConfigFile;
     this.sshConfigText = setup.sshConfigText;
-    this.hostPublicKey = setup.hostPublicKey;
     this.dir = setup.dir;
     track(this.tracked);
+  }
+
+  /** `ssh-ed25519 AAAA...`: the key sshd presents now (restart({ newHostKey }) changes it). */
+  get hostPublicKey(): string {
+    return this.setup.hostPublicKey;
   }
 
   /** The listening sshd's pid; 0 once killed or stopped. */
@@ -136,10 +150,14 @@ export class Volunteer {
     this.state = 'running';
   }
 
-  /** A reboot: kills whatever runs (open connections drop), then starts sshd again on the same port with the same keys. */
-  async restart(): Promise<void> {
+  /**
+   * A reboot: kills whatever runs (open connections drop), then starts sshd again on the same port with the
+   * same keys, or with a new host key (`newHostKey`).
+   */
+  async restart(options: RestartOptions = {}): Promise<void> {
     this.assertStarted('restart');
     if (this.state !== 'dead') await this.kill();
+    if (options.newHostKey) await this.replaceHostKey();
     for (let attempt = 1; ; attempt++) {
       try {
         this.sshd = await SshdProcess.start(this.setup.sshdPath, this.setup.sshdConfigFile, this.setup.pidFile, this.port);
@@ -151,6 +169,15 @@ export class Volunteer {
       }
     }
     this.state = 'running';
+  }
+
+  private async replaceHostKey(): Promise<void> {
+    const file = this.setup.hostKeyFile;
+    // ssh-keygen asks before overwriting; the old pair goes first.
+    await Promise.all([rm(file, { force: true }), rm(`${file}.pub`, { force: true })]);
+    const key = await generateKeyPair(file, 'sshcc-testkit-host');
+    this.setup.hostPublicKey = key.publicKey;
+    this.setup.hostKeyBlob = keyBlob(key.publicKey);
   }
 
   private assertStarted(action: string): void {
