@@ -10,3 +10,5 @@ const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit'
 run(process.execPath, [require.resolve('typescript/bin/tsc', { paths: [root] }), '-b']);
 // The per-compile clients: the thin TS client bundled into one file, and the C shim (packages/client/build).
 run(process.execPath, [path.join(root, 'packages/client/build/build-client.js')]);
+// The self-contained server bundle that `sshcc install-server` uploads to volunteers.
+run(process.execPath, [path.join(root, 'packages/server/build/bundle-server.js')]);
