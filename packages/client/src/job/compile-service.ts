@@ -135,6 +135,15 @@ export class CompileService {
         job.countLocal('diagnostics', false);
         return { answer: execLocally(compiler, request), place: { kind: 'local', why: `it printed diagnostics on ${host}; rerun here for exact diagnostics` } };
       }
+      const missing = result.kind === 'compiled' ? missingOutput(analysis, result) : undefined;
+      if (missing !== undefined) {
+        // "Compiled, exit 0" without the object: a broken or lying volunteer. Its answer is no answer; the
+        // job goes elsewhere like any remote failure, rather than failing in finishRemote.
+        grant.release();
+        avoid.add(host);
+        failures.push(`${host}: the volunteer returned no ${missing}`);
+        continue;
+      }
       if (result.kind === 'compiled') {
         grant.release({ ms: Date.now() - started, bytes: preprocessed.stdout.length });
         await this.finishRemote(request, analysis, result);
@@ -243,6 +252,11 @@ function quotesWrongSource(analysis: RemoteAnalysis, result: JobResult): boolean
   // The last of -f[no-]diagnostics-show-caret decides; -fdiagnostics-plain-output turns quotes off too.
   const switches = analysis.compileArgv.filter((arg) => /^-f(no-)?diagnostics-show-caret$|^-fdiagnostics-plain-output$/.test(arg));
   return switches.length === 0 || switches[switches.length - 1] === '-fdiagnostics-show-caret';
+}
+
+/** The first target a successful remote compile should have returned and did not (by its name in the job dir). */
+function missingOutput(analysis: RemoteAnalysis, result: JobResult): string | undefined {
+  return [analysis.output, ...analysis.extraOutputs].find((path) => !result.outputs.has(path.slice(path.lastIndexOf('/') + 1)));
 }
 
 function execLocally(compiler: string, request: CompileRequest): CompileAnswer {
