@@ -77,6 +77,7 @@ describe(`sshcc-server under the fuzzer (seed ${SEED})`, () => {
   it(`answers ${IN_PROCESS} sequences in process: exits 0 or with an error frame, leaves nothing, memory bounded`, async () => {
     const tally = newTally();
     const heap: number[] = [];
+    const hooks = { exit: process.listenerCount('exit'), SIGTERM: process.listenerCount('SIGTERM') };
     const started = Date.now();
     for (let index = 0; index < IN_PROCESS; index++) {
       const sequence = generateSequence(ctx, sequenceRandom(SEED, index));
@@ -126,6 +127,8 @@ describe(`sshcc-server under the fuzzer (seed ${SEED})`, () => {
       expect(tally.outcomes.get('compiled') ?? 0).toBeGreaterThan(IN_PROCESS / 200);
       expect(tally.outcomes.get('exit 113') ?? 0).toBeGreaterThan(IN_PROCESS / 4);
     }
+    // serve() takes back the process hooks it adds (an exit hook and signal handlers) when it returns.
+    expect({ exit: process.listenerCount('exit'), SIGTERM: process.listenerCount('SIGTERM') }).toEqual(hooks);
     // Memory: the heap after the last checkpoint's GC is near the first's.
     if (heap.length >= 2) expect((heap[heap.length - 1] as number) - (heap[0] as number)).toBeLessThan(MAX_HEAP_GROWTH_BYTES);
     process.stdout.write(

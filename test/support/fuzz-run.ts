@@ -67,7 +67,6 @@ export async function runInProcess(sequence: FuzzSequence, env: NodeJS.ProcessEn
     stderr += chunk.toString();
     return true;
   }) as typeof process.stderr.write;
-  const exitListeners = new Set(process.listeners('exit'));
   try {
     const serving = serve(server, env);
     const unanswered = await feed(sequence, (chunk) => client.output.write(chunk), output);
@@ -80,9 +79,6 @@ export async function runInProcess(sequence: FuzzSequence, env: NodeJS.ProcessEn
     return { code, signal: null, output, stderr, unanswered, hung: false, peakRssBytes: null };
   } finally {
     process.stderr.write = realWrite;
-    // serve() is written for one call per process and adds an exit hook each time; thousands of calls
-    // here would pile them up.
-    for (const listener of process.listeners('exit')) if (!exitListeners.has(listener)) process.off('exit', listener);
   }
 }
 

@@ -55,6 +55,9 @@ export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): 
     return isSshccError(err) ? err.exitCode : EXIT_PROTOCOL;
   } finally {
     for (const signal of ['SIGTERM', 'SIGHUP', 'SIGINT'] as const) process.off(signal, onSignal);
+    // The exit hook covers an exit while serving; once done, a caller that serves again (a test, the
+    // fuzzer: thousands of times in one process) must not pile hooks up.
+    process.off('exit', sweepSync);
     sweepSync();
   }
 }
