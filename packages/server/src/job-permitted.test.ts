@@ -92,6 +92,7 @@ describe('jobPermitted', () => {
     [{ output: '..' }, 'file name ".." is not a plain name inside the job dir'],
     [{ input: '/etc/passwd' }, 'file name "/etc/passwd" is not a plain name inside the job dir'],
     [{ input: '-fplugin=x.so' }, 'file name "-fplugin=x.so" is not a plain name inside the job dir'],
+    [{ input: '@foo.i' }, 'file name "@foo.i" is not a plain name inside the job dir'],
     [{ extraOutputs: ['foo.dwo', 'x/../../y'] }, 'file name "x/../../y" is not a plain name inside the job dir'],
     [{ output: 'foo.i' }, 'input and output names must all differ'],
     [{ compiler: 'rm' }, 'compiler "rm" is not allowed on this server'],
