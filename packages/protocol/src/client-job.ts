@@ -4,7 +4,7 @@ import { dataChunks, type ByteSource } from './data-chunks';
 import { decodeControl } from './decode-control';
 import type { FrameConnection } from './frame-connection';
 import type { Frame } from './frame-reader';
-import { DATA_CHUNK_BYTES, MAX_JOB_SOURCE_BYTES, MAX_OUTPUT_ARCHIVE_BYTES } from './limits';
+import { DATA_CHUNK_BYTES, MAX_JOB_SOURCE_BYTES, MAX_OUTPUT_ARCHIVE_BYTES, RESULT_GRACE_MS, STALL_MS } from './limits';
 import { EndSchema, ResultSchema, type JobOutcome, type JobRequest, type JobTimings } from './messages';
 import { OutputUnpacker } from './output-archive';
 import { ProtocolError } from './protocol-error';
@@ -45,6 +45,16 @@ export interface JobTransfer {
 /** The moments of a job a live monitor shows: the whole source sent, the result in. */
 export type JobStage = 'sent' | 'answered';
 
+/** How long a job may wait on the server before the client gives up on it (tests shorten them). */
+export interface JobDeadlines {
+  /** Past the job's time limit, counted from the end of the source, for the result. */
+  readonly resultGraceMs: number;
+  /** For the channel to move while the source goes up or the outputs come down. */
+  readonly stallMs: number;
+}
+
+export const DEFAULT_JOB_DEADLINES: JobDeadlines = { resultGraceMs: RESULT_GRACE_MS, stallMs: STALL_MS };
+
 /**
  * One job on the client: the source goes up as it is read while the response is read, because the
  * server may answer before the source has ended (a refusal). The request is always closed by exactly
@@ -60,6 +70,9 @@ export class ClientJob {
   private sentBytes = 0;
   private sentWireBytes = 0;
   private sentMs: number | null = null;
+  /** The one timer that bounds how long the job waits on the server, re-armed as it makes progress. */
+  private watchdog: NodeJS.Timeout | undefined;
+  private timedOut: SshccError | null = null;
 
   constructor(
     private readonly conn: FrameConnection,
@@ -67,25 +80,56 @@ export class ClientJob {
     private readonly request: JobRequest,
     private readonly source: ByteSource,
     private readonly onStage: (stage: JobStage) => void = () => undefined,
+    private readonly deadlines: JobDeadlines = DEFAULT_JOB_DEADLINES,
   ) {}
 
   async run(): Promise<JobResult> {
     this.startedAt = performance.now();
-    await this.conn.sendControl('job', this.request);
-    // Never rejects. Not awaited: a source that yields slowly must not hold up an early answer.
-    void this.upload();
-    const result = await this.readResponse();
-    // Answered before the whole source went up: close the request so the server stops draining it.
-    if (!this.endSent) this.cancel();
-    if (this.sourceError !== null) throw this.sourceError;
-    if (this.limitError) throw this.limitError;
-    return result;
+    try {
+      this.arm(this.deadlines.stallMs, 'stalled while its request was sent');
+      await this.conn.sendControl('job', this.request);
+      this.disarm();
+      // Never rejects. Not awaited: a source that yields slowly must not hold up an early answer.
+      void this.upload();
+      const result = await this.readResponse();
+      // Answered before the whole source went up: close the request so the server stops draining it.
+      if (!this.endSent) this.cancel();
+      if (this.sourceError !== null) throw this.sourceError;
+      if (this.limitError) throw this.limitError;
+      return result;
+    } catch (err) {
+      throw this.timedOut ?? err;
+    } finally {
+      this.disarm();
+    }
+  }
+
+  /**
+   * (Re)starts the watchdog: if the job makes no further progress within `ms`, the server is stuck (or
+   * hostile): the channel is dropped, and the job fails with a 'timeout' the agent retries elsewhere.
+   */
+  private arm(ms: number, what: string): void {
+    this.disarm();
+    if (this.timedOut) return;
+    this.watchdog = setTimeout(() => {
+      this.timedOut = new SshccError('timeout', `job ${this.request.id} ${what} (${Math.round(ms / 100) / 10} s)`, {
+        hint: 'sshcc-server or its machine is stuck',
+      });
+      this.conn.abandon(this.timedOut);
+    }, ms);
+  }
+
+  private disarm(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = undefined;
   }
 
   /** Stops the job on the server (kills its compiler); the response is still read to its end. */
   cancel(): void {
     if (this.cancelSent) return;
     this.cancelSent = true;
+    // A cancelled job is answered at once ('cancelled'); a server that does not is stuck.
+    if (!this.answered) this.arm(this.deadlines.stallMs, 'was cancelled and got no answer');
     this.conn.sendControl('cancel', { id: this.request.id }).catch(() => undefined);
   }
 
@@ -104,7 +148,10 @@ export class ClientJob {
           break;
         }
         const payload = this.codec.encode(chunk);
+        // Only the channel is timed here: a source that is slow to come (a pipe from cpp) is ours to wait for.
+        if (!this.answered) this.arm(this.deadlines.stallMs, 'stalled while its source was sent');
         await this.conn.send('data', payload);
+        if (!this.answered) this.disarm();
         this.sentBytes += chunk.length;
         this.sentWireBytes += payload.length;
       }
@@ -117,6 +164,10 @@ export class ClientJob {
     if (this.stopped || this.sourceError !== null || this.limitError) this.cancel();
     else {
       this.endSent = true;
+      // The server's own limit runs from here (its compile starts once the source is in).
+      const { timeLimitSeconds } = this.request;
+      const graceSeconds = Math.round(this.deadlines.resultGraceMs / 100) / 10;
+      if (!this.answered) this.arm(timeLimitSeconds * 1000 + this.deadlines.resultGraceMs, `got no answer within its ${timeLimitSeconds} s time limit and ${graceSeconds} s more`);
       await this.conn.sendControl('end', { id: this.request.id, bytes }).catch(() => undefined);
       if (!this.answered) {
         this.sentMs = this.sinceStart();
@@ -132,6 +183,7 @@ export class ClientJob {
     const result = decodeControl('result', ResultSchema, first.payload);
     if (result.id !== id) throw new ProtocolError(`result of job ${result.id} while job ${id} runs`);
     this.answered = true;
+    this.arm(this.deadlines.stallMs, 'stalled while its outputs came');
     const answeredMs = this.sinceStart();
     this.report('answered');
     let unpacker: OutputUnpacker | null = null;
@@ -140,6 +192,7 @@ export class ClientJob {
     for (;;) {
       const frame = await this.nextFrame();
       if (frame.type === 'data') {
+        this.arm(this.deadlines.stallMs, 'stalled while its outputs came');
         const chunk = this.codec.decode(frame.payload, DATA_CHUNK_BYTES);
         bytes += chunk.length;
         wireBytes += frame.payload.length;

@@ -1,7 +1,7 @@
 import { SshccError } from '@sshcc/core';
 import { loadDataCodec, type DataCodec } from './compress';
 import { checkOutgoing } from './check-outgoing';
-import { ClientJob, type JobResult, type JobStage } from './client-job';
+import { ClientJob, DEFAULT_JOB_DEADLINES, type JobDeadlines, type JobResult, type JobStage } from './client-job';
 import type { ByteSource } from './data-chunks';
 import { FrameConnection, toFrameIo, type FrameStream } from './frame-connection';
 import { exchangeClientHello } from './handshake';
@@ -12,6 +12,8 @@ export interface ClientOptions {
   readonly compression?: Compression;
   /** Names this client in its hello (e.g. `sshcc/0.1.0`). */
   readonly client?: string;
+  /** How long a job waits on a silent server before it fails with 'timeout'; default RESULT_GRACE_MS and STALL_MS. */
+  readonly deadlines?: Partial<JobDeadlines>;
 }
 
 /** A job as the caller describes it; the session numbers it. */
@@ -48,7 +50,7 @@ export async function clientHandshake(stream: FrameStream, options: ClientOption
   try {
     const agreed = await exchangeClientHello(conn, options.compression ?? 'zstd', options.client ?? 'sshcc');
     const codec = await loadDataCodec(agreed.compression);
-    return new Session(conn, codec, agreed.hello, agreed.protocol);
+    return new Session(conn, codec, agreed.hello, agreed.protocol, { ...DEFAULT_JOB_DEADLINES, ...options.deadlines });
   } catch (err) {
     throw conn.abandon(err);
   }
@@ -67,6 +69,7 @@ class Session implements ClientSession {
     private readonly codec: DataCodec,
     readonly hello: ServerHello,
     readonly protocol: number,
+    private readonly deadlines: JobDeadlines,
   ) {
     this.compression = codec.name;
   }
@@ -81,7 +84,7 @@ class Session implements ClientSession {
       options.signal?.throwIfAborted();
       const request = checkOutgoing('job', JobRequestSchema, { ...job, id: this.lastId + 1 });
       this.lastId = request.id;
-      const exchange = new ClientJob(this.conn, this.codec, request, source, options.onStage);
+      const exchange = new ClientJob(this.conn, this.codec, request, source, options.onStage, this.deadlines);
       const work = exchange.run().catch((err: unknown) => {
         // A broken channel stays broken; the caller's source error or a size limit leave it usable.
         if (isChannelError(err)) this.conn.abandon(err);
@@ -117,7 +120,7 @@ class Session implements ClientSession {
 }
 
 function isChannelError(err: unknown): boolean {
-  return err instanceof SshccError && (err.code === 'protocol' || err.code === 'remote-crash');
+  return err instanceof SshccError && (err.code === 'protocol' || err.code === 'remote-crash' || err.code === 'timeout');
 }
 
 /** `work`, or a rejection with the abort reason the moment `signal` aborts (after calling onAbort). */

@@ -14,6 +14,6 @@ export { dataChunks, type ByteSource } from './data-chunks';
 export { packOutputs, OutputUnpacker, type OutputFile } from './output-archive';
 export type { ServerOffer, Agreement } from './handshake';
 export { clientHandshake, type ClientSession, type ClientOptions, type JobSpec, type RunJobOptions } from './client-session';
-export type { JobResult, JobTransfer, JobStage } from './client-job';
+export { DEFAULT_JOB_DEADLINES, type JobResult, type JobTransfer, type JobStage, type JobDeadlines } from './client-job';
 export { serveJobs, type ServeOptions } from './serve-jobs';
 export type { IncomingJob, JobReply, JobHandler } from './server-job';

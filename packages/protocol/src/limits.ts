@@ -72,6 +72,16 @@ export const MAX_PATH_CHARS = 4096;
 /** Longest compile a request may ask for; the server may cap it lower. */
 export const MAX_JOB_SECONDS = 24 * 60 * 60;
 
+/**
+ * How long past a job's time limit (counted from the end of its source) a client still waits for the
+ * result: the server kills the compile at the limit and answers 'timeout' at once, so silence beyond
+ * this means a stuck or hostile server, and the job goes elsewhere.
+ */
+export const RESULT_GRACE_MS = 60 * 1000;
+
+/** The longest a client waits for the channel to move while it sends a source or receives outputs. */
+export const STALL_MS = 60 * 1000;
+
 /** Compilers a server lists in its hello. */
 export const MAX_HELLO_COMPILERS = 256;
 
