@@ -1,17 +1,18 @@
 // A hostile volunteer (support/security-hostile-server.ts): it takes each job and answers "compiled" with
 // outputs crafted to get out of the client's target dirs (names with / or .., absolute names, a pax rename,
 // links, a directory), to add files nobody asked for, or to exhaust the client (a 300 MiB header, endless
-// zeros, a zstd bomb), or with no object at all. The client must refuse every one, write nothing of it,
+// zeros, a zstd bomb), or with no object at all, or goes silent. The client must refuse every one, write nothing of it,
 // and compile the file elsewhere: on an honest volunteer when there is one, else here. The objects are
 // always what gcc makes.
 
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
+import { clientHandshake } from '@sshcc/protocol';
+import { connectClient, makeClientConfig, openSubsystem, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
 import { TestAgent } from './support/security-agent';
 import { buildHostileServer } from './support/security-hostile';
-import { run, writeFiles } from './support/split-compile';
+import { run, splitCompile, writeFiles } from './support/split-compile';
 
 /** Each lie, and how the client names it when it refuses (after `<host>: `). */
 const LIES: ReadonlyArray<readonly [string, string]> = [
@@ -114,3 +115,22 @@ it('refuses every lie and compiles on the honest volunteer instead', async () =>
   expectOnlyTrueObjects('obj2');
   expect(readdirSync(honestTmp)).toEqual([]);
 }, 120_000);
+
+it('gives up on a volunteer that takes a job and goes silent, at the time limit plus the grace', async () => {
+  // The agent's limits are 600 s and 60 s; the same watchdog with a 1 s job and 0.5 s of grace.
+  const client = await connectClient(hostile.connectOptions());
+  try {
+    const session = await clientHandshake(await openSubsystem(client, 'sshcc'), { deadlines: { resultGraceMs: 500, stallMs: 500 } });
+    writeFiles(project, { 'src/silent.c': 'int silent(void) { return 0; }\n' });
+    const split = await splitCompile('gcc -O2 -c src/silent.c -o silent.o', project);
+    const started = Date.now();
+    await expect(session.runJob({ ...split.spec, timeLimitSeconds: 1 }, split.source)).rejects.toMatchObject({
+      code: 'timeout',
+      message: 'job 1 got no answer within its 1 s time limit and 0.5 s more (1.5 s)',
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(served()).toContain('silent.o');
+  } finally {
+    client.end();
+  }
+});

@@ -127,6 +127,9 @@ async function answer(conn: FrameConnection, codec: DataCodec, job: JobRequest):
     }
     case 'miscounted':
       return sendStream(conn, codec, job, tar([{ name: out, body: NOT_AN_OBJECT }]), 7);
+    case 'silent':
+      // Takes the job and says nothing more, ever: only the client's own deadline ends the wait.
+      return new Promise(() => undefined);
     case 'missing':
       // "Compiled, exit 0" and no object at all.
       return sendStream(conn, codec, job, Buffer.alloc(0));
