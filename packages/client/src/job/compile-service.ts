@@ -101,9 +101,12 @@ export class CompileService {
       }
       const host = grant.hostId;
       const started = Date.now();
+      // The host's speed is measured from when a worker was in hand: a connect before it (a host back
+      // from a backoff) says nothing about how fast it compiles, and would keep it last in the queue.
+      const timing = { workerAt: started };
       let result: JobResult;
       try {
-        result = await this.runRemote(host, remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length), preprocessed.stdout, signal, job);
+        result = await this.runRemote(host, remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length), preprocessed.stdout, signal, job, timing);
       } catch (err) {
         job.remoteFailed(err);
         grant.release();
@@ -131,7 +134,7 @@ export class CompileService {
         // gcc quotes the source line under a diagnostic by reading the file its line markers name: on the
         // volunteer that is absent (src/x.c: no quote) or the preprocessed input itself (x.c in the job dir:
         // a wrong line). Only a compile here prints what a local build prints.
-        grant.release({ ms: Date.now() - started, bytes: preprocessed.stdout.length });
+        grant.release({ ms: Date.now() - timing.workerAt, bytes: preprocessed.stdout.length });
         job.countLocal('diagnostics', false);
         return { answer: execLocally(compiler, request), place: { kind: 'local', why: `it printed diagnostics on ${host}; rerun here for exact diagnostics` } };
       }
@@ -145,7 +148,7 @@ export class CompileService {
         continue;
       }
       if (result.kind === 'compiled') {
-        grant.release({ ms: Date.now() - started, bytes: preprocessed.stdout.length });
+        grant.release({ ms: Date.now() - timing.workerAt, bytes: preprocessed.stdout.length });
         await this.finishRemote(request, analysis, result);
         job.countRemote(host, failures.length > 0);
         // clang's -frewrite-includes step repeats its diagnostics in the compile; gcc's directives-only
@@ -188,9 +191,17 @@ export class CompileService {
     }
   }
 
-  private async runRemote(host: string, spec: ReturnType<typeof remoteJobSpec>, source: Buffer, signal: AbortSignal, job: JobRecorder): Promise<JobResult> {
+  private async runRemote(
+    host: string,
+    spec: ReturnType<typeof remoteJobSpec>,
+    source: Buffer,
+    signal: AbortSignal,
+    job: JobRecorder,
+    timing: { workerAt: number },
+  ): Promise<JobResult> {
     const pool = this.options.pool as SshPool<ClientSession>;
     const worker = await pool.acquire(host, signal);
+    timing.workerAt = Date.now();
     let broken = true;
     try {
       const result = await worker.session.runJob(spec, source, { signal, onStage: (stage) => job.stage(stage) });
