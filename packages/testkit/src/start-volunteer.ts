@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findFreePort } from './free-port';
@@ -102,6 +102,11 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
       generateKeyPair(join(dir, 'id_ed25519'), 'sshcc-testkit-user'),
       sshdVersion(sshdPath),
     ]);
+    // Sessions get a private, empty HOME: bash (started by sshd) would otherwise run the real user's
+    // ~/.bashrc, whose side effects (pyenv rehash locks, slow prompts) stall or break sessions, and the
+    // server would read the real ~/.config/sshcc. Tests stay hermetic; env.HOME still wins.
+    const home = join(dir, 'home');
+    await mkdir(home, { mode: 0o700 });
     const authorizedKeysFile = join(dir, 'authorized_keys');
     await writeFile(authorizedKeysFile, `${authorizedKeyPrefix(options.authorizedKeyOptions)}${userKey.publicKey}\n`, { mode: 0o600 });
     const pidFile = join(dir, 'sshd.pid');
@@ -117,7 +122,7 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
         asRoot,
         maxSessions: options.maxSessions ?? DEFAULT_MAX_SESSIONS,
         subsystemCommand,
-        env: options.env ?? {},
+        env: { HOME: home, ...options.env },
         logLevel: options.logLevel ?? 'INFO',
         disablePenalties: version[0] > 9 || (version[0] === 9 && version[1] >= 8),
       }),
@@ -128,6 +133,7 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
     const sshConfigText = renderHostBlock(entry, knownHostsFile);
     const setup: VolunteerSetup = {
       ...entry,
+      home,
       dir,
       sshdPath,
       sshdConfigFile: join(dir, 'sshd_config'),

@@ -15,6 +15,8 @@ const RESTART_BIND_ATTEMPTS = 20;
 /** Everything fixed about a volunteer once it first started; restart() reuses all of it (the host key unless told). */
 export interface VolunteerSetup extends HostEntry {
   dir: string;
+  /** HOME of the volunteer's sessions (inside dir, empty at start) unless the options set another. */
+  home: string;
   sshdPath: string;
   sshdConfigFile: string;
   pidFile: string;
@@ -52,6 +54,7 @@ export class Volunteer {
   readonly sshConfigFile: string;
   readonly sshConfigText: string;
   readonly dir: string;
+  readonly home: string;
   private state: State = 'running';
   private readonly tracked = { stop: () => this.stop(), killSync: () => this.killSync() };
 
@@ -68,6 +71,7 @@ export class Volunteer {
     this.sshConfigFile = setup.sshConfigFile;
     this.sshConfigText = setup.sshConfigText;
     this.dir = setup.dir;
+    this.home = setup.home;
     track(this.tracked);
   }
 

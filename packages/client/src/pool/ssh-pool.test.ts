@@ -1,4 +1,3 @@
-import os from 'node:os';
 import type { ClientChannel } from 'ssh2';
 import { formatError, SshccError } from '@sshcc/core';
 import { startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
@@ -170,9 +169,9 @@ describe('SshPool', () => {
     delete env.SSHCC_SERVER_COMMAND;
     const { pool } = poolFor(execVol, 1, { serverCommand: undefined, connect: { env } });
     const error = (await rejection(pool.acquire(execVol.alias))) as SshccError;
-    // Nothing is installed on this test machine: the shell's complaint names the expanded path.
+    // Nothing is installed in the volunteer's private HOME: the shell's complaint names the expanded path.
     expect(error.hint).toContain('exec ~/.local/lib/sshcc/sshcc-server: channel closed during the handshake (stderr: ');
-    expect(error.hint).toContain(`${os.homedir()}/.local/lib/sshcc/sshcc-server`);
+    expect(error.hint).toContain(`${execVol.home}/.local/lib/sshcc/sshcc-server`);
   });
 
   it('puts at most 9 channels on a connection: the 10th worker opens a second one', async () => {
