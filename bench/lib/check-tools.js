@@ -1,0 +1,32 @@
+'use strict';
+// What the bench needs on this machine, checked before anything starts, with the command that fixes it.
+const fs = require('node:fs');
+const { spawnSync } = require('node:child_process');
+const { SSHCC, AGENT_ENTRY, THIN_CLIENT } = require('./sshcc');
+
+function has(cmd) {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
+}
+
+function checkTools(options) {
+  const missing = [];
+  for (const [cmd, pkg] of [
+    ['make', 'make'],
+    ['gcc', 'gcc'],
+    ['g++', 'g++'],
+    ['ssh', 'openssh-client'],
+    ['ss', 'iproute2'],
+    ['objcopy', 'binutils'],
+    ['apt-get', 'apt'],
+  ]) {
+    if (!has(cmd)) missing.push(`${cmd} (apt-get install ${pkg})`);
+  }
+  if (!fs.existsSync('/usr/sbin/sshd')) missing.push('sshd (apt-get install openssh-server)');
+  const needDistcc = options.phases.includes('build') || options.phases.includes('overhead');
+  if (needDistcc && !(has('distcc') && has('distccd'))) missing.push('distcc and distccd (apt-get install distcc)');
+  if (!has('dpkg-source')) missing.push('dpkg-source, used by apt-get source (apt-get install dpkg-dev)');
+  for (const file of [SSHCC, AGENT_ENTRY, THIN_CLIENT]) if (!fs.existsSync(file)) missing.push(`${file} (npm run build)`);
+  if (missing.length > 0) throw new Error(`missing:\n  ${missing.join('\n  ')}`);
+}
+
+module.exports = { checkTools };

@@ -1,0 +1,97 @@
+'use strict';
+// Driving sshcc the way a build does: CC="<repo>/node_modules/.bin/sshcc gcc" with SSHCC_* variables,
+// the agent started by the first compile (or by us, in the foreground, when profiling), and
+// `sshcc agent stop` with the same environment at the end.
+const fs = require('node:fs');
+const path = require('node:path');
+const { spawn, spawnSync } = require('node:child_process');
+const { isAlive } = require('./proc-stat');
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const SSHCC = path.join(ROOT, 'node_modules', '.bin', 'sshcc');
+const CLIENT_DIST = path.join(ROOT, 'packages', 'client', 'dist');
+const AGENT_ENTRY = path.join(CLIENT_DIST, 'agent', 'main.js');
+const THIN_CLIENT = path.join(CLIENT_DIST, 'sshcc-thin.js');
+
+/** The environment of a build through sshcc: its own agent dir, host list and ssh files. */
+function sshccEnv({ agentDir, hosts, clientConfig, base = process.env }) {
+  return {
+    ...base,
+    ...clientConfig.env,
+    SSHCC_DIR: agentDir,
+    SSHCC_HOSTS: hosts,
+    // The bench stops its agents itself. Long enough that a warm agent stays warm between rounds (a
+    // distcc-over-ssh build in between can take minutes), short enough that one outliving a killed
+    // bench goes away by itself.
+    SSHCC_AGENT_IDLE: '900',
+  };
+}
+
+/** The agent's pid file, where the client itself looks (SSHCC_DIR, or a fallback for long paths). */
+function agentPidFile(env) {
+  const { localAgentPaths } = require(path.join(CLIENT_DIST, 'thin', 'local-agent-paths.js'));
+  return localAgentPaths(env).pidFile;
+}
+
+function agentPid(env) {
+  try {
+    const pid = Number(fs.readFileSync(agentPidFile(env), 'utf8').trim());
+    return pid > 0 && isAlive(pid) ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Stops the agent of this environment (if any) and waits until its process is gone. */
+async function stopAgent(env) {
+  const pid = agentPid(env);
+  spawnSync(SSHCC, ['agent', 'stop'], { env, stdio: 'ignore', timeout: 30_000 });
+  const deadline = Date.now() + 10_000;
+  while (pid !== null && isAlive(pid) && Date.now() < deadline) await sleep(50);
+}
+
+/**
+ * Starts the agent ourselves, in the foreground of a child process, so it can run under
+ * `node --cpu-prof` (it writes the profile when it exits, i.e. at stopAgent()).
+ */
+async function startProfiledAgent(env, profileDir, name) {
+  fs.mkdirSync(profileDir, { recursive: true });
+  const child = spawn(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${name}.cpuprofile`, AGENT_ENTRY], {
+    env,
+    cwd: '/',
+    stdio: 'ignore',
+    detached: true,
+  });
+  child.unref();
+  const deadline = Date.now() + 15_000;
+  while (agentPid(env) === null) {
+    if (Date.now() > deadline) throw new Error('the profiled agent did not start');
+    await sleep(50);
+  }
+  return child.pid;
+}
+
+/** One line per job in an SSHCC_LOG file: how many compiled on a volunteer, how many here, and why. */
+function readJobLog(file) {
+  const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
+  const remote = lines.filter((line) => / compiled on /.test(line)).length;
+  const local = lines.filter((line) => / compiled locally: /.test(line));
+  return { jobs: lines.length, remote, local: local.length, localReasons: [...new Set(local.map((l) => l.replace(/^.*compiled locally: /, '')))] };
+}
+
+/** `sshcc stats --json` where this build of sshcc has it (null otherwise). */
+function statsJson(env) {
+  const run = spawnSync(SSHCC, ['stats', '--json'], { env, encoding: 'utf8', timeout: 15_000 });
+  if (run.status !== 0) return null;
+  try {
+    return JSON.parse(run.stdout);
+  } catch {
+    return null;
+  }
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+module.exports = { ROOT, SSHCC, CLIENT_DIST, AGENT_ENTRY, THIN_CLIENT, sshccEnv, agentPid, stopAgent, startProfiledAgent, readJobLog, statsJson, sleep };
