@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -46,6 +47,16 @@ static enum attempt try_connect(const struct agent_paths *paths, int *fd_out, ch
     return CONNECTED;
 }
 
+/* The agent outlives this client by hours: it must not hold what the build handed us, such as a
+ * pipe someone reads to EOF (`make | tee`, fd 7 of a script) or make's jobserver. */
+static void close_inherited_from(int first) {
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, (unsigned)first, ~0U, 0) == 0) return;
+#endif
+    long max = sysconf(_SC_OPEN_MAX);
+    for (int fd = first; fd < (max > 0 && max < 65536 ? max : 65536); fd++) close(fd);
+}
+
 /* node <entry> in its own session, stdio on /dev/null, cwd /: it outlives this client, and make's job
  * control never sees it. It stays our child only so that an early failure is noticed. */
 static pid_t spawn_agent(const char *node, const char *entry) {
@@ -59,6 +70,7 @@ static pid_t spawn_agent(const char *node, const char *entry) {
         dup2(null_fd, 2);
         if (null_fd > 2) close(null_fd);
     }
+    close_inherited_from(3);
     if (chdir("/") != 0) _exit(126);
     char *const argv[] = {(char *)node, (char *)entry, NULL};
     if (strchr(node, '/')) execv(node, argv);
