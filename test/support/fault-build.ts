@@ -17,6 +17,27 @@ export async function hostTookWorkAgain(session: BuildSession, host: string, sin
   return took();
 }
 
+/**
+ * Waits until `done` compiles have finished and some volunteer has a compile in flight; returns that
+ * volunteer's index (the first such), or null if none had within `ms`. Faults are aimed at it: a
+ * volunteer that is slow to start its servers on a loaded machine must not make a test wait in vain.
+ */
+export async function volunteerMidJob(session: BuildSession, done: number, ms: number): Promise<number | null> {
+  let found: number | null = null;
+  await waitFor(
+    () => {
+      if (session.compileJobs().length < done) return false;
+      const i = session.volunteerTmp.findIndex((tmp) => sourcesCompilingUnder(tmp).length > 0);
+      if (i === -1) return false;
+      found = i;
+      return true;
+    },
+    ms,
+    10,
+  );
+  return found;
+}
+
 /** Base names of the sources the compilers under `dir` are working on (cc1plus's input, e.g. `gen07.ii`). */
 export function sourcesCompilingUnder(dir: string): string[] {
   const names = new Set<string>();

@@ -8,8 +8,11 @@ import { join } from 'node:path';
 import { SSHCC } from './build-project';
 import type { BuildSession } from './build-session';
 
-/** A hung peer is dropped after ~3 unanswered keepalives 1 s apart; a silent sshd fails to connect in 2 s. */
-export const SHORT_SSH_SETTINGS = ['Host *', '  ServerAliveInterval 1', '  ServerAliveCountMax 3', '  ConnectTimeout 2', ''].join('\n');
+/**
+ * A hung peer is dropped after ~3 unanswered keepalives 1 s apart; a silent sshd fails to connect in 5 s
+ * (less makes a healthy volunteer fail its probes on a heavily loaded machine).
+ */
+export const SHORT_SSH_SETTINGS = ['Host *', '  ServerAliveInterval 1', '  ServerAliveCountMax 3', '  ConnectTimeout 5', ''].join('\n');
 /** The first wait after a host fails (the default is 5 s, doubling). */
 export const SHORT_BACKOFF_MS = 1000;
 
