@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
 import { compilersUnder, waitFor } from './support/build-processes';
-import { generateProject, SSHCC, type GeneratedProject } from './support/build-project';
+import { generateProject, SSHCC, THIN_CLIENT, type GeneratedProject } from './support/build-project';
+import { slowCSource } from './support/slow-source';
 import { buildReference, expectMatchesReference, OBJ_DIR } from './support/build-reference';
 import { BuildSession, type Running } from './support/build-session';
 import { compilersUnderAny, leftoversIn, processesIn, sourcesCompilingUnder, tempFilesIn, volunteerMidJob } from './support/fault-build';
@@ -69,6 +70,29 @@ test('the agent SIGKILLed mid-build: the clients it held compile anyway, the nex
   const after = s.compileJobs().slice(loggedBefore);
   expect(after.filter((job) => job.host !== null).length).toBeGreaterThan(0);
   // The dead agent's connections closed with it: its remote compiles were killed and their dirs removed.
+  expect(await waitFor(() => compilersUnderAny(s.volunteerTmp).length === 0 && leftoversIn(s.volunteerTmp).length === 0, 10_000)).toBe(true);
+}, 180_000);
+
+test.each([
+  ['the C shim', [SSHCC]],
+  ['the TS thin client', [process.execPath, THIN_CLIENT]],
+])('%s, its compile running on a volunteer when the agent is SIGKILLed: compiles here instead, exit 0, the same object', async (_kind, client) => {
+  session = await BuildSession.start({ volunteers: 1 });
+  const s = session;
+  const env = faultEnvironment(s);
+  const dir = join(s.dir, 'slow');
+  mkdirSync(dir);
+  // A second or so of cc1: time to see it running remotely and kill the agent under it.
+  writeFileSync(join(dir, 'slow.c'), slowCSource(800));
+  const compile = s.start([...client, 'gcc', '-O2', '-c', 'slow.c', '-o', 'slow.o'], { cwd: dir, env });
+  expect(await waitFor(() => sourcesCompilingUnder(s.volunteerTmp[0] as string).length > 0, WAIT_MS, 10)).toBe(true);
+  process.kill(agentPid(env) as number, 'SIGKILL');
+  const result = await compile.done;
+  expect(result.stderr).toBe('');
+  expect(result.code).toBe(0);
+  execFileSync('gcc', ['-O2', '-c', 'slow.c', '-o', 'slow-local.o'], { cwd: dir });
+  expect(readFileSync(join(dir, 'slow.o')).equals(readFileSync(join(dir, 'slow-local.o')))).toBe(true);
+  expect(tempFilesIn(dir)).toEqual([]);
   expect(await waitFor(() => compilersUnderAny(s.volunteerTmp).length === 0 && leftoversIn(s.volunteerTmp).length === 0, 10_000)).toBe(true);
 }, 180_000);
 
