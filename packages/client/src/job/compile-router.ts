@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { resolveHostSources, type HostList } from '@sshcc/core';
+import { hostListFiles, resolveHostSources, type HostList } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../agent/types';
 import { NO_JOB_EVENTS, type JobEvents } from '../events';
@@ -117,10 +117,9 @@ export class CompileRouter {
 /** A hosts file edited while the agent runs takes effect: its mtime is part of the route key. */
 function hostsFileStamp(env: Readonly<Record<string, string>>): string {
   if (env.SSHCC_HOSTS !== undefined) return '';
-  const dir = env.SSHCC_DIR ?? `${env.HOME ?? ''}/.sshcc`;
-  for (const path of [`${dir}/hosts`, '/etc/sshcc/hosts']) {
+  for (const file of hostListFiles(env, env.HOME ?? '/')) {
     try {
-      return `|${path}@${statSync(path).mtimeMs}`;
+      return `|${file}@${statSync(file).mtimeMs}`;
     } catch {
       // not there: the next source decides
     }

@@ -3,4 +3,4 @@ export * from './host-limits';
 export { hostSourceLabel } from './host-source-label';
 export { sshDestination } from './ssh-destination';
 export { parseHosts, type ParseHostsOptions } from './parse-hosts';
-export { resolveHostSources, SYSTEM_HOSTS_FILE, type ResolveHostSourcesOptions, type ResolvedHosts } from './resolve-host-sources';
+export { hostListFiles, resolveHostSources, SYSTEM_HOSTS_FILE, type ResolveHostSourcesOptions, type ResolvedHosts } from './resolve-host-sources';

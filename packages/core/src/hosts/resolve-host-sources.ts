@@ -25,11 +25,9 @@ export const SYSTEM_HOSTS_FILE = '/etc/sshcc/hosts';
  */
 export function resolveHostSources(options: ResolveHostSourcesOptions): ResolvedHosts {
   const { env, homeDir, readFile } = options;
-  const sshccDir = env.SSHCC_DIR || path.join(homeDir, '.sshcc');
   const candidates: readonly HostSource[] = [
     { kind: 'env', name: 'SSHCC_HOSTS' },
-    { kind: 'file', path: path.join(sshccDir, 'hosts') },
-    { kind: 'file', path: SYSTEM_HOSTS_FILE },
+    ...hostListFiles(env, homeDir).map((file) => ({ kind: 'file' as const, path: file })),
     { kind: 'env', name: 'DISTCC_HOSTS' },
   ];
   const searched: HostSource[] = [];
@@ -39,6 +37,12 @@ export function resolveHostSources(options: ResolveHostSourcesOptions): Resolved
     if (text !== undefined) return { ...parseHosts(text, { source }), searched };
   }
   return { source: { kind: 'none' }, hosts: [], randomize: false, localSlots: null, localSlotsCpp: null, warnings: [], searched };
+}
+
+/** The host-list files, in the order they are looked at (between SSHCC_HOSTS and DISTCC_HOSTS). */
+export function hostListFiles(env: Readonly<Record<string, string | undefined>>, homeDir: string): string[] {
+  const sshccDir = env.SSHCC_DIR || path.join(homeDir, '.sshcc');
+  return [path.join(sshccDir, 'hosts'), SYSTEM_HOSTS_FILE];
 }
 
 function readIfPresent(file: string, readFile: (path: string) => string): string | undefined {
