@@ -14,7 +14,7 @@
 
 extern char **environ;
 
-static void put_u32(char *p, uint32_t v) {
+void put_u32(char *p, uint32_t v) {
     p[0] = (char)(v >> 24);
     p[1] = (char)(v >> 16);
     p[2] = (char)(v >> 8);
@@ -114,13 +114,13 @@ static int bad(char *why, size_t why_len, const char *what) {
     return -1;
 }
 
-/* exec payload: NUL-terminated strings → a NULL-terminated argv pointing into the payload. */
-static int parse_exec(char *payload, size_t len, struct answer *answer, char *why, size_t why_len) {
-    if (len == 0 || payload[len - 1] != '\0') return bad(why, why_len, "exec argv is not NUL-terminated");
+/* exec and preprocess payloads: NUL-terminated strings → a NULL-terminated argv pointing into the payload. */
+static int parse_argv(char *payload, size_t len, struct answer *answer, char *why, size_t why_len) {
+    if (len == 0 || payload[len - 1] != '\0') return bad(why, why_len, "argv is not NUL-terminated");
     size_t count = 0;
     for (size_t i = 0; i < len; i++)
         if (payload[i] == '\0') count++;
-    if (count > MAX_ARGC || payload[0] == '\0') return bad(why, why_len, "exec argv is empty or too long");
+    if (count > MAX_ARGC || payload[0] == '\0') return bad(why, why_len, "argv is empty or too long");
     char **argv = calloc(count + 1, sizeof *argv);
     if (!argv) return bad(why, why_len, "out of memory");
     char *p = payload;
@@ -154,7 +154,7 @@ int read_answer(int fd, struct answer *answer, char *why, size_t why_len) {
         uint32_t len = get_u32(header + 1);
         if (len > MAX_FRAME_BYTES) return bad(why, why_len, "frame over the size limit");
         if (total + len > MAX_ANSWER_BYTES) return bad(why, why_len, "answer over the size limit");
-        if (kind < FRAME_EXEC || kind > FRAME_SIGNAL) return bad(why, why_len, "unknown frame kind");
+        if ((kind < FRAME_EXEC || kind > FRAME_SIGNAL) && kind != FRAME_PREPROCESS) return bad(why, why_len, "unknown frame kind");
         total += len;
         char *payload = malloc(len + 1);
         if (!payload) return bad(why, why_len, "out of memory");
@@ -173,8 +173,9 @@ int read_answer(int fd, struct answer *answer, char *why, size_t why_len) {
             continue;
         }
         case FRAME_EXEC:
-            answer->kind = FRAME_EXEC;
-            return parse_exec(payload, len, answer, why, why_len); /* payload stays: argv points into it */
+        case FRAME_PREPROCESS:
+            answer->kind = kind;
+            return parse_argv(payload, len, answer, why, why_len); /* payload stays: argv points into it */
         default: /* FRAME_EXIT, FRAME_SIGNAL */
             if (len != 4) {
                 free(payload);

@@ -98,10 +98,19 @@ static void compile(const struct self *self, const char *argv0, int argc, char *
     int fd = connect_or_start_agent(&paths, node_path(), entry, why, sizeof why);
     struct answer answer;
     if (fd < 0) hand_over(self, argv0, argc, argv, why);
-    if (send_compile_request(fd, argc, argv, argv0, cwd, self->exe, why, sizeof why) != 0 ||
-        read_answer(fd, &answer, why, sizeof why) != 0) {
+    if (send_compile_request(fd, argc, argv, argv0, cwd, self->exe, why, sizeof why) != 0) {
         close(fd);
         hand_over(self, argv0, argc, argv, why);
+    }
+    for (;;) {
+        if (read_answer(fd, &answer, why, sizeof why) != 0) {
+            close(fd);
+            hand_over(self, argv0, argc, argv, why);
+        }
+        if (answer.kind != FRAME_PREPROCESS) break;
+        relay_preprocessor(fd, answer.argv, depth);
+        free(answer.argv[0]); /* the frame's payload, which argv points into */
+        free(answer.argv);
     }
     close(fd);
     if (answer.kind == FRAME_EXEC) {

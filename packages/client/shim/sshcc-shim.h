@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define REQUEST_MAGIC 0x53534343u
-#define WIRE_VERSION 1
+#define WIRE_VERSION 2
 #define REQUEST_HEADER_BYTES 12
 #define COMPILE_BODY_FIXED_BYTES 12
 #define REQUEST_KIND_COMPILE 1
@@ -21,6 +21,11 @@
 #define FRAME_STDERR 3
 #define FRAME_EXIT 4
 #define FRAME_SIGNAL 5
+#define FRAME_PREPROCESS 9
+#define CLIENT_FRAME_OUTPUT 1
+#define CLIENT_FRAME_DIAGNOSTICS 2
+#define CLIENT_FRAME_END 3
+#define CLIENT_END_BYTES 8
 
 #define MAX_REQUEST_BODY_BYTES (16u * 1024 * 1024)
 #define MAX_ARGC 262144u
@@ -57,8 +62,8 @@ struct self {
 };
 
 struct answer {
-    int kind; /* FRAME_EXEC, FRAME_EXIT or FRAME_SIGNAL */
-    char **argv; /* FRAME_EXEC */
+    int kind; /* FRAME_EXEC, FRAME_EXIT, FRAME_SIGNAL, or FRAME_PREPROCESS (not final: read on after it) */
+    char **argv; /* FRAME_EXEC, FRAME_PREPROCESS */
     uint32_t value; /* exit code or signal number */
     char *out;
     size_t out_len;
@@ -78,6 +83,12 @@ int connect_or_start_agent(const struct agent_paths *paths, const char *node, co
 int send_compile_request(int fd, int argc, char **argv, const char *argv0, const char *cwd, const char *exe, char *why, size_t why_len);
 int read_answer(int fd, struct answer *answer, char *why, size_t why_len);
 int write_all(int fd, const char *data, size_t len);
+void put_u32(char *p, uint32_t v); /* big-endian, as every number on the wire */
+
+/* preprocess.c: runs argv and streams its output to the agent; returns when it has ended, or early
+ * when the agent has something to say (its answer then waits on fd). Failures are left to the agent's
+ * answer, or to reading it. */
+void relay_preprocessor(int fd, char **argv, int depth);
 
 /* hand-over.c: none of these return. */
 void exec_cli(const struct self *self, int argc, char **argv);

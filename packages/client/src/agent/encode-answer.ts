@@ -8,10 +8,7 @@ import type { AgentStatus, CompileAnswer } from './types';
  */
 export function encodeAnswer(answer: CompileAnswer): Buffer {
   if (answer.kind === 'exec') {
-    if (answer.argv.length === 0 || answer.argv.length > MAX_ARGC) throw new Error(`exec argv has ${answer.argv.length} entries`);
-    if (answer.argv.some((arg) => arg.includes('\0'))) throw new Error('exec argv contains a NUL byte');
-    if (answer.argv[0] === '') throw new Error('exec argv[0] is empty');
-    const argv = frame('exec', Buffer.from(answer.argv.map((arg) => `${arg}\0`).join(''), 'utf8'));
+    const argv = frame('exec', argvPayload(answer.argv));
     return answer.stderr && answer.stderr.length > 0 ? Buffer.concat([...chunked('stderr', answer.stderr), argv]) : argv;
   }
   if (answer.stdout.length + answer.stderr.length > MAX_ANSWER_BYTES) throw new Error('compile output is over the answer size limit');
@@ -30,8 +27,20 @@ export function encodeAnswer(answer: CompileAnswer): Buffer {
   ]);
 }
 
+/** Asks a version 2 client to run argv (the preprocessor) and send its output back. */
+export function encodePreprocess(argv: readonly string[]): Buffer {
+  return frame('preprocess', argvPayload(argv));
+}
+
 export function encodeStatus(status: AgentStatus & { readonly stopping?: boolean }): Buffer {
   return frame('status', Buffer.from(JSON.stringify(status), 'utf8'));
+}
+
+function argvPayload(argv: readonly string[]): Buffer {
+  if (argv.length === 0 || argv.length > MAX_ARGC) throw new Error(`argv has ${argv.length} entries`);
+  if (argv.some((arg) => arg.includes('\0'))) throw new Error('argv contains a NUL byte');
+  if (argv[0] === '') throw new Error('argv[0] is empty');
+  return Buffer.from(argv.map((arg) => `${arg}\0`).join(''), 'utf8');
 }
 
 function chunked(kind: FrameKind, data: Buffer): Buffer[] {

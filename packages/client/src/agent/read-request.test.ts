@@ -1,6 +1,7 @@
 import { encodeCompileRequest, encodeControlRequest, encodeRequestHeader, type CompileRequest } from '../thin/compile-request';
 import { MAX_REQUEST_BODY_BYTES, MAX_STRING_BYTES } from '../thin/wire-limits';
 import { RequestReader, type ReadStep } from './read-request';
+import { WIRE_VERSION } from '../thin/wire-format';
 
 const request: CompileRequest = {
   argv: ['gcc', '-c', 'a b.c', '', '-DNAME="ü"'],
@@ -36,10 +37,16 @@ function body(umask: number, argc: number, envc: number, strings: string): Buffe
 describe('RequestReader', () => {
   it.each([1, 5, 13, 4096])('round-trips a compile request fed in %i-byte chunks', (chunk) => {
     const step = feed(encodeCompileRequest(request), chunk);
-    expect(step).toEqual({ state: 'done', request: { kind: 'compile', request } });
+    expect(step).toEqual({ state: 'done', request: { kind: 'compile', request, version: WIRE_VERSION } });
     if (step.state !== 'done' || step.request.kind !== 'compile') throw new Error('not a compile request');
     expect(Object.getPrototypeOf(step.request.request.env)).toBeNull();
     expect(step.request.request.env['__proto__']).toBe('x'); // any name is just a key
+  });
+
+  it('still reads a version 1 compile request (a client from before the agent was upgraded)', () => {
+    const bytes = encodeCompileRequest(request);
+    bytes.writeUInt8(1, 4);
+    expect(feed(bytes)).toEqual({ state: 'done', request: { kind: 'compile', request, version: 1 } });
   });
 
   it('reads every request without a body', () => {
@@ -63,7 +70,8 @@ describe('RequestReader', () => {
 
   it.each([
     ['a bad magic', header((b) => b.write('XXXX', 0)), 'bad magic'],
-    ['another version', header((b) => b.writeUInt8(2, 4)), 'unsupported version 2'],
+    ['a later version', header((b) => b.writeUInt8(WIRE_VERSION + 1, 4)), `unsupported version ${WIRE_VERSION + 1}`],
+    ['version 0', header((b) => b.writeUInt8(0, 4)), 'unsupported version 0'],
     ['an unknown kind', header((b) => b.writeUInt8(9, 5)), 'unknown request kind 9'],
     ['non-zero reserved bytes', header((b) => b.writeUInt16BE(1, 6)), 'reserved header bytes are not zero'],
     ['an oversize body, refused from the header alone', header((b) => b.writeUInt32BE(MAX_REQUEST_BODY_BYTES + 1, 8)), `body of ${MAX_REQUEST_BODY_BYTES + 1} bytes is over the limit`],

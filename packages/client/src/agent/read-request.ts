@@ -1,9 +1,12 @@
-import { REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION, type ControlRequestKind } from '../thin/wire-format';
+import { OLDEST_WIRE_VERSION, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION, type ControlRequestKind } from '../thin/wire-format';
 import { MAX_REQUEST_BODY_BYTES } from '../thin/wire-limits';
 import { parseCompileBody } from './parse-compile-body';
 import type { CompileRequest } from './types';
 
-export type AgentRequest = { readonly kind: 'compile'; readonly request: CompileRequest } | { readonly kind: ControlRequestKind };
+export type AgentRequest =
+  /** `version`: the client's wire version; from 2 on it runs the preprocessor when asked. */
+  | { readonly kind: 'compile'; readonly request: CompileRequest; readonly version: number }
+  | { readonly kind: ControlRequestKind };
 
 /** Request kinds with an empty body, by number. */
 const CONTROL_KINDS = new Map<number, ControlRequestKind>(
@@ -25,7 +28,7 @@ const MORE: ReadStep = { state: 'more' };
 export class RequestReader {
   private chunks: Buffer[] = [];
   private received = 0;
-  private expected: { kind: number; total: number } | undefined;
+  private expected: { kind: number; version: number; total: number } | undefined;
   private finished = false;
 
   push(chunk: Buffer): ReadStep {
@@ -47,7 +50,7 @@ export class RequestReader {
     if (control !== undefined) return { state: 'done', request: { kind: control } };
     const parsed = parseCompileBody(body);
     if (typeof parsed === 'string') return this.bad(parsed);
-    return { state: 'done', request: { kind: 'compile', request: parsed } };
+    return { state: 'done', request: { kind: 'compile', request: parsed, version: this.expected.version } };
   }
 
   /** The client stopped sending: fine only once a whole request arrived. */
@@ -69,15 +72,15 @@ export class RequestReader {
   }
 }
 
-function checkHeader(header: Buffer): { kind: number; total: number } | string {
+function checkHeader(header: Buffer): { kind: number; version: number; total: number } | string {
   if (header.readUInt32BE(0) !== REQUEST_MAGIC) return 'bad magic';
   const version = header.readUInt8(4);
-  if (version !== WIRE_VERSION) return `unsupported version ${version}`;
+  if (version < OLDEST_WIRE_VERSION || version > WIRE_VERSION) return `unsupported version ${version}`;
   const kind = header.readUInt8(5);
   if (!(Object.values(REQUEST_KIND) as number[]).includes(kind)) return `unknown request kind ${kind}`;
   if (header.readUInt16BE(6) !== 0) return 'reserved header bytes are not zero';
   const length = header.readUInt32BE(8);
   if (length > MAX_REQUEST_BODY_BYTES) return `body of ${length} bytes is over the limit`;
   if (kind !== REQUEST_KIND.compile && length !== 0) return `a ${CONTROL_KINDS.get(kind) ?? kind} request has a body`;
-  return { kind, total: REQUEST_HEADER_BYTES + length };
+  return { kind, version, total: REQUEST_HEADER_BYTES + length };
 }

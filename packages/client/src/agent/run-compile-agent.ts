@@ -16,7 +16,7 @@ export async function runCompileAgent(options: { readonly foreground?: boolean }
   const feed = startAgentFeed({ statsFile: statsFileIn(paths.configDir), log });
   const router = new CompileRouter(log, feed.feed);
   try {
-    const handleCompile: HandleCompile = (request, { signal }) => router.handle(request, signal);
+    const handleCompile: HandleCompile = (request, context) => router.handle(request, context);
     return await runAgentProcess({ handleCompile, reports: feed.reports, log, foreground: options.foreground === true });
   } finally {
     await router.close();

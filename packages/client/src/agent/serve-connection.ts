@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { ClientPreprocessor } from './client-preprocessor';
 import { localCompileAnswer } from './default-handle-compile';
 import { encodeAnswer, encodeStatus } from './encode-answer';
 import { encodeFeedMessage, encodeReport } from './encode-report';
@@ -29,11 +30,21 @@ export interface ConnectionHost {
 export function serveConnection(socket: Socket, host: ConnectionHost): void {
   const reader = new RequestReader();
   let job: AbortController | undefined;
+  /** Set once a version 2 compile request is in: what the client sends from then on is preprocessor output. */
+  let preprocessor: ClientPreprocessor | undefined;
   socket.setTimeout(REQUEST_TIMEOUT_MS, () => {
     host.log(`no complete request within ${REQUEST_TIMEOUT_MS} ms; connection closed`);
     socket.destroy();
   });
   socket.on('data', (chunk: Buffer) => {
+    if (preprocessor !== undefined) {
+      const why = preprocessor.push(chunk);
+      if (why !== null) {
+        host.log(`malformed client frames: ${why}; connection closed`);
+        socket.destroy();
+      }
+      return;
+    }
     const step = reader.push(chunk);
     if (step.state === 'more') return;
     if (step.state === 'bad') {
@@ -58,6 +69,7 @@ export function serveConnection(socket: Socket, host: ConnectionHost): void {
     } else if (request.kind === 'stop') {
       socket.end(encodeStatus({ ...host.status(), stopping: true }), () => host.stop());
     } else if (request.kind === 'compile') {
+      if (request.version >= 2) preprocessor = new ClientPreprocessor((bytes) => socket.write(bytes));
       void compile(request.request);
     } else if (request.kind === 'watch') {
       watch();
@@ -104,7 +116,7 @@ export function serveConnection(socket: Socket, host: ConnectionHost): void {
     host.jobStarted(current);
     let answer: CompileAnswer;
     try {
-      answer = await host.handleCompile(request, { signal: current.signal });
+      answer = await host.handleCompile(request, preprocessor ? { signal: current.signal, preprocess: preprocessor.preprocess } : { signal: current.signal });
     } catch (err) {
       if (!current.signal.aborted) host.log(`job failed: ${describe(err)}; the client compiles locally`);
       answer = localCompileAnswer(request);

@@ -73,6 +73,21 @@ describe('startAgent', () => {
     expect(readFileSync(paths.pidFile, 'utf8')).toBe(`${process.pid}\n`);
   });
 
+  it('offers client preprocessing to version 2 clients only', async () => {
+    const paths = pathsIn(join(root, 'versions'));
+    const offered: boolean[] = [];
+    await started({
+      paths,
+      handleCompile: async (_request, { preprocess }) => (offered.push(preprocess !== undefined), { kind: 'exec', argv: ['/bin/true'] }),
+    });
+    const current = encodeCompileRequest(compileRequest());
+    const old = Buffer.from(current);
+    old.writeUInt8(1, 4);
+    await exchange(paths, current);
+    await exchange(paths, old);
+    expect(offered).toEqual([true, false]);
+  });
+
   it('by default answers "exec the real compiler here", found on the client PATH', async () => {
     const paths = pathsIn(join(root, 'dir'));
     await started({ paths });

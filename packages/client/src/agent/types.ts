@@ -1,3 +1,4 @@
+import type { CapturedRun } from '../job/spawn-captured';
 import type { AgentPaths } from '../thin/agent-paths';
 import type { CompileRequest } from '../thin/compile-request';
 
@@ -25,7 +26,15 @@ export type CompileAnswer =
 export interface CompileContext {
   /** Aborted when the client goes away (its socket closed: Ctrl-C, kill) or the agent stops. */
   readonly signal: AbortSignal;
+  /** Runs the preprocessor in the client (version 2 clients); absent for older ones, which the agent preprocesses for. */
+  readonly preprocess?: PreprocessInClient;
 }
+
+/**
+ * Has the client run argv (argv[0] a path) with its own cwd, environment and umask. Output past
+ * `maxOutputBytes` ends the run as failed (exit code and signal both null). Rejects when `signal` aborts.
+ */
+export type PreprocessInClient = (argv: readonly string[], options: { readonly maxOutputBytes: number; readonly signal: AbortSignal }) => Promise<CapturedRun>;
 
 export type HandleCompile = (request: CompileRequest, context: CompileContext) => Promise<CompileAnswer>;
 

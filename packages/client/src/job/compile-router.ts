@@ -2,7 +2,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { hostListFiles, resolveHostSources, type HostList } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
-import type { CompileAnswer, CompileRequest } from '../agent/types';
+import type { CompileAnswer, CompileContext, CompileRequest } from '../agent/types';
 import { NO_JOB_EVENTS, type JobEvents } from '../events';
 import { SshPool, sshccHandshake, type PoolEvent } from '../pool';
 import { Scheduler } from '../queue';
@@ -32,8 +32,8 @@ export class CompileRouter {
     private readonly events: JobEvents = NO_JOB_EVENTS,
   ) {}
 
-  handle(request: CompileRequest, signal: AbortSignal): Promise<CompileAnswer> {
-    return this.routeFor(request.env).service.handle(request, signal);
+  handle(request: CompileRequest, context: CompileContext): Promise<CompileAnswer> {
+    return this.routeFor(request.env).service.handle(request, context);
   }
 
   async close(): Promise<void> {

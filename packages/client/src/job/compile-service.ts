@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { analyzeArgs, formatError, SshccError, type RemoteAnalysis } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/server';
-import type { CompileAnswer, CompileRequest } from '../agent/types';
+import type { CompileAnswer, CompileContext, CompileRequest } from '../agent/types';
 import { NO_JOB_EVENTS, type JobEvents, type JobRecorder } from '../events';
 import { findRealCompiler } from '../masquerade/find-real-compiler';
 import type { SshPool } from '../pool';
@@ -43,10 +43,11 @@ export class CompileService {
 
   constructor(private readonly options: CompileServiceOptions) {}
 
-  async handle(request: CompileRequest, signal: AbortSignal): Promise<CompileAnswer> {
+  async handle(request: CompileRequest, context: CompileContext): Promise<CompileAnswer> {
+    const { signal } = context;
     const job = (this.options.events ?? NO_JOB_EVENTS).begin(request);
     try {
-      const answer = await this.run(request, signal, job);
+      const answer = await this.run(request, context, job);
       job.end(answer);
       return answer;
     } catch (err) {
@@ -55,7 +56,7 @@ export class CompileService {
     }
   }
 
-  private async run(request: CompileRequest, signal: AbortSignal, job: JobRecorder): Promise<CompileAnswer> {
+  private async run(request: CompileRequest, context: CompileContext, job: JobRecorder): Promise<CompileAnswer> {
     const compiler = findRealCompiler(request.argv[0] as string, { path: request.env.PATH, cwd: request.cwd, self: request.clientExe });
     if (compiler === undefined) {
       return failure(new SshccError('compiler-not-found', `${request.argv[0]} is not on PATH (sshcc itself skipped)`));
@@ -70,7 +71,7 @@ export class CompileService {
       outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: 'no remote hosts are configured' } };
       job.countLocal('no-hosts', false);
     } else {
-      outcome = await this.distribute(request, analysis, compiler, signal, job);
+      outcome = await this.distribute(request, analysis, compiler, context, job);
     }
     const note = jobNote(request.cwd, analysis.mode === 'remote' ? analysis.output : undefined, request.argv[0] as string, outcome.place);
     this.options.log(note);
@@ -78,9 +79,10 @@ export class CompileService {
     return request.env.SSHCC_VERBOSE === '1' ? withNote(outcome.answer, note) : outcome.answer;
   }
 
-  private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, signal: AbortSignal, job: JobRecorder): Promise<Outcome> {
+  private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, context: CompileContext, job: JobRecorder): Promise<Outcome> {
     const { scheduler } = this.options;
-    const preprocessed = await this.preprocess(request, analysis, compiler, signal, job);
+    const { signal } = context;
+    const preprocessed = await this.preprocess(request, analysis, compiler, context, job);
     if (preprocessed === null) {
       // The compiler's own diagnostics, exactly as it prints them, come from running it for real.
       job.countLocal('preprocess-failed', false);
@@ -171,20 +173,18 @@ export class CompileService {
     }
   }
 
-  private async preprocess(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, signal: AbortSignal, job: JobRecorder): Promise<CapturedRun | null> {
+  private async preprocess(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, context: CompileContext, job: JobRecorder): Promise<CapturedRun | null> {
     if (analysis.preprocessArgv === null) {
       const source = await readFile(analysis.input).catch(() => null);
       return source === null ? null : { exitCode: 0, signal: null, stdout: source, stderr: Buffer.alloc(0) };
     }
+    const { signal } = context;
     const release = await job.cppSlot(this.options.scheduler.acquireCpp(signal));
     try {
-      const run = await spawnCaptured([compiler, ...analysis.preprocessArgv.slice(1)], {
-        cwd: request.cwd,
-        env: request.env,
-        umask: request.umask,
-        signal,
-        maxOutputBytes: MAX_CAPTURED_BYTES,
-      });
+      const argv = [compiler, ...analysis.preprocessArgv.slice(1)];
+      const run = context.preprocess
+        ? await context.preprocess(argv, { maxOutputBytes: MAX_CAPTURED_BYTES, signal })
+        : await spawnCaptured(argv, { cwd: request.cwd, env: request.env, umask: request.umask, signal, maxOutputBytes: MAX_CAPTURED_BYTES });
       return run.exitCode === 0 ? run : null;
     } finally {
       release();

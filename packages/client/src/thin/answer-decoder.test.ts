@@ -66,12 +66,12 @@ describe('answer frames: encodeAnswer → AnswerDecoder', () => {
 
   it.each([
     ['an oversize frame, refused from its header alone', Buffer.from([FRAME_KIND.stdout, 0xff, 0xff, 0xff, 0xff]), `frame of ${0xffffffff} bytes is over the limit`],
-    ['an unknown kind', frame(9, Buffer.alloc(0)), 'unknown frame kind 9'],
+    ['an unknown kind', frame(10, Buffer.alloc(0)), 'unknown frame kind 10'],
     ['an exit frame of the wrong size', frame(FRAME_KIND.exit, Buffer.alloc(3)), 'exit frame is not 4 bytes'],
     ['an exit code over 255', frame(FRAME_KIND.exit, u32(256)), 'exit code 256 is out of range'],
     ['signal 0', frame(FRAME_KIND.signal, u32(0)), 'signal 0 is out of range'],
-    ['an exec argv without its NUL', frame(FRAME_KIND.exec, Buffer.from('gcc')), 'exec argv is not NUL-terminated'],
-    ['an empty exec argv[0]', frame(FRAME_KIND.exec, Buffer.from('\0-c\0')), 'exec argv is empty or too long'],
+    ['an exec argv without its NUL', frame(FRAME_KIND.exec, Buffer.from('gcc')), 'argv is not NUL-terminated'],
+    ['an empty exec argv[0]', frame(FRAME_KIND.exec, Buffer.from('\0-c\0')), 'argv is empty or too long'],
     ['bytes after the final frame', Buffer.concat([frame(FRAME_KIND.exit, u32(0)), Buffer.from([1])]), 'bytes after the final frame'],
     ['a truncated frame', frame(FRAME_KIND.exit, u32(0)).subarray(0, 7), 'the agent closed the connection without an answer'],
     ['no final frame', frame(FRAME_KIND.stdout, Buffer.from('x')), 'the agent closed the connection without an answer'],
@@ -91,9 +91,9 @@ describe('answer frames: encodeAnswer → AnswerDecoder', () => {
 
 describe('encodeAnswer refuses what a client would refuse', () => {
   it.each([
-    [{ kind: 'exec', argv: [] }, 'exec argv has 0 entries'],
-    [{ kind: 'exec', argv: ['gcc\0x'] }, 'exec argv contains a NUL byte'],
-    [{ kind: 'exec', argv: [''] }, 'exec argv[0] is empty'],
+    [{ kind: 'exec', argv: [] }, 'argv has 0 entries'],
+    [{ kind: 'exec', argv: ['gcc\0x'] }, 'argv contains a NUL byte'],
+    [{ kind: 'exec', argv: [''] }, 'argv[0] is empty'],
     [{ kind: 'result', exitCode: 256, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }, 'exit code 256 is out of range'],
     [{ kind: 'result', exitCode: -1, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }, 'exit code -1 is out of range'],
     [{ kind: 'result', exitCode: 0, signal: 65, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }, 'signal 65 is out of range'],

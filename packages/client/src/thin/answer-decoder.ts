@@ -11,6 +11,8 @@ export type AgentAnswer =
 
 export type DecodeStep =
   | { readonly state: 'more' }
+  /** Not the end: run this preprocessor and stream its output back, then push on (an empty chunk will do). */
+  | { readonly state: 'preprocess'; readonly argv: readonly string[] }
   | { readonly state: 'done'; readonly answer: AgentAnswer }
   | { readonly state: 'bad'; readonly why: string };
 
@@ -40,6 +42,7 @@ export class AnswerDecoder {
       this.pending = this.pending.subarray(FRAME_HEADER_BYTES + length);
       this.total += length;
       const step = this.frame(kind, payload);
+      if (step.state === 'preprocess') return step;
       if (step.state !== 'more') {
         this.finished = true;
         if (step.state === 'done' && this.pending.length > 0) return this.bad('bytes after the final frame');
@@ -63,7 +66,11 @@ export class AnswerDecoder {
         this.stderr.push(Buffer.from(payload));
         return MORE;
       case FRAME_KIND.exec:
-        return this.exec(payload);
+      case FRAME_KIND.preprocess: {
+        const argv = argvOf(payload);
+        if (typeof argv === 'string') return this.bad(argv);
+        return kind === FRAME_KIND.preprocess ? { state: 'preprocess', argv } : { state: 'done', answer: { kind: 'exec', argv, stderr: Buffer.concat(this.stderr) } };
+      }
       case FRAME_KIND.exit:
       case FRAME_KIND.signal:
         return this.status(kind, payload);
@@ -72,13 +79,6 @@ export class AnswerDecoder {
       default:
         return this.bad(`unknown frame kind ${kind}`);
     }
-  }
-
-  private exec(payload: Buffer): DecodeStep {
-    if (payload.length === 0 || payload[payload.length - 1] !== 0) return this.bad('exec argv is not NUL-terminated');
-    const argv = payload.subarray(0, payload.length - 1).toString('utf8').split('\0');
-    if (argv.length > MAX_ARGC || argv[0] === '') return this.bad('exec argv is empty or too long');
-    return { state: 'done', answer: { kind: 'exec', argv, stderr: Buffer.concat(this.stderr) } };
   }
 
   private status(kind: number, payload: Buffer): DecodeStep {
@@ -98,4 +98,12 @@ export class AnswerDecoder {
     this.finished = true;
     return { state: 'bad', why };
   }
+}
+
+/** An exec or preprocess payload: NUL-terminated strings. */
+function argvOf(payload: Buffer): string[] | string {
+  if (payload.length === 0 || payload[payload.length - 1] !== 0) return 'argv is not NUL-terminated';
+  const argv = payload.subarray(0, payload.length - 1).toString('utf8').split('\0');
+  if (argv.length > MAX_ARGC || argv[0] === '') return 'argv is empty or too long';
+  return argv;
 }

@@ -106,6 +106,56 @@ describe.each(CLIENT_KINDS)('%s client', (kind) => {
     expect(request.env.NODE_EXTRA_CA_CERTS).toBe(process.env.NODE_EXTRA_CA_CERTS);
   });
 
+  it('runs the preprocessor the agent asks for, here, and streams back its output, diagnostics and end', async () => {
+    const runs: { argv: readonly string[]; run: unknown }[] = [];
+    const big = join(work, `${kind}-big.c`);
+    // Past a pipe's 64 KiB, so the output arrives in several frames.
+    writeFileSync(big, Array.from({ length: 20_000 }, (_, i) => `int v${i} = ${i};\n`).join('') + '#warning from cpp\n');
+    await agentInProcess(async (request, { preprocess, signal }) => {
+      if (preprocess === undefined) throw new Error('a current client must offer to preprocess');
+      const argv = ['/bin/sh', '-c', 'gcc -E -P "$1"; echo "umask $(umask) cwd $(pwd) depth $SSHCC_DEPTH marker $MARKER" >&2; exit 3', 'sh', big];
+      const run = await preprocess(argv, { maxOutputBytes: 1 << 20, signal });
+      runs.push({ argv: request.argv, run });
+      return { kind: 'result', exitCode: 0, stdout: Buffer.from('done\n'), stderr: Buffer.alloc(0) };
+    });
+    const result = await run([sshcc(), 'gcc', '-c', 'x.c'], { cwd: work, env: clientEnv(caseDir, { MARKER: 'here' }) });
+    expect(result).toMatchObject({ code: 0, signal: null });
+    expect(result.stdout.toString()).toBe('done\n');
+    const direct = execFileSync('gcc', ['-E', '-P', big], { cwd: work, stdio: ['ignore', 'pipe', 'ignore'] });
+    const got = runs[0]?.run as { exitCode: number; signal: number | null; stdout: Buffer; stderr: Buffer };
+    expect(got.exitCode).toBe(3);
+    expect(got.signal).toBeNull();
+    expect(got.stdout.equals(direct)).toBe(true);
+    const umask = `0${process.umask().toString(8).padStart(3, '0')}`;
+    expect(got.stderr.toString()).toContain('warning: #warning from cpp');
+    expect(got.stderr.toString()).toContain(`umask ${umask} cwd ${realpathSync(work)} depth 1 marker here\n`);
+  });
+
+  it('reports a preprocessor killed by a signal, and one that cannot be run', async () => {
+    const runs: unknown[] = [];
+    await agentInProcess(async (_request, { preprocess, signal }) => {
+      if (preprocess === undefined) throw new Error('no preprocess offered');
+      runs.push(await preprocess(['/bin/sh', '-c', 'kill -TERM $$'], { maxOutputBytes: 1 << 20, signal }));
+      return { kind: 'result', exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+    });
+    expect(await run([sshcc(), 'gcc', '-c', 'ok.c'], { cwd: work, env: clientEnv(caseDir) })).toMatchObject({ code: 0 });
+    expect(runs[0]).toMatchObject({ exitCode: null, signal: 15 });
+  });
+
+  it('stops the preprocessor when the agent answers first, and acts on the answer', async () => {
+    await agentInProcess(async (_request, { preprocess, signal }) => {
+      if (preprocess === undefined) throw new Error('no preprocess offered');
+      // A run past its limit ends at once as failed; the agent then answers while the client still runs it.
+      const run = await preprocess(['/bin/sh', '-c', 'yes preprocessed; sleep 600'], { maxOutputBytes: 100_000, signal });
+      return { kind: 'result', exitCode: run.exitCode === null ? 7 : 1, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+    });
+    const started = Date.now();
+    const result = await run([sshcc(), 'gcc', '-c', 'ok.c'], { cwd: work, env: clientEnv(caseDir) });
+    expect(result).toMatchObject({ code: 7, signal: null });
+    expect(Date.now() - started).toBeLessThan(60_000);
+    expect(execFileSync('ps', ['-eo', 'args']).toString()).not.toContain('yes preprocessed');
+  });
+
   it('prints the note an exec answer carries, then runs the compiler', async () => {
     await agentInProcess(async (request) => ({ kind: 'exec', argv: ['/bin/echo', ...request.argv.slice(1)], stderr: Buffer.from('sshcc: note\n') }));
     const result = await run([sshcc(), 'gcc', 'one', 'two'], { cwd: work, env: clientEnv(caseDir) });
@@ -140,7 +190,7 @@ describe.each(CLIENT_KINDS)('%s client', (kind) => {
   it('compiles locally when the agent answers garbage', async () => {
     const paths = localAgentPaths({ SSHCC_DIR: caseDir });
     mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
-    const server = createServer((socket) => socket.resume().end(Buffer.from([9, 0, 0, 0, 0])));
+    const server = createServer((socket) => socket.resume().end(Buffer.from([11, 0, 0, 0, 0])));
     await new Promise<void>((resolve) => server.listen(paths.socket, resolve));
     try {
       const result = await run([sshcc(), 'gcc', '-c', 'ok.c', '-o', `${kind}-garbage.o`], { cwd: work, env: clientEnv(caseDir) });
@@ -148,7 +198,7 @@ describe.each(CLIENT_KINDS)('%s client', (kind) => {
       expect(readFileSync(join(work, `${kind}-garbage.o`)).equals(readFileSync(join(work, 'direct.o')))).toBe(true);
       const strict = await run([sshcc(), 'gcc', '-c', 'ok.c'], { cwd: work, env: clientEnv(caseDir, { SSHCC_FALLBACK: '0' }) });
       expect(strict.code).toBe(105);
-      expect(strict.stderr.toString()).toBe('sshcc: agent: bad answer from the agent: unknown frame kind\n'.replace('kind\n', kind === 'ts' ? 'kind 9\n' : 'kind\n'));
+      expect(strict.stderr.toString()).toBe('sshcc: agent: bad answer from the agent: unknown frame kind\n'.replace('kind\n', kind === 'ts' ? 'kind 11\n' : 'kind\n'));
     } finally {
       await new Promise((resolve) => server.close(resolve));
     }

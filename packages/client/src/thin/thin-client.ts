@@ -9,6 +9,7 @@ import { encodeCompileRequest, type CompileRequest } from './compile-request';
 import { connectOrStartAgent } from './connect-agent';
 import { exitLike } from './exit-like';
 import { DEPTH_VAR, FALLBACK_VAR, MAX_DEPTH, currentDepth } from './handover-env';
+import { relayPreprocessor } from './relay-preprocessor';
 import { runLocally } from './run-locally';
 import { writeAll } from './write-all';
 
@@ -50,7 +51,7 @@ export async function runThinClient(input: ThinClientInput): Promise<never> {
   if (why === undefined) {
     const connection = await connectOrStartAgent(input.paths, input.launch);
     if (connection.ok) {
-      const answer = await exchange(connection.socket, requestOf(input));
+      const answer = await exchange(connection.socket, requestOf(input), compilerEnv);
       if (answer.ok) return act(answer.answer, compilerEnv);
       why = answer.why;
     } else {
@@ -71,7 +72,7 @@ type Exchange = { ok: true; answer: AgentAnswer } | { ok: false; why: string };
  * Sends the request and reads the answer. Interrupted meanwhile: the socket closes (which cancels the
  * job in the agent) and the client exits 128 + signal, as the shim does.
  */
-function exchange(socket: Socket, request: CompileRequest): Promise<Exchange> {
+function exchange(socket: Socket, request: CompileRequest, compilerEnv: Readonly<Record<string, string>>): Promise<Exchange> {
   for (const name of INTERRUPTS) {
     process.on(name, () => {
       socket.destroy();
@@ -80,13 +81,19 @@ function exchange(socket: Socket, request: CompileRequest): Promise<Exchange> {
   }
   return new Promise((resolve) => {
     const decoder = new AnswerDecoder();
+    let stopPreprocessor: (() => void) | undefined;
     const settle = (result: Exchange) => {
+      stopPreprocessor?.();
       socket.removeAllListeners('data');
       socket.destroy();
       resolve(result);
     };
     socket.on('data', (chunk: Buffer) => {
-      const step = decoder.push(chunk);
+      let step = decoder.push(chunk);
+      while (step.state === 'preprocess') {
+        stopPreprocessor = relayPreprocessor(socket, step.argv, compilerEnv);
+        step = decoder.push(Buffer.alloc(0));
+      }
       if (step.state === 'done') settle({ ok: true, answer: step.answer });
       else if (step.state === 'bad') settle({ ok: false, why: `bad answer from the agent: ${step.why}` });
     });

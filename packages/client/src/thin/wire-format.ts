@@ -5,7 +5,13 @@
 
 /** "SSCC": the first four bytes of every request. */
 export const REQUEST_MAGIC = 0x53534343;
-export const WIRE_VERSION = 1;
+/**
+ * 2: the client runs the preprocessor when the agent asks (a `preprocess` frame) and streams its output
+ * back as client frames. The agent still serves version 1 clients (it preprocesses for them), so a
+ * build across an upgrade keeps working with the agent that was already running.
+ */
+export const WIRE_VERSION = 2;
+export const OLDEST_WIRE_VERSION = 1;
 /** magic u32 | version u8 | kind u8 | reserved u16 (0) | body length u32, all big-endian. */
 export const REQUEST_HEADER_BYTES = 12;
 /** compile body: umask u32 | argc u32 | envc u32, then the strings. */
@@ -49,8 +55,32 @@ export const FRAME_KIND = {
   report: 7,
   /** Not final (watch requests only): UTF-8 JSON, one message of the live feed. */
   event: 8,
+  /**
+   * Not final (compile requests of version 2 clients): argv as NUL-terminated strings. The client runs
+   * it with its own cwd, environment and umask, stdin from /dev/null, and sends its stdout and stderr
+   * back as client frames, then its end. The agent's answer follows. Preprocessing in the client keeps
+   * the fork of a compiler out of the agent, whose one thread serves every job (a fork of its ~100 MB
+   * costs milliseconds), and charges the preprocessor's CPU to the build's own process, as distcc does.
+   */
+  preprocess: 9,
 } as const;
 export type FrameKind = keyof typeof FRAME_KIND;
+
+/**
+ * Client frames (client → agent, only between a preprocess frame and the client's end frame), with the
+ * same `u8 kind | u32 length` header as answer frames.
+ */
+export const CLIENT_FRAME_KIND = {
+  /** The preprocessor's stdout, in order; may repeat. */
+  output: 1,
+  /** Its stderr; may repeat. */
+  diagnostics: 2,
+  /** Payload: u32 exit code (0..255; 127 when it could not be run) | u32 signal number (0: none). */
+  end: 3,
+} as const;
+export type ClientFrameKind = keyof typeof CLIENT_FRAME_KIND;
+/** The end frame's payload length. */
+export const CLIENT_END_BYTES = 8;
 
 export function isFinalFrame(kind: number): boolean {
   return kind === FRAME_KIND.exec || kind === FRAME_KIND.exit || kind === FRAME_KIND.signal || kind === FRAME_KIND.status || kind === FRAME_KIND.report;

@@ -1,0 +1,108 @@
+/* The preprocessor, run here when the agent asks (a preprocess frame): its output goes to the agent as
+ * client frames while it runs. The format is in packages/client/src/agent/README.md. */
+#define _GNU_SOURCE
+#include "sshcc-shim.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* One pipe's capacity: a read never returns more, so each read becomes one frame. */
+#define RELAY_CHUNK_BYTES (64 * 1024)
+
+static int send_all(int fd, const char *data, size_t len) {
+    while (len > 0) {
+        ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return -1;
+        data += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* buf holds FRAME_HEADER_BYTES of room, then len payload bytes. */
+static int send_frame(int fd, int kind, char *buf, size_t len) {
+    buf[0] = (char)kind;
+    put_u32(buf + 1, (uint32_t)len);
+    return send_all(fd, buf, FRAME_HEADER_BYTES + len);
+}
+
+static void run_child(int fd, int out, int err, char **argv, int depth) {
+    int null = open("/dev/null", O_RDONLY);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(127);
+    close(fd);
+    char value[16];
+    snprintf(value, sizeof value, "%d", depth + 1);
+    setenv("SSHCC_DEPTH", value, 1);
+    if (strchr(argv[0], '/')) execv(argv[0], argv);
+    else execvp(argv[0], argv);
+    char line[WHY_BYTES];
+    int n = snprintf(line, sizeof line, "sshcc: cannot run %s: %s\n", argv[0], strerror(errno));
+    if (n > 0) write_all(2, line, (size_t)n < sizeof line ? (size_t)n : sizeof line - 1);
+    _exit(127);
+}
+
+enum { AGENT_SPOKE = -1, RELAY_FAILED = -2 };
+
+/* Sends what the process says while it runs. Returns its wait status once it has ended, AGENT_SPOKE
+ * when the agent answers first (over its limits, or stopping: its answer decides), or RELAY_FAILED. */
+static int relay(int fd, pid_t pid, int out, int err) {
+    static char buf[FRAME_HEADER_BYTES + RELAY_CHUNK_BYTES];
+    static const int kinds[2] = {CLIENT_FRAME_OUTPUT, CLIENT_FRAME_DIAGNOSTICS};
+    struct pollfd fds[3] = {{out, POLLIN, 0}, {err, POLLIN, 0}, {fd, POLLIN, 0}};
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+        if (poll(fds, 3, -1) < 0) {
+            if (errno == EINTR) continue;
+            return RELAY_FAILED;
+        }
+        if (fds[2].revents) return AGENT_SPOKE;
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || !fds[i].revents) continue;
+            ssize_t n = read(fds[i].fd, buf + FRAME_HEADER_BYTES, RELAY_CHUNK_BYTES);
+            if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+            if (n <= 0) fds[i].fd = -1; /* poll skips it from now on; the caller closes it */
+            else if (send_frame(fd, kinds[i], buf, (size_t)n) != 0) return RELAY_FAILED;
+        }
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR) return RELAY_FAILED;
+    return status;
+}
+
+void relay_preprocessor(int fd, char **argv, int depth) {
+    int out[2] = {-1, -1}, err[2] = {-1, -1};
+    pid_t pid = -1;
+    if (pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0) pid = fork();
+    if (pid == 0) run_child(fd, out[1], err[1], argv, depth);
+    if (out[1] >= 0) close(out[1]);
+    if (err[1] >= 0) close(err[1]);
+    int status = pid < 0 ? RELAY_FAILED : relay(fd, pid, out[0], err[0]);
+    if (status < 0 && pid > 0) {
+        /* Unfinished: nobody wants its output; the compiler's own children die of SIGPIPE. */
+        kill(pid, SIGKILL);
+        while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
+        }
+    }
+    if (out[0] >= 0) close(out[0]);
+    if (err[0] >= 0) close(err[0]);
+    if (status == AGENT_SPOKE) return;
+    char end[FRAME_HEADER_BYTES + CLIENT_END_BYTES];
+    if (status == RELAY_FAILED) {
+        /* The agent's answer can no longer be trusted to come: end the exchange so that reading it
+         * fails at once and the compile is handed over to run here. */
+        shutdown(fd, SHUT_RDWR);
+        return;
+    }
+    put_u32(end + FRAME_HEADER_BYTES, WIFEXITED(status) ? (uint32_t)WEXITSTATUS(status) : 0);
+    put_u32(end + FRAME_HEADER_BYTES + 4, WIFSIGNALED(status) ? (uint32_t)WTERMSIG(status) : 0);
+    if (send_frame(fd, CLIENT_FRAME_END, end, CLIENT_END_BYTES) != 0) shutdown(fd, SHUT_RDWR);
+}
