@@ -45,6 +45,10 @@ export interface HostRecord<S> {
   readonly busy: Set<WorkerRecord<S>>;
   opening: number;
   waiters: Waiter<S>[];
+  /** New channels that failed to start one after another while the host stayed up (reset by a success). */
+  channelFailures: number;
+  /** Set after such a failure: no new channels until it fires; the host's running workers serve meanwhile. */
+  opensPaused: NodeJS.Timeout | undefined;
 }
 
 export function newHostRecord<S>(host: PoolHost, capacity: number): HostRecord<S> {
@@ -62,6 +66,8 @@ export function newHostRecord<S>(host: PoolHost, capacity: number): HostRecord<S
     busy: new Set(),
     opening: 0,
     waiters: [],
+    channelFailures: 0,
+    opensPaused: undefined,
   };
 }
 

@@ -32,6 +32,11 @@ export interface OpenWorkerOptions<S> {
   readonly hostId: string;
   /** The mode that worked last time on this host: tried first. */
   readonly preferredMode?: ServerMode | undefined;
+  /**
+   * false: try `preferredMode` only. On a host whose other channels run, the mode is proven, and falling
+   * back after a slow start would only start a second server on an already struggling volunteer.
+   */
+  readonly tryOtherMode?: boolean;
   /** Shell command line for exec mode. */
   readonly execCommand: string;
   readonly handshake: WorkerHandshake<S>;
@@ -98,7 +103,8 @@ export type WorkerConnection = Pick<SshConnection, 'client' | 'destination' | 'i
 /** Opens a channel running sshcc-server and completes the handshake: subsystem first, then exec. */
 export async function openWorkerChannel<S>(connection: WorkerConnection, options: OpenWorkerOptions<S>): Promise<WorkerChannel<S>> {
   const destination = connection.destination;
-  const order: ServerMode[] = options.preferredMode === 'exec' ? ['exec', 'subsystem'] : ['subsystem', 'exec'];
+  const both: ServerMode[] = options.preferredMode === 'exec' ? ['exec', 'subsystem'] : ['subsystem', 'exec'];
+  const order = options.tryOtherMode === false && options.preferredMode !== undefined ? [options.preferredMode] : both;
   const timeoutMs = options.handshakeTimeoutMs ?? DEFAULT_HANDSHAKE_TIMEOUT_MS;
   const failures: string[] = [];
   for (const mode of order) {

@@ -1,7 +1,10 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { ClientChannel } from 'ssh2';
 import { formatError, SshccError } from '@sshcc/core';
 import { startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
-import { SshPool, type PoolHost, type SshPoolOptions } from './ssh-pool';
+import { MAX_OPENING_PER_HOST, SshPool, type PoolHost, type SshPoolOptions } from './ssh-pool';
 import type { PoolEvent } from './pool-events';
 import type { PoolWorker } from './pool-worker';
 import type { WorkerHandshake } from './open-worker-channel';
@@ -347,5 +350,153 @@ describe('SshPool', () => {
     // Only the listening sshd is left once the sessions have wound down.
     for (let i = 0; i < 50 && catVol.processes().length > 1; i++) await new Promise((r) => setTimeout(r, 20));
     expect(catVol.processes()).toHaveLength(1);
+  });
+});
+
+// Servers that log their own start: a wrapper around /bin/cat numbers each start (under a lock), logs
+// `start N`, sleeps, then either logs `ready N` and becomes cat, or, for the starts listed in `hangOn`,
+// never answers the hello and logs `end N` once its channel is closed (cat sees EOF on stdin).
+interface StartLine {
+  readonly what: 'start' | 'ready' | 'end';
+  readonly n: number;
+  /** ms, on the wall clock. */
+  readonly at: number;
+}
+
+const scriptDirs: string[] = [];
+
+async function loggingServer(options: { delaySeconds?: number; hangOn?: readonly number[] }): Promise<{ script: string; lines(): Promise<StartLine[]> }> {
+  const dir = await mkdtemp(join(tmpdir(), 'sshcc-pool-starts-'));
+  scriptDirs.push(dir);
+  const log = join(dir, 'starts.log');
+  const hang = (options.hangOn ?? []).join(' ');
+  const script = join(dir, 'server');
+  await writeFile(
+    script,
+    [
+      '#!/bin/sh',
+      `exec 9>>${dir}/lock`,
+      'flock 9',
+      `n=$(( $(cat ${dir}/count 2>/dev/null || echo 0) + 1 ))`,
+      `echo $n > ${dir}/count`,
+      'exec 9>&-',
+      `echo "start $n $(date +%s%N)" >> ${log}`,
+      `sleep ${options.delaySeconds ?? 0}`,
+      `case " ${hang} " in *" $n "*) cat >/dev/null; echo "end $n $(date +%s%N)" >> ${log}; exit 0;; esac`,
+      `echo "ready $n $(date +%s%N)" >> ${log}`,
+      'exec cat',
+      '',
+    ].join('\n'),
+    { mode: 0o755 },
+  );
+  const lines = async (): Promise<StartLine[]> => {
+    const text = await readFile(log, 'utf8').catch(() => '');
+    return text
+      .split('\n')
+      .filter((line) => line !== '')
+      .map((line) => {
+        const [what, n, ns] = line.split(' ');
+        return { what: what as StartLine['what'], n: Number(n), at: Number(BigInt(ns!) / 1_000_000n) };
+      });
+  };
+  return { script, lines };
+}
+
+/** The most servers that had started but not yet answered (or ended) at any one moment. */
+function mostStartingAtOnce(lines: readonly StartLine[]): number {
+  const steps = lines.map((l) => ({ at: l.at, delta: l.what === 'start' ? 1 : -1 })).sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let now = 0;
+  let most = 0;
+  for (const step of steps) most = Math.max(most, (now += step.delta));
+  return most;
+}
+
+async function until(what: string, check: () => Promise<boolean>, ms = 10_000): Promise<void> {
+  for (const deadline = Date.now() + ms; !(await check()); ) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('SshPool channel starts', () => {
+  const volunteers: Volunteer[] = [];
+
+  afterAll(async () => {
+    await Promise.all(volunteers.splice(0).map((v) => v.stop()));
+    await Promise.all(scriptDirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+  });
+
+  async function volunteerRunning(script: string): Promise<Volunteer> {
+    const vol = await startVolunteer({ serverCommand: script });
+    volunteers.push(vol);
+    return vol;
+  }
+
+  it(`starts at most ${MAX_OPENING_PER_HOST} servers at once on a host, and a worker's handshake time excludes its wait for a turn`, async () => {
+    const server = await loggingServer({ delaySeconds: 0.5 });
+    const vol = await volunteerRunning(server.script);
+    const { pool } = poolFor(vol, 16, { handshakeTimeoutMs: 2_500 });
+    const workers = await Promise.all(Array.from({ length: 16 }, () => pool.acquire(vol.alias)));
+    await Promise.all(workers.map((w, i) => echo(w, `burst ${i}`)));
+    expect(new Set(workers.map((w) => w.id)).size).toBe(16);
+    const lines = await server.lines();
+    expect(lines.filter((l) => l.what === 'start')).toHaveLength(16);
+    const most = mostStartingAtOnce(lines);
+    expect(most).toBeLessThanOrEqual(MAX_OPENING_PER_HOST);
+    expect(most).toBeGreaterThanOrEqual(2); // paced, not serialised
+    // The last workers waited longer than the handshake timeout in all, yet none timed out.
+    const span = Math.max(...lines.map((l) => l.at)) - Math.min(...lines.map((l) => l.at));
+    expect(span).toBeGreaterThan(2_500);
+    expect(pool.hostStatus()[0]).toMatchObject({ state: 'up', connections: 2, workers: { idle: 0, busy: 16, opening: 0 } });
+  });
+
+  it('closes a worker channel whose server never answers beside running workers, keeps the host up, and starts another', async () => {
+    const server = await loggingServer({ hangOn: [3] });
+    const vol = await volunteerRunning(server.script);
+    const { pool, events } = poolFor(vol, 3, { handshakeTimeoutMs: 1_500, backoff: { baseMs: 300, maxMs: 300 } });
+    const first = await pool.acquire(vol.alias);
+    const more = Promise.all([pool.acquire(vol.alias), pool.acquire(vol.alias)]);
+    await until('the third start', async () => (await server.lines()).some((l) => l.what === 'start' && l.n === 3));
+    await echo(first, 'while a server hangs');
+    const workers = [first, ...(await more)];
+    await Promise.all(workers.map((w, i) => echo(w, `after the hang ${i}`)));
+    // The replacement ran the proven subsystem again; exec (here /bin/cat, which logs nothing) was not tried.
+    expect(workers.map((w) => w.mode)).toEqual(['subsystem', 'subsystem', 'subsystem']);
+    const lines = await server.lines();
+    expect(lines.filter((l) => l.what === 'ready').map((l) => l.n).sort()).toEqual([1, 2, 4]);
+    await until('the hung server to see its channel closed', async () => (await server.lines()).some((l) => l.what === 'end' && l.n === 3));
+    expect(pool.isAvailable(vol.alias)).toBe(true);
+    expect(pool.hostStatus()[0]).toMatchObject({ state: 'up', failures: 0, retryAt: undefined, lastError: undefined, connections: 1 });
+    expect(events.map((e) => e.type)).not.toContain('host-backoff');
+    expect(events.filter((e) => e.type === 'note').map((e) => (e as { message: string }).message)).toEqual([
+      `a new worker channel failed and was closed (cannot start sshcc-server on ${vol.user}@127.0.0.1:${vol.port}: subsystem sshcc: no handshake within 1.5 s); the host stays up with 2 running, next new channel in 0.3 s`,
+    ]);
+  });
+
+  it('still backs off a host whose first server never answers, in either mode', async () => {
+    const server = await loggingServer({ hangOn: [1, 2] });
+    const vol = await volunteerRunning(server.script);
+    let clock = 0;
+    const { pool, events } = poolFor(vol, 2, { serverCommand: server.script, handshakeTimeoutMs: 500, now: () => clock });
+    const error = (await rejection(pool.acquire(vol.alias))) as SshccError;
+    expect([error.code, error.message, error.hint]).toEqual([
+      'protocol',
+      `cannot start sshcc-server on ${vol.user}@127.0.0.1:${vol.port}`,
+      `subsystem sshcc: no handshake within 0.5 s; exec ${server.script}: no handshake within 0.5 s`,
+    ]);
+    expect(pool.hostStatus()[0]).toMatchObject({ state: 'backoff', failures: 1, retryAt: 5_000 });
+    expect(events.map((e) => e.type)).toEqual(['connection-opened', 'host-backoff']);
+  });
+
+  it('backs off a host that is up but has no running worker when a new server never answers', async () => {
+    const server = await loggingServer({ hangOn: [2] });
+    const vol = await volunteerRunning(server.script);
+    const { pool, events } = poolFor(vol, 2, { handshakeTimeoutMs: 500 });
+    const first = await pool.acquire(vol.alias);
+    pool.release(first, { broken: true });
+    const error = (await rejection(pool.acquire(vol.alias))) as SshccError;
+    expect(error.hint).toBe('subsystem sshcc: no handshake within 0.5 s');
+    expect(pool.hostStatus()[0]).toMatchObject({ state: 'backoff', failures: 1 });
+    expect(events.map((e) => e.type)).toEqual(['connection-opened', 'channel-opened', 'host-up', 'channel-closed', 'host-down', 'host-backoff']);
   });
 });

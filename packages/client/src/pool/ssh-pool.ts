@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
-import { SshccError } from '@sshcc/core';
+import { isSshccError, SshccError } from '@sshcc/core';
 import { backoffDelayMs, backoffPolicyFromEnv, type BackoffPolicy } from './backoff-policy';
+import { ChannelStartFailure } from './channel-start-failure';
 import { classifySshError } from './classify-ssh-error';
 import { connectSsh, type SshConnectOptions, type SshConnection } from './connect-ssh';
 import { ChannelRefusedError, openWorkerChannel, type WorkerHandshake } from './open-worker-channel';
@@ -11,15 +12,24 @@ import { WorkerRecord, type PoolWorker } from './pool-worker';
 import { remoteServerCommand } from './remote-server-command';
 
 // Per host: up to `slots` worker channels, spread over connections of at most `channelsPerConnection`
-// channels each, opened when a job needs one. The first worker on a host is a probe: other jobs for it
-// wait for it instead of each dialling at once. Any failure to connect, or a connection dying, backs the
-// host off (5 s doubling to 5 min by default); after that the next acquire() probes it again.
+// channels each, opened when a job needs one, at most MAX_OPENING_PER_HOST at a time. The first worker on
+// a host is a probe: other jobs for it wait for it instead of each dialling at once. Any failure to
+// connect, a connection dying, or a server failing to start while nothing on the host runs, backs the host
+// off (5 s doubling to 5 min by default); after that the next acquire() probes it again. A server failing
+// to start beside workers that run costs only that channel: new channels pause (same doubling) and the
+// waiting jobs get the running workers meanwhile.
 
 /**
  * One below sshd's default MaxSessions (10): sshd frees a session only when a channel's close handshake
  * completes, and a broken worker's replacement is opened at once.
  */
 export const DEFAULT_CHANNELS_PER_CONNECTION = 9;
+/**
+ * Channels being opened at once on one host. Each opening channel starts a sshcc-server, a ~60 MB Node
+ * process, on the volunteer: a make -j64 burst of ~60 such starts on one loaded machine made them miss the
+ * handshake timeout although each alone takes ~0.1 s. Workers live long, so the cap only paces the ramp-up.
+ */
+export const MAX_OPENING_PER_HOST = 3;
 /** close() waits this long for connections to end before giving up on them. */
 const CLOSE_WAIT_MS = 3_000;
 
@@ -36,6 +46,7 @@ export interface SshPoolOptions<S> {
   readonly now?: () => number;
   /** Shell command for exec mode; default $SSHCC_SERVER_COMMAND or the per-user install. */
   readonly serverCommand?: string;
+  /** From the channel open to the server's hello (default DEFAULT_HANDSHAKE_TIMEOUT_MS); never counts time queued. */
   readonly handshakeTimeoutMs?: number;
   /** How connections are made (env, ssh config file, keepalive overrides). */
   readonly connect?: Omit<SshConnectOptions, 'onNote'>;
@@ -144,6 +155,7 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
     if (this.closed) return;
     this.closed = true;
     for (const h of this.hosts.values()) {
+      this.resumeOpens(h);
       this.rejectWaiters(h, poolClosedError());
       this.retireHost(h, 'pool-closed');
     }
@@ -204,9 +216,11 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
       h.state = 'probing';
       return this.startWorker(h);
     }
-    if (h.state === 'probing') return;
+    if (h.state === 'probing' || h.opensPaused !== undefined) return;
     let total = h.idle.length + h.busy.size + h.opening;
-    for (let want = h.waiters.length - h.opening; want > 0 && total < h.host.slots; want--, total++) this.startWorker(h);
+    for (let want = h.waiters.length - h.opening; want > 0 && total < h.host.slots && h.opening < MAX_OPENING_PER_HOST; want--, total++) {
+      this.startWorker(h);
+    }
   }
 
   private startWorker(h: HostRecord<S>): void {
@@ -220,26 +234,68 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
           h.failures = 0;
           this.emitEvent({ type: 'host-up', hostId: h.host.spec, destination: h.destination ?? h.host.host });
         }
+        h.channelFailures = 0;
         h.idle.push(w);
         this.pump(h);
       },
       (error: unknown) => {
         h.opening--;
-        if (!this.closed) this.hostFailed(h, error);
+        if (this.closed) return;
+        if (error instanceof ChannelStartFailure && this.hasRunningWorkers(h)) return this.channelFailed(h, error.cause);
+        this.hostFailed(h, error instanceof ChannelStartFailure ? error.cause : error);
       },
     );
+  }
+
+  /**
+   * Whether the host is up with workers that still run: then the server demonstrably starts there, and its
+   * waiting jobs have workers to wait for. A probe, or a host whose workers are all gone, has neither.
+   */
+  private hasRunningWorkers(h: HostRecord<S>): boolean {
+    if (h.state !== 'up') return false;
+    if (h.idle.length > 0) return true;
+    for (const w of h.busy) if (!w.closed) return true;
+    return false;
+  }
+
+  /** One new channel's server failed beside running workers: pause new channels; waiters keep waiting. */
+  private channelFailed(h: HostRecord<S>, cause: unknown): void {
+    h.channelFailures++;
+    const delayMs = backoffDelayMs(h.channelFailures, this.backoff);
+    const why = classifySshError(cause, { destination: h.destination ?? h.host.host });
+    this.resumeOpens(h);
+    h.opensPaused = setTimeout(() => {
+      h.opensPaused = undefined;
+      this.pump(h);
+    }, delayMs);
+    // Only a pause: close() and a backoff clear it, and it must not keep a finished process alive.
+    h.opensPaused.unref();
+    const running = h.idle.length + [...h.busy].filter((w) => !w.closed).length;
+    this.emitEvent({
+      type: 'note',
+      hostId: h.host.spec,
+      message: `a new worker channel failed and was closed (${why.message}${why.hint ? `: ${why.hint}` : ''}); the host stays up with ${running} running, next new channel in ${Math.ceil(delayMs / 100) / 10} s`,
+    });
+  }
+
+  /** Ends a pause on new channels (without pumping). */
+  private resumeOpens(h: HostRecord<S>): void {
+    if (h.opensPaused === undefined) return;
+    clearTimeout(h.opensPaused);
+    h.opensPaused = undefined;
   }
 
   private async openWorker(h: HostRecord<S>): Promise<WorkerRecord<S>> {
     for (;;) {
       const conn = h.conns.find((c) => !c.retired && c.channels < c.capacity) ?? this.openConnection(h);
       conn.channels++;
-      let connection: SshConnection;
+      let connection: SshConnection | undefined;
       try {
         connection = await conn.ready;
         const opened = await openWorkerChannel(connection, {
           hostId: h.host.spec,
           preferredMode: h.mode,
+          tryOtherMode: h.state !== 'up',
           execCommand: this.execCommand,
           handshake: this.options.handshake,
           ...(this.options.handshakeTimeoutMs === undefined ? {} : { handshakeTimeoutMs: this.options.handshakeTimeoutMs }),
@@ -252,6 +308,9 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
         return w;
       } catch (error) {
         conn.channels--;
+        if (connection?.isOpen() && !(error instanceof ChannelRefusedError) && !(isSshccError(error) && error.code === 'connect')) {
+          throw new ChannelStartFailure(error);
+        }
         if (!(error instanceof ChannelRefusedError)) throw error;
         // The server's MaxSessions is below ours: what this connection holds now is its limit.
         const limit = conn.sessions;
@@ -350,6 +409,8 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
 
   /** Counts the failure and puts the host in backoff; returns the wait. */
   private backOff(h: HostRecord<S>, error: SshccError): number {
+    this.resumeOpens(h);
+    h.channelFailures = 0;
     h.failures++;
     const delayMs = backoffDelayMs(h.failures, this.backoff);
     h.state = 'backoff';
