@@ -1,6 +1,6 @@
 // The agent's SSH connection pool: ssh_config resolution like the user's own ssh, known_hosts checking,
 // ssh-agent/IdentityFile auth, ProxyJump, keepalives, and long-lived sshcc-server worker channels.
-export { SshPool, DEFAULT_CHANNELS_PER_CONNECTION, type SshPoolOptions, type PoolHost } from './ssh-pool';
+export { SshPool, DEFAULT_CHANNELS_PER_CONNECTION, MAX_OPENING_PER_HOST, type SshPoolOptions, type PoolHost } from './ssh-pool';
 export type { PoolWorker } from './pool-worker';
 export type { PoolEvent, HostState, HostStatus, ChannelCloseReason } from './pool-events';
 export { sshccHandshake } from './sshcc-handshake';
