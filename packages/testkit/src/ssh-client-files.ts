@@ -3,21 +3,23 @@
 
 export interface HostEntry {
   alias: string;
+  /** Where clients connect: 127.0.0.1 for a loopback volunteer, a link address for a WAN one. */
+  host: string;
   port: number;
   user: string;
   identityFile: string;
   hostPublicKey: string;
 }
 
-/** `[127.0.0.1]:port key` is what ssh and sshcc look up; the alias line serves HostKeyAlias-style lookups. */
+/** `[host]:port key` is what ssh and sshcc look up; the alias line serves HostKeyAlias-style lookups. */
 export function renderKnownHosts(entries: readonly HostEntry[]): string {
-  return entries.map((e) => `[127.0.0.1]:${e.port} ${e.hostPublicKey}\n${e.alias} ${e.hostPublicKey}\n`).join('');
+  return entries.map((e) => `[${e.host}]:${e.port} ${e.hostPublicKey}\n${e.alias} ${e.hostPublicKey}\n`).join('');
 }
 
 export function renderHostBlock(entry: HostEntry, knownHostsFile: string): string {
   return [
     `Host ${entry.alias}`,
-    '  HostName 127.0.0.1',
+    `  HostName ${entry.host}`,
     `  Port ${entry.port}`,
     `  User ${entry.user}`,
     `  IdentityFile ${entry.identityFile}`,

@@ -1,6 +1,7 @@
 import { renderSshdConfig, type SshdConfigInput } from './sshd-config';
 
 const base: SshdConfigInput = {
+  listenAddress: '127.0.0.1',
   port: 2222,
   hostKeyFile: '/tmp/v/ssh_host_ed25519_key',
   authorizedKeysFile: '/tmp/v/authorized_keys',
@@ -16,6 +17,10 @@ const base: SshdConfigInput = {
 const lines = (input: Partial<SshdConfigInput>): string[] => renderSshdConfig({ ...base, ...input }).split('\n');
 
 describe('renderSshdConfig', () => {
+  it('listens on the address given (a WAN volunteer listens on its namespace side of the link)', () => {
+    expect(lines({ listenAddress: '10.213.0.2' })).toContain('ListenAddress 10.213.0.2');
+  });
+
   it('writes the fixed loopback settings and the subsystem', () => {
     expect(lines({})).toEqual(
       expect.arrayContaining([

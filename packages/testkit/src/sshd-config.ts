@@ -2,6 +2,8 @@
 // nothing of the real /etc/ssh is read and the same text works for root and for an ordinary user.
 
 export interface SshdConfigInput {
+  /** 127.0.0.1, or the volunteer's address inside its network namespace. */
+  listenAddress: string;
   port: number;
   hostKeyFile: string;
   authorizedKeysFile: string;
@@ -43,7 +45,7 @@ function setEnvLine(env: Readonly<Record<string, string>>): string | undefined {
 export function renderSshdConfig(input: SshdConfigInput): string {
   const lines = [
     '# Written by @sshcc/testkit for one test volunteer.',
-    'ListenAddress 127.0.0.1',
+    `ListenAddress ${checkPath('listen address', input.listenAddress)}`,
     `Port ${input.port}`,
     `HostKey ${checkPath('host key path', input.hostKeyFile)}`,
     `PidFile ${checkPath('pid file path', input.pidFile)}`,

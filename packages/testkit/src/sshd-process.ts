@@ -5,6 +5,13 @@ import { waitForSshBanner } from './wait-for-banner';
 const STDERR_KEEP_BYTES = 64 * 1024;
 const READY_TIMEOUT_MS = 10_000;
 
+/** Where sshd listens, and the command prefix that puts it there (a network namespace). */
+export interface SshdAddress {
+  host: string;
+  port: number;
+  launcher?: readonly string[];
+}
+
 /** One running `sshd -D -e`, with the tail of its log kept for error messages. */
 export class SshdProcess {
   private stderrTail = '';
@@ -25,18 +32,23 @@ export class SshdProcess {
     });
   }
 
-  /** Starts sshd from `sshdPath` with `configFile` and waits for its banner on 127.0.0.1:`port`. */
-  static async start(sshdPath: string, configFile: string, pidFile: string, port: number): Promise<SshdProcess> {
+  /**
+   * Starts sshd from `sshdPath` with `configFile` and waits for its banner on `where.host`:`where.port`.
+   * `where.launcher` (e.g. `ip netns exec NS`) runs first and must exec sshd, so the pid stays sshd's.
+   */
+  static async start(sshdPath: string, configFile: string, pidFile: string, where: SshdAddress): Promise<SshdProcess> {
+    const { host, port } = where;
+    const argv = [...(where.launcher ?? []), sshdPath, '-D', '-e', '-f', configFile];
     // detached: sshd leads its own process group, so a Ctrl-C aimed at the test run does not hit it
     // half-way; cleanup is ours (see process-tree.ts).
-    const child = spawn(sshdPath, ['-D', '-e', '-f', configFile], { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(argv[0] as string, argv.slice(1), { detached: true, stdio: ['ignore', 'ignore', 'pipe'] });
     const sshd = new SshdProcess(child);
     const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
     let failure: Error | undefined;
     void spawnError.then((err) => (failure = err));
     try {
       await waitForSshBanner({
-        host: '127.0.0.1',
+        host,
         port,
         timeoutMs: READY_TIMEOUT_MS,
         gaveUp: () => (failure ? failure.message : sshd.exitState ? `sshd exited (${sshd.describeExit()})` : undefined),
@@ -49,7 +61,7 @@ export class SshdProcess {
     } catch (err) {
       child.kill('SIGKILL');
       await sshd.exited;
-      throw new SshdStartError(`testkit: sshd did not start on 127.0.0.1:${port}: ${(err as Error).message}`, sshd.log);
+      throw new SshdStartError(`testkit: sshd did not start on ${host}:${port}: ${(err as Error).message}`, sshd.log);
     }
     return sshd;
   }

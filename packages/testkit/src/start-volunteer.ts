@@ -15,6 +15,7 @@ import { Volunteer, type VolunteerSetup } from './volunteer';
 const DEFAULT_SSHD = '/usr/sbin/sshd';
 const DEFAULT_MAX_SESSIONS = 10;
 const PORT_ATTEMPTS = 5;
+const LOOPBACK = '127.0.0.1';
 
 export interface VolunteerOptions {
   /** sshd's MaxSessions: channels allowed on one connection. Default 10, sshd's own default. */
@@ -37,6 +38,22 @@ export interface VolunteerOptions {
    * sshcc-server (a forced command then runs for every session: exec, subsystem and shell alike).
    */
   authorizedKeyOptions?: string;
+  /**
+   * Where sshd runs and how clients reach it, when not simply 127.0.0.1 on a free port: startWanVolunteer
+   * runs sshd inside a network namespace and puts a relay in front of it. Default: loopback.
+   */
+  network?: VolunteerNetwork;
+}
+
+export interface VolunteerNetwork {
+  /** Command prefix that execs sshd in place, e.g. `['ip', 'netns', 'exec', 'ns1']`. */
+  launcher: readonly string[];
+  /** sshd's ListenAddress and Port; fixed, since nothing else listens in a fresh namespace. */
+  listenAddress: string;
+  port: number;
+  /** Where clients connect (a relay that forwards to sshd); known_hosts and ssh_config name this. */
+  clientHost: string;
+  clientPort: number;
 }
 
 /** Single-quotes a word for /bin/sh unless it is plainly safe. */
@@ -74,21 +91,31 @@ function authorizedKeyPrefix(options: string | undefined): string {
 }
 
 
-async function launch(dir: string, sshdPath: string, configFor: (port: number) => string): Promise<{ sshd: SshdProcess; port: number }> {
+async function launch(
+  dir: string,
+  sshdPath: string,
+  network: VolunteerNetwork | undefined,
+  configFor: (port: number) => string,
+): Promise<{ sshd: SshdProcess; port: number }> {
   const configFile = join(dir, 'sshd_config');
+  const host = network?.listenAddress ?? LOOPBACK;
   for (let attempt = 1; ; attempt++) {
-    const port = await findFreePort();
+    const port = network?.port ?? (await findFreePort());
     await writeFile(configFile, configFor(port), { mode: 0o600 });
     try {
-      return { sshd: await SshdProcess.start(sshdPath, configFile, join(dir, 'sshd.pid'), port), port };
+      const launcher = network?.launcher ?? [];
+      return { sshd: await SshdProcess.start(sshdPath, configFile, join(dir, 'sshd.pid'), { host, port, launcher }), port };
     } catch (err) {
       // The port was free when we looked; someone took it before sshd bound it. Another port will do.
-      if (!(err instanceof SshdStartError && err.portInUse) || attempt >= PORT_ATTEMPTS) throw err;
+      if (!(err instanceof SshdStartError && err.portInUse) || network || attempt >= PORT_ATTEMPTS) throw err;
     }
   }
 }
 
-/** Starts a real OpenSSH sshd on 127.0.0.1 (free port) as the current user, in a private temp dir. */
+/**
+ * Starts a real OpenSSH sshd on 127.0.0.1 (free port) as the current user, in a private temp dir; or where
+ * `options.network` says (see startWanVolunteer).
+ */
 export async function startVolunteer(options: VolunteerOptions = {}): Promise<Volunteer> {
   const sshdPath = options.sshdPath ?? DEFAULT_SSHD;
   const asRoot = process.getuid?.() === 0;
@@ -113,8 +140,10 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
     const privateKey = await readFile(userKey.privateKeyFile);
     const subsystemCommand =
       options.subsystem === false ? undefined : await subsystemCommandLine(dir, options.serverCommand ?? defaultServerCommand());
-    const { sshd, port } = await launch(dir, sshdPath, (port) =>
+    const network = options.network;
+    const { sshd, port } = await launch(dir, sshdPath, network, (port) =>
       renderSshdConfig({
+        listenAddress: network?.listenAddress ?? LOOPBACK,
         port,
         hostKeyFile: hostKey.privateKeyFile,
         authorizedKeysFile,
@@ -127,7 +156,14 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
         disablePenalties: version[0] > 9 || (version[0] === 9 && version[1] >= 8),
       }),
     );
-    const entry = { alias: `sshcc-vol-${port}`, port, user, identityFile: userKey.privateKeyFile, hostPublicKey: hostKey.publicKey };
+    const entry = {
+      alias: network ? `sshcc-wan-${network.clientPort}` : `sshcc-vol-${port}`,
+      host: network?.clientHost ?? LOOPBACK,
+      port: network?.clientPort ?? port,
+      user,
+      identityFile: userKey.privateKeyFile,
+      hostPublicKey: hostKey.publicKey,
+    };
     const knownHostsFile = join(dir, 'known_hosts');
     const sshConfigFile = join(dir, 'ssh_config');
     const sshConfigText = renderHostBlock(entry, knownHostsFile);
@@ -136,6 +172,7 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
       home,
       dir,
       sshdPath,
+      sshd: { host: network?.listenAddress ?? LOOPBACK, port, launcher: network?.launcher ?? [] },
       sshdConfigFile: join(dir, 'sshd_config'),
       pidFile,
       knownHostsFile,

@@ -1,14 +1,20 @@
 import { connect, createServer, type Socket } from 'node:net';
+import { DelayLine } from './delay-line';
 import { track, untrack } from './registry';
 
 export interface TcpProxyOptions {
   targetPort: number;
   targetHost?: string;
+  /** Address the proxy listens on. Default 127.0.0.1. */
+  listenHost?: string;
+  /** Added to each direction (so a round trip gains twice this). Default 0. Throughput is kept: see DelayLine. */
+  delayMs?: number;
 }
 
-/** A loopback TCP forwarder whose traffic a test can stall or cut, to fake a bad network between client and volunteer. */
+/** A TCP forwarder whose traffic a test can delay, stall or cut, to fake a bad network between client and volunteer. */
 export interface TcpProxy {
-  /** Where clients connect instead of targetPort (on 127.0.0.1). */
+  /** Where clients connect instead of targetPort (on listenHost). */
+  readonly host: string;
   readonly port: number;
   /** Connections accepted so far (each is one client socket plus one target socket). */
   readonly connectionCount: number;
@@ -20,49 +26,55 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-/** Copies `from` into `to` unless traffic is paused; backpressure pauses the reader, never buffers without end. */
-function forward(from: Socket, to: Socket, paused: () => boolean): void {
-  from.on('data', (chunk: Buffer) => {
-    if (!to.write(chunk)) from.pause();
-  });
-  to.on('drain', () => {
-    if (!paused()) from.resume();
-  });
-  from.on('end', () => to.end());
-  from.on('error', () => to.destroy());
-  from.on('close', () => to.destroy());
-}
-
 export function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
   const targetHost = options.targetHost ?? '127.0.0.1';
+  const listenHost = options.listenHost ?? '127.0.0.1';
+  const delayMs = options.delayMs ?? 0;
   const sockets = new Set<Socket>();
+  const lines = new Set<DelayLine>();
   let paused = false;
   let accepted = 0;
-  const isPaused = (): boolean => paused;
-  const keep = (socket: Socket): void => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    if (paused) socket.pause();
+
+  /** Relays `from` into `to`; a reset on either side resets the other, a clean end travels through the line. */
+  const relay = (from: Socket, to: Socket): void => {
+    const line = new DelayLine(from, to, delayMs, paused);
+    lines.add(line);
+    sockets.add(from);
+    from.on('error', () => to.destroy());
+    from.on('close', () => {
+      sockets.delete(from);
+      // Closed without its end of stream in the line (destroyed, reset): nothing more will come, so the
+      // other side goes too. After a clean end the line still delivers what it holds, then ends `to`.
+      if (!line.endTakenIn) to.destroy();
+    });
+    // Only once the receiver is gone can nothing more be delivered.
+    to.on('close', () => {
+      lines.delete(line);
+      line.dispose();
+    });
   };
 
-  const server = createServer((client) => {
+  // allowHalfOpen: a FIN from one side must reach the other only after the delayed bytes before it.
+  const server = createServer({ allowHalfOpen: true }, (client) => {
     accepted++;
     client.setNoDelay(true);
-    const target = connect({ host: targetHost, port: options.targetPort });
+    const target = connect({ host: targetHost, port: options.targetPort, allowHalfOpen: true });
     target.setNoDelay(true);
-    keep(client);
-    keep(target);
-    forward(client, target, isPaused);
-    forward(target, client, isPaused);
+    relay(client, target);
+    relay(target, client);
   });
 
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
+    server.listen(0, listenHost, () => {
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : 0;
       const cutAll = (): void => {
         for (const socket of sockets) socket.destroy();
+      };
+      const setPaused = (on: boolean): void => {
+        paused = on;
+        for (const line of lines) line.setStalled(on);
       };
       const tracked = {
         stop: (): Promise<void> => {
@@ -74,18 +86,13 @@ export function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
       };
       track(tracked);
       resolve({
+        host: listenHost,
         port,
         get connectionCount() {
           return accepted;
         },
-        pauseTraffic() {
-          paused = true;
-          for (const socket of sockets) socket.pause();
-        },
-        resumeTraffic() {
-          paused = false;
-          for (const socket of sockets) socket.resume();
-        },
+        pauseTraffic: () => setPaused(true),
+        resumeTraffic: () => setPaused(false),
         cutAll,
         close: tracked.stop,
       });

@@ -4,7 +4,7 @@ import type { ConnectConfig } from 'ssh2';
 import { freezeTree, killTreeSync, processTree, signal, signalTree, waitAllGone } from './process-tree';
 import { track, untrack } from './registry';
 import { generateKeyPair } from './ssh-keygen';
-import { SshdProcess, SshdStartError } from './sshd-process';
+import { SshdProcess, SshdStartError, type SshdAddress } from './sshd-process';
 import type { HostEntry } from './ssh-client-files';
 import { keyBlob } from './key-blob';
 
@@ -15,6 +15,8 @@ const RESTART_BIND_ATTEMPTS = 20;
 /** Everything fixed about a volunteer once it first started; restart() reuses all of it (the host key unless told). */
 export interface VolunteerSetup extends HostEntry {
   dir: string;
+  /** Where sshd itself listens (host and port above are where clients connect; the same unless relayed). */
+  sshd: SshdAddress;
   /** HOME of the volunteer's sessions (inside dir, empty at start) unless the options set another. */
   home: string;
   sshdPath: string;
@@ -40,14 +42,15 @@ export interface RestartOptions {
 
 type State = 'running' | 'paused' | 'dead' | 'stopped';
 
-/** One real OpenSSH sshd on 127.0.0.1, owned by this test process. */
+/** One real OpenSSH sshd (on 127.0.0.1 unless started in a network namespace), owned by this test process. */
 export class Volunteer {
-  readonly host = '127.0.0.1';
+  /** Where clients connect: 127.0.0.1, or a WAN volunteer's relay address. */
+  readonly host: string;
   readonly port: number;
   readonly user: string;
   /** Unique ssh_config Host alias, defined in sshConfigFile. */
   readonly alias: string;
-  /** `user@127.0.0.1:port`, an sshcc host spec that needs no ssh_config. */
+  /** `user@host:port`, an sshcc host spec that needs no ssh_config. */
   readonly hostSpec: string;
   readonly identityFile: string;
   readonly knownHostsFile: string;
@@ -56,16 +59,18 @@ export class Volunteer {
   readonly dir: string;
   readonly home: string;
   private state: State = 'running';
+  private stopping: Promise<void> | undefined;
   private readonly tracked = { stop: () => this.stop(), killSync: () => this.killSync() };
 
   constructor(
     private readonly setup: VolunteerSetup,
     private sshd: SshdProcess,
   ) {
+    this.host = setup.host;
     this.port = setup.port;
     this.user = setup.user;
     this.alias = setup.alias;
-    this.hostSpec = `${setup.user}@127.0.0.1:${setup.port}`;
+    this.hostSpec = `${setup.user}@${setup.host}:${setup.port}`;
     this.identityFile = setup.identityFile;
     this.knownHostsFile = setup.knownHostsFile;
     this.sshConfigFile = setup.sshConfigFile;
@@ -109,8 +114,13 @@ export class Volunteer {
     };
   }
 
-  /** Ends sshd and everything it started, then removes the volunteer's directory. */
-  async stop(): Promise<void> {
+  /** Ends sshd and everything it started, then removes the volunteer's directory. Safe to call concurrently. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce();
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
     if (this.state === 'stopped') return;
     untrack(this.tracked);
     if (this.state === 'running' || this.state === 'paused') {
@@ -164,7 +174,7 @@ export class Volunteer {
     if (options.newHostKey) await this.replaceHostKey();
     for (let attempt = 1; ; attempt++) {
       try {
-        this.sshd = await SshdProcess.start(this.setup.sshdPath, this.setup.sshdConfigFile, this.setup.pidFile, this.port);
+        this.sshd = await SshdProcess.start(this.setup.sshdPath, this.setup.sshdConfigFile, this.setup.pidFile, this.setup.sshd);
         break;
       } catch (err) {
         // Someone may hold the port for a moment (a connection handler being reaped); it is ours to wait for.
