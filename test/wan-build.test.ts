@@ -1,0 +1,120 @@
+// End-to-end over an emulated WAN (testkit's startWanVolunteer: sshd in a network namespace behind a
+// shaped veth): a make -j build through one far volunteer is correct and really compiles there, and a
+// loss burst mid-transfer and a stall longer than the keepalive interval are survived.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stopAll, wanUnavailable } from '@sshcc/testkit';
+import { waitFor } from './support/build-processes';
+import { copyExamples, generateProject, SSHCC, type GeneratedProject } from './support/build-project';
+import { buildReference, expectMatchesReference, OBJ_DIR, REF_DIR } from './support/build-reference';
+import { sourcesCompilingUnder } from './support/fault-build';
+import { agentStats, failuresOn, faultEnvironmentFor } from './support/wan-faults';
+import { WanSession } from './support/wan-session';
+
+const reason = wanUnavailable();
+const CLIENT = [`CC=${SSHCC} gcc`, `CXX=${SSHCC} g++`];
+const EXAMPLE_OBJECTS = ['strbuf', 'hashmap', 'tokenize', 'wc', 'main', 'ngrams', 'split', 'format', 'ngrams_main'].map((name) => `${OBJ_DIR}/${name}.o`);
+/** Enough ~0.5 s files that a fault lands with most still to do. */
+const GENERATED_FILES = 12;
+
+if (reason !== undefined) {
+  test('WAN builds cannot run here, and the reason is printed', () => {
+    console.log(`WAN build tests not run: ${reason}`);
+    expect(reason).toMatch(/not root|iproute2|ip netns add/);
+  });
+} else {
+  let work: string;
+  let examples: string;
+  let generated: GeneratedProject;
+  let session: WanSession | undefined;
+
+  beforeAll(() => {
+    work = mkdtempSync(join(tmpdir(), 'sshcc-wan-build-'));
+    examples = copyExamples(work);
+    buildReference(examples);
+    generated = generateProject(work, GENERATED_FILES);
+    buildReference(generated.dir);
+  }, 120_000);
+
+  afterEach(async () => {
+    await session?.stop();
+    session = undefined;
+    rmSync(join(examples, OBJ_DIR), { recursive: true, force: true });
+    rmSync(join(generated.dir, OBJ_DIR), { recursive: true, force: true });
+  }, 60_000);
+
+  afterAll(async () => {
+    await stopAll();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  /** Waits until `done` compiles are logged and one is compiling on the volunteer: the link is busy. */
+  async function midBuild(s: WanSession, done: number): Promise<number> {
+    const busy = await waitFor(() => s.compileJobs().length >= done && sourcesCompilingUnder(s.volunteerTmp).length > 0, 90_000, 10);
+    expect(busy).toBe(true);
+    return s.compileJobs().length;
+  }
+
+  function expectGeneratedAsLocal(): void {
+    expectMatchesReference(generated.dir, generated.objects(OBJ_DIR));
+    expect(execFileSync(join(generated.dir, OBJ_DIR, 'program'), { encoding: 'utf8' })).toBe(execFileSync(join(generated.dir, REF_DIR, 'program'), { encoding: 'utf8' }));
+  }
+
+  test('make -j8 of examples/ through one volunteer 25 ms away at 20 Mbit/s with 0.5% loss: every compile remote, objects as local', async () => {
+    session = await WanSession.start({ delayMs: 25, rateMbit: 20, lossPercent: 0.5 });
+    console.log(`WAN link: ${session.wan.impairments.summary}`);
+    await session.startAgent();
+    const make = await session.start(['make', '-j8', `O=${OBJ_DIR}`, ...CLIENT], { cwd: examples }).done;
+    expect(make.stderr).toBe('');
+    expect(make.code).toBe(0);
+    const jobs = session.compileJobs();
+    expect(jobs.map((job) => job.output).sort()).toEqual([...EXAMPLE_OBJECTS].sort());
+    expect(jobs.filter((job) => job.host !== session!.host)).toEqual([]);
+    expectMatchesReference(examples, EXAMPLE_OBJECTS);
+    const input = 'the cat saw the dog\nthe dog saw the cat\n';
+    for (const [program, arg] of [['wordcount', '3'], ['ngrams', '2']] as const) {
+      expect(execFileSync(join(examples, OBJ_DIR, program), [arg], { input, encoding: 'utf8' })).toBe(
+        execFileSync(join(examples, REF_DIR, program), [arg], { input, encoding: 'utf8' }),
+      );
+    }
+  }, 180_000);
+
+  test('a 2 s loss burst (every packet dropped both ways) mid-transfer: the build succeeds, objects as local, the volunteer compiles after it', async () => {
+    // A slow link keeps uploads in flight most of the build, so the burst cuts through transfers.
+    session = await WanSession.start({ delayMs: 25, rateMbit: 4, lossPercent: 0.5 });
+    const s = session;
+    await s.startAgent();
+    const build = s.start(['make', '-j8', `O=${OBJ_DIR}`, ...CLIENT], { cwd: generated.dir });
+    const before = await midBuild(s, 2);
+    await s.wan.lossBurst(2000);
+    const afterBurst = s.compileJobs().length;
+    const result = await build.done;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const jobs = s.compileJobs();
+    expect(jobs.map((job) => job.output).sort()).toEqual(generated.objects(OBJ_DIR).sort());
+    expect(before).toBeLessThan(GENERATED_FILES / 2);
+    expect(jobs.slice(afterBurst).filter((job) => job.host === s.host).length).toBeGreaterThan(0);
+    expectGeneratedAsLocal();
+  }, 240_000);
+
+  test('a 5 s stall with ServerAliveInterval 1 (3 missed): the agent notices, the build succeeds, objects as local', async () => {
+    session = await WanSession.start({ delayMs: 25, rateMbit: 20 });
+    const s = session;
+    const env = faultEnvironmentFor(s.config.sshConfigFile, s.env);
+    await s.startAgent(env);
+    const build = s.start(['make', '-j8', `O=${OBJ_DIR}`, ...CLIENT], { cwd: generated.dir, env });
+    const before = await midBuild(s, 2);
+    await s.wan.stall(5000);
+    const result = await build.done;
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(before).toBeLessThan(GENERATED_FILES / 2);
+    expect(s.compileJobs().map((job) => job.output).sort()).toEqual(generated.objects(OBJ_DIR).sort());
+    expectGeneratedAsLocal();
+    // The stall outlasted ServerAliveInterval × ServerAliveCountMax: the agent must have given up on the link.
+    expect(failuresOn(agentStats(env), s.host)).toBeGreaterThanOrEqual(1);
+  }, 240_000);
+}
