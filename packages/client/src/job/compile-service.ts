@@ -1,5 +1,5 @@
-import { appendFile, readFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { analyzeArgs, formatError, SshccError, type RemoteAnalysis } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/server';
@@ -75,7 +75,7 @@ export class CompileService {
     }
     const note = jobNote(request.cwd, analysis.mode === 'remote' ? analysis.output : undefined, request.argv[0] as string, outcome.place);
     this.options.log(note);
-    if (request.env.SSHCC_LOG) await appendFile(request.env.SSHCC_LOG, `${note}\n`).catch(() => undefined);
+    if (request.env.SSHCC_LOG) appendNote(request.env.SSHCC_LOG, note);
     return request.env.SSHCC_VERBOSE === '1' ? withNote(outcome.answer, note) : outcome.answer;
   }
 
@@ -268,6 +268,18 @@ function quotesWrongSource(analysis: RemoteAnalysis, result: JobResult): boolean
 /** The first target a successful remote compile should have returned and did not (by its name in the job dir). */
 function missingOutput(analysis: RemoteAnalysis, result: JobResult): string | undefined {
   return [analysis.output, ...analysis.extraOutputs].find((path) => !result.outputs.has(path.slice(path.lastIndexOf('/') + 1)));
+}
+
+/**
+ * One line to the client's SSHCC_LOG. Synchronous on purpose: three syscalls cost the agent's thread
+ * microseconds, where the promise API's trip through the thread pool cost it ~0.8 ms of CPU per job.
+ */
+function appendNote(file: string, note: string): void {
+  try {
+    appendFileSync(file, `${note}\n`);
+  } catch {
+    // a log that cannot be written must not fail the compile
+  }
 }
 
 function execLocally(compiler: string, request: CompileRequest): CompileAnswer {
