@@ -1,13 +1,13 @@
 import { SshccError } from '@sshcc/core';
 import type { DataCodec } from './compress';
-import { dataChunks, type ByteSource } from './data-chunks';
 import { decodeControl } from './decode-control';
 import type { FrameConnection } from './frame-connection';
 import type { Frame } from './frame-reader';
 import { DATA_CHUNK_BYTES, MAX_JOB_SOURCE_BYTES, MAX_OUTPUT_ARCHIVE_BYTES, RESULT_GRACE_MS, STALL_MS } from './limits';
-import { EndSchema, ResultSchema, type JobOutcome, type JobRequest, type JobTimings } from './messages';
+import { EndSchema, NeedSchema, ResultSchema, type JobOutcome, type JobRequest, type JobTimings } from './messages';
 import { OutputUnpacker } from './output-archive';
 import { ProtocolError } from './protocol-error';
+import type { SourceFrames } from './source-frames';
 
 /** A job's answer as the client sees it: the result message decoded, plus the output files. */
 export interface JobResult {
@@ -19,6 +19,8 @@ export interface JobResult {
   readonly stderr: Buffer;
   readonly message: string;
   readonly timings: JobTimings;
+  /** The server answered from its result cache: no compiler ran, no source was needed. */
+  readonly cached: boolean;
   /** Output files by the names the request gave them; empty unless the compiler wrote some. */
   readonly outputs: Map<string, Buffer>;
   /** What crossed the channel, and when, as this end saw it (for stats and traces). */
@@ -78,7 +80,7 @@ export class ClientJob {
     private readonly conn: FrameConnection,
     private readonly codec: DataCodec,
     private readonly request: JobRequest,
-    private readonly source: ByteSource,
+    private readonly source: SourceFrames,
     private readonly onStage: (stage: JobStage) => void = () => undefined,
     private readonly deadlines: JobDeadlines = DEFAULT_JOB_DEADLINES,
   ) {}
@@ -90,7 +92,9 @@ export class ClientJob {
       await this.conn.sendControl('job', this.request);
       this.disarm();
       // Never rejects. Not awaited: a source that yields slowly must not hold up an early answer.
-      void this.upload();
+      if (this.request.sourceFollows !== false) void this.upload();
+      // Held back for a cache lookup: the server answers it at once (a hit, or `need` on a miss).
+      else this.arm(this.deadlines.stallMs, 'got no answer to its cache lookup');
       const result = await this.readResponse();
       // Answered before the whole source went up: close the request so the server stops draining it.
       if (!this.endSent) this.cancel();
@@ -140,19 +144,20 @@ export class ClientJob {
   private async upload(): Promise<void> {
     let bytes = 0;
     try {
-      for await (const chunk of dataChunks(this.source)) {
+      for await (const frame of this.source) {
+        const { rawBytes } = frame;
         if (this.stopped) break;
-        bytes += chunk.length;
+        bytes += rawBytes;
         if (bytes > MAX_JOB_SOURCE_BYTES) {
           this.limitError = new SshccError('limit-exceeded', `source exceeds ${MAX_JOB_SOURCE_BYTES} bytes`);
           break;
         }
-        const payload = this.codec.encode(chunk);
+        const payload = frame.payload();
         // Only the channel is timed here: a source that is slow to come (a pipe from cpp) is ours to wait for.
         if (!this.answered) this.arm(this.deadlines.stallMs, 'stalled while its source was sent');
         await this.conn.send('data', payload);
         if (!this.answered) this.disarm();
-        this.sentBytes += chunk.length;
+        this.sentBytes += rawBytes;
         this.sentWireBytes += payload.length;
       }
     } catch (err) {
@@ -178,11 +183,21 @@ export class ClientJob {
 
   private async readResponse(): Promise<JobResult> {
     const id = this.request.id;
-    const first = await this.nextFrame();
+    let first = await this.nextFrame();
+    if (first.type === 'need') {
+      const need = decodeControl('need', NeedSchema, first.payload);
+      if (need.id !== id) throw new ProtocolError(`need of job ${need.id} while job ${id} runs`);
+      if (this.request.sourceFollows !== false) throw new ProtocolError(`need of job ${id}, whose source was already on its way`);
+      this.disarm();
+      void this.upload();
+      first = await this.nextFrame();
+      if (first.type === 'need') throw new ProtocolError(`second need of job ${id}`);
+    }
     if (first.type !== 'result') throw new ProtocolError(`expected the result of job ${id}, got a ${first.type} frame`);
     const result = decodeControl('result', ResultSchema, first.payload);
     if (result.id !== id) throw new ProtocolError(`result of job ${result.id} while job ${id} runs`);
     this.answered = true;
+    this.source.stop();
     this.arm(this.deadlines.stallMs, 'stalled while its outputs came');
     const answeredMs = this.sinceStart();
     this.report('answered');
@@ -219,6 +234,7 @@ export class ClientJob {
       stderr: Buffer.from(result.stderr, 'base64'),
       message: result.message,
       timings: result.timings,
+      cached: result.cached === true,
       outputs,
       transfer: {
         sentBytes: this.sentBytes,

@@ -2,10 +2,13 @@ import { SshccError } from '@sshcc/core';
 import { loadDataCodec, type DataCodec } from './compress';
 import { checkOutgoing } from './check-outgoing';
 import { ClientJob, DEFAULT_JOB_DEADLINES, type JobDeadlines, type JobResult, type JobStage } from './client-job';
+import { cacheKey } from './cache/cache-key';
 import type { ByteSource } from './data-chunks';
 import { FrameConnection, toFrameIo, type FrameStream } from './frame-connection';
 import { exchangeClientHello } from './handshake';
+import { SOURCE_FOLLOWS_MAX_WIRE_BYTES } from './limits';
 import { JobRequestSchema, type Compression, type JobRequest, type ServerHello } from './messages';
+import { SourceFrames } from './source-frames';
 
 export interface ClientOptions {
   /** Preferred data compression; 'none' for a host with `,nozstd`. Default 'zstd'. */
@@ -16,14 +19,20 @@ export interface ClientOptions {
   readonly deadlines?: Partial<JobDeadlines>;
 }
 
-/** A job as the caller describes it; the session numbers it. */
-export type JobSpec = Omit<JobRequest, 'id'>;
+/** A job as the caller describes it; the session numbers it and decides the cache fields. */
+export type JobSpec = Omit<JobRequest, 'id' | 'cacheKey' | 'sourceFollows'>;
 
 export interface RunJobOptions {
   /** Aborting cancels the job on the server (its compiler is killed); runJob rejects at once. */
   readonly signal?: AbortSignal;
   /** Told when the whole source has gone up and when the result arrives (a live monitor's states). */
   readonly onStage?: (stage: JobStage) => void;
+  /**
+   * The job's result cache key (cacheKey(job, source)), for a caller that has it already; null: no
+   * cache for this job (no lookup, no store). Absent: computed here when the source is a whole buffer,
+   * else none. Used only with a server whose hello offers a cache.
+   */
+  readonly cacheKey?: string | null;
 }
 
 export interface ClientSession {
@@ -82,9 +91,16 @@ class Session implements ClientSession {
       await this.drained;
       if (this.conn.failed) throw this.conn.failed;
       options.signal?.throwIfAborted();
-      const request = checkOutgoing('job', JobRequestSchema, { ...job, id: this.lastId + 1 });
+      const frames = new SourceFrames(source, this.codec);
+      const key = this.cacheKeyOf(job, source, options.cacheKey);
+      // A lookup that hits needs no source; one that misses costs a round trip for `need`, unless the
+      // source came right behind the request. Only a small source is sent on the chance of a miss.
+      const sourceFollows = key === null || !(source instanceof Uint8Array) || (await frames.prime(SOURCE_FOLLOWS_MAX_WIRE_BYTES));
+      const { cacheKey: _key, sourceFollows: _follows, ...fields } = job as JobRequest;
+      const cacheFields = key === null ? {} : { cacheKey: key, sourceFollows };
+      const request = checkOutgoing('job', JobRequestSchema, { ...fields, ...cacheFields, id: this.lastId + 1 });
       this.lastId = request.id;
-      const exchange = new ClientJob(this.conn, this.codec, request, source, options.onStage, this.deadlines);
+      const exchange = new ClientJob(this.conn, this.codec, request, frames, options.onStage, this.deadlines);
       const work = exchange.run().catch((err: unknown) => {
         // A broken channel stays broken; the caller's source error or a size limit leave it usable.
         if (isChannelError(err)) this.conn.abandon(err);
@@ -98,6 +114,12 @@ class Session implements ClientSession {
     } finally {
       this.running = false;
     }
+  }
+
+  private cacheKeyOf(job: JobSpec, source: ByteSource, given: string | null | undefined): string | null {
+    if (this.hello.cache !== true) return null;
+    if (given !== undefined) return given;
+    return source instanceof Uint8Array ? cacheKey(job, source) : null;
   }
 
   async close(): Promise<void> {

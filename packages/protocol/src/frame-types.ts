@@ -35,6 +35,8 @@ export const FRAME_TYPES = {
   result: { code: 0x06, maxBytes: MAX_RESULT_BYTES, control: true, receivedBy: ['client'] },
   /** Either way: the sender found the peer broke the protocol and is closing; carries one line why. */
   error: { code: 0x07, maxBytes: MAX_SMALL_CONTROL_BYTES, control: true, receivedBy: ['client', 'server'] },
+  /** Server → client: send the source of this job now (it was held back for a cache lookup that missed). */
+  need: { code: 0x08, maxBytes: MAX_SMALL_CONTROL_BYTES, control: true, receivedBy: ['client'] },
 } as const satisfies Record<string, FrameTypeRow>;
 
 export type FrameType = keyof typeof FRAME_TYPES;

@@ -17,3 +17,12 @@ export { clientHandshake, type ClientSession, type ClientOptions, type JobSpec, 
 export { DEFAULT_JOB_DEADLINES, type JobResult, type JobTransfer, type JobStage, type JobDeadlines } from './client-job';
 export { serveJobs, type ServeOptions } from './serve-jobs';
 export type { IncomingJob, JobReply, JobHandler } from './server-job';
+export {
+  cacheKey,
+  CacheKeyHasher,
+  CACHE_KEY_VERSION,
+  cwdReachesResult,
+  recordsCommandLine,
+  type CacheKeyJob,
+} from './cache/cache-key';
+export { mapPrefixPath, DEBUG_PREFIX_MAPS, MACRO_PREFIX_MAPS } from './cache/prefix-map';

@@ -82,6 +82,14 @@ export const RESULT_GRACE_MS = 60 * 1000;
 /** The longest a client waits for the channel to move while it sends a source or receives outputs. */
 export const STALL_MS = 60 * 1000;
 
+/**
+ * A job with a cache key sends its source right behind the request when it compresses to at most this:
+ * on a miss that saves the round trip for `need`, on a hit it costs the server only discarding it. At
+ * this size the upload takes about as long as a round trip on a fast LAN (64 KiB at 1 Gbit/s: ~0.5 ms);
+ * past it, waiting for the answer to the lookup costs less than sending bytes a hit would throw away.
+ */
+export const SOURCE_FOLLOWS_MAX_WIRE_BYTES = 64 * KiB;
+
 /** Compilers a server lists in its hello. */
 export const MAX_HELLO_COMPILERS = 256;
 

@@ -90,6 +90,11 @@ export const ServerHelloSchema = z.object({
   compilers: z.array(z.string().max(MAX_NAME_CHARS)).max(MAX_HELLO_COMPILERS),
   /** Compressions the server accepts; strings, so a newer server's names don't break an older client. */
   compression: z.array(z.string().max(32)).min(1).max(16),
+  /**
+   * The server keeps a result cache: a job may carry its cache key and hold its source back until the
+   * server asks for it (`need`). Absent (an older server) means false.
+   */
+  cache: z.boolean().optional(),
 });
 export type ServerHello = z.infer<typeof ServerHelloSchema>;
 
@@ -124,6 +129,16 @@ export const JobRequestSchema = z.object({
   timeLimitSeconds: z.int().min(1).max(MAX_JOB_SECONDS),
   /** Raw source size when known up front (over MAX_JOB_SOURCE_BYTES: answered with kind 'limit'); null when streamed. */
   sourceBytes: z.int().min(0).max(Number.MAX_SAFE_INTEGER).nullable(),
+  /**
+   * The result cache key (cacheKey() of this request and its source), sent only to a server whose hello
+   * says `cache`: a hit is answered without the source or a compile. Absent or null: no lookup, no store.
+   */
+  cacheKey: sha256.nullable().optional(),
+  /**
+   * false: the client holds the source back until the server sends `need` (a cache miss), or answers
+   * without it. Absent means true, as every job sent before the cache: the source follows the request.
+   */
+  sourceFollows: z.boolean().optional(),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 
@@ -149,6 +164,8 @@ export const ResultSchema = z.object({
   /** Why, for every kind but 'compiled' (one line). */
   message: z.string().max(MAX_MESSAGE_CHARS),
   timings: JobTimingsSchema,
+  /** The answer came from the server's result cache: no compiler ran. Absent means false. */
+  cached: z.boolean().optional(),
 });
 export type ResultMessage = z.infer<typeof ResultSchema>;
 
@@ -158,6 +175,10 @@ export const EndSchema = z.object({
   bytes: z.int().min(0).max(Math.max(MAX_JOB_SOURCE_BYTES, MAX_OUTPUT_ARCHIVE_BYTES)),
 });
 export type EndMessage = z.infer<typeof EndSchema>;
+
+/** Server → client: a job that held its source back (`sourceFollows: false`) must send it now. */
+export const NeedSchema = z.object({ id: jobId });
+export type NeedMessage = z.infer<typeof NeedSchema>;
 
 export const CancelSchema = z.object({ id: jobId });
 export type CancelMessage = z.infer<typeof CancelSchema>;

@@ -53,9 +53,16 @@ export async function serveJobs(stream: FrameStream, options: ServeOptions): Pro
         if (current) throw new ProtocolError(`job ${request.id} sent while job ${current.id} is still open`);
         if (request.id <= lastId) throw new ProtocolError(`job id ${request.id} is not above the previous ${lastId}`);
         lastId = request.id;
-        const job: ServerJob = new ServerJob(request, conn, codec, options.handler, () => {
-          if (current === job) current = null;
-        });
+        const job: ServerJob = new ServerJob(
+          request,
+          conn,
+          codec,
+          options.handler,
+          () => {
+            if (current === job) current = null;
+          },
+          options.offer.cache === true,
+        );
         current = job;
         return;
       }

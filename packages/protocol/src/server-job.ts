@@ -15,6 +15,11 @@ export interface IncomingJob {
   readonly source: Readable;
   /** Aborted when the client cancels, the channel closes or the server shuts down: kill the compiler. */
   readonly signal: AbortSignal;
+  /**
+   * Asks a client that held its source back (`request.sourceFollows` false, for a cache lookup) to
+   * send it: call once the lookup missed, before reading `source`. A no-op when the source follows anyway.
+   */
+  needSource(): void;
 }
 
 /** The handler's answer. It may come before the source has ended (a refusal needs no source). */
@@ -26,6 +31,8 @@ export interface JobReply {
   readonly stderr?: Buffer;
   readonly message?: string;
   readonly compileMs?: number;
+  /** The answer came from the result cache (no compiler ran). */
+  readonly cached?: boolean;
   /** Files to send, named as the request named them; read while they are sent. */
   readonly outputs?: readonly OutputFile[];
   /** Runs once the outputs have been read (or the job ended otherwise): remove the job dir here. */
@@ -61,6 +68,8 @@ export class ServerJob {
   private channelGone = false;
   private handlerDone = false;
   private wakeWriter: (() => void) | null = null;
+  /** The client holds its source back until `need` is sent. */
+  private sourceHeld: boolean;
 
   constructor(
     private readonly request: JobRequest,
@@ -68,15 +77,19 @@ export class ServerJob {
     private readonly codec: DataCodec,
     handler: JobHandler,
     private readonly onOver: () => void,
+    /** Whether this server's hello offered a cache; a handler that never looked anything up asks at once. */
+    cacheOffered = false,
   ) {
     this.id = request.id;
     // Nobody may be reading the source when it is destroyed; its error must not go unhandled.
     this.source.on('error', () => undefined);
+    this.sourceHeld = request.sourceFollows === false;
+    if (this.sourceHeld && !cacheOffered) this.needSource();
     if (request.sourceBytes !== null && request.sourceBytes > MAX_JOB_SOURCE_BYTES) {
       this.overLimit = true;
       this.settled = this.finishHandler(Promise.resolve({ kind: 'limit' }));
     } else {
-      const job: IncomingJob = { request, source: this.source, signal: this.controller.signal };
+      const job: IncomingJob = { request, source: this.source, signal: this.controller.signal, needSource: () => this.needSource() };
       this.settled = this.finishHandler(Promise.resolve().then(() => handler(job)));
     }
   }
@@ -85,8 +98,15 @@ export class ServerJob {
     return !this.requestOpen && this.replyDone;
   }
 
+  private needSource(): void {
+    if (!this.sourceHeld || this.replyStarted || !this.requestOpen || this.channelGone) return;
+    this.sourceHeld = false;
+    this.conn.sendControl('need', { id: this.id }).catch(() => undefined);
+  }
+
   async onData(payload: Buffer): Promise<void> {
     if (!this.requestOpen) throw new ProtocolError(`data frame for job ${this.id} after its source ended`);
+    if (this.sourceHeld) throw new ProtocolError(`data frame for job ${this.id} before the server asked for its source`);
     if (this.discarding) return;
     const chunk = this.codec.decode(payload, DATA_CHUNK_BYTES);
     this.received += chunk.length;
@@ -110,6 +130,7 @@ export class ServerJob {
 
   onEnd(bytes: number): void {
     if (!this.requestOpen) throw new ProtocolError(`second end of the source of job ${this.id}`);
+    if (this.sourceHeld) throw new ProtocolError(`end of job ${this.id} before the server asked for its source`);
     if (!this.discarding && bytes !== this.received) {
       throw new ProtocolError(`job ${this.id} ended its source at ${bytes} bytes but sent ${this.received}`);
     }
@@ -180,6 +201,7 @@ export class ServerJob {
       stdout: (reply.stdout ?? Buffer.alloc(0)).toString('base64'),
       stderr: (reply.stderr ?? Buffer.alloc(0)).toString('base64'),
       message: (reply.message ?? '').replace(/\s+/g, ' ').slice(0, 2000),
+      cached: reply.kind === 'compiled' && reply.cached === true,
       timings: {
         receiveMs: round(this.receiveMs ?? performance.now() - this.startedAt),
         compileMs: round(reply.compileMs ?? 0),

@@ -3,30 +3,17 @@
 // client's own arguments map its cwd somewhere (-fdebug-prefix-map=/home/me/src=.), the job dir maps
 // to that same place, since gcc applies only one map per path (the last one given that matches).
 
-const DEBUG_MAPS = ['-fdebug-prefix-map=', '-ffile-prefix-map='];
-const MACRO_MAPS = ['-fmacro-prefix-map=', '-ffile-prefix-map='];
+import { DEBUG_PREFIX_MAPS, MACRO_PREFIX_MAPS, mapPrefixPath } from '@sshcc/protocol';
 
 /** The flags to append (after the client's own, so they win for paths in the job dir). */
 export function prefixMapArgs(jobDir: string, clientCwd: string, args: readonly string[], versionLine: string): string[] {
-  const flags = [`-fdebug-prefix-map=${jobDir}=${mapPath(clientCwd, args, DEBUG_MAPS)}`];
-  if (supportsMacroPrefixMap(versionLine)) flags.push(`-fmacro-prefix-map=${jobDir}=${mapPath(clientCwd, args, MACRO_MAPS)}`);
+  const flags = [`-fdebug-prefix-map=${jobDir}=${mapPrefixPath(clientCwd, args, DEBUG_PREFIX_MAPS)}`];
+  if (supportsMacroPrefixMap(versionLine)) flags.push(`-fmacro-prefix-map=${jobDir}=${mapPrefixPath(clientCwd, args, MACRO_PREFIX_MAPS)}`);
   return flags;
 }
 
-/** `path` as the client's own maps of `kinds` rewrite it: the last matching map wins, as in gcc. */
-export function mapPath(path: string, args: readonly string[], kinds: readonly string[]): string {
-  for (let i = args.length - 1; i >= 0; i--) {
-    const arg = args[i] as string;
-    const kind = kinds.find((k) => arg.startsWith(k));
-    if (!kind) continue;
-    const spec = arg.slice(kind.length);
-    const eq = spec.indexOf('='); // gcc splits at the first '='
-    if (eq < 0) continue;
-    const from = spec.slice(0, eq);
-    if (path.startsWith(from)) return spec.slice(eq + 1) + path.slice(from.length);
-  }
-  return path;
-}
+/** Kept for callers of the server's name; the rule lives in @sshcc/protocol, shared with the cache key. */
+export const mapPath = mapPrefixPath;
 
 /** -fmacro-prefix-map arrived in gcc 8 and clang 10; older drivers reject it. */
 export function supportsMacroPrefixMap(versionLine: string): boolean {

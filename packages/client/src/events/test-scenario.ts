@@ -23,6 +23,7 @@ export function remoteResult(compileMs: number): JobResult {
     stderr: Buffer.alloc(0),
     message: '',
     timings: { receiveMs: 2, compileMs, totalMs: compileMs + 3 },
+    cached: false,
     outputs: new Map(),
     transfer: { sentBytes: 1000, sentWireBytes: 200, receivedBytes: 3000, receivedWireBytes: 1000, sentMs: 2, answeredMs: compileMs + 3, doneMs: compileMs + 4 },
   };

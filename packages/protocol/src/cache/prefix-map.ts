@@ -1,0 +1,22 @@
+// Debug info and __FILE__ name the directory the compiler ran in. The volunteer runs in its job dir and
+// maps it to the client's cwd, or to wherever the client's own prefix maps send that cwd. Both ends need
+// the same answer: the server to build the flags, the cache key to know what reaches the object.
+
+/** The client options that rewrite paths in debug info, and in __FILE__ / macro expansions. */
+export const DEBUG_PREFIX_MAPS = ['-fdebug-prefix-map=', '-ffile-prefix-map='] as const;
+export const MACRO_PREFIX_MAPS = ['-fmacro-prefix-map=', '-ffile-prefix-map='] as const;
+
+/** `path` as the client's own maps of `kinds` rewrite it: the last matching map wins, as in gcc. */
+export function mapPrefixPath(path: string, args: readonly string[], kinds: readonly string[]): string {
+  for (let i = args.length - 1; i >= 0; i--) {
+    const arg = args[i] as string;
+    const kind = kinds.find((k) => arg.startsWith(k));
+    if (!kind) continue;
+    const spec = arg.slice(kind.length);
+    const eq = spec.indexOf('='); // gcc splits at the first '='
+    if (eq < 0) continue;
+    const from = spec.slice(0, eq);
+    if (path.startsWith(from)) return spec.slice(eq + 1) + path.slice(from.length);
+  }
+  return path;
+}
