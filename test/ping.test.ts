@@ -43,7 +43,7 @@ beforeAll(async () => {
     startVolunteer({ subsystem: false, env: { ...configHome, HOME: emptyHome } }),
   ]);
   // known_hosts holds good's key for badKey's address: the key badKey shows is then a changed key.
-  config = await makeClientConfig([good, gone, { alias: badKey.alias, port: badKey.port, user: badKey.user, identityFile: badKey.identityFile, hostPublicKey: good.hostPublicKey }, bare]);
+  config = await makeClientConfig([good, gone, { alias: badKey.alias, host: badKey.host, port: badKey.port, user: badKey.user, identityFile: badKey.identityFile, hostPublicKey: good.hostPublicKey }, bare]);
   await gone.kill();
 }, 60_000);
 
