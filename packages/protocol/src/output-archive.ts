@@ -10,7 +10,9 @@ import { ProtocolError } from './protocol-error';
 export interface OutputFile {
   /** Plain file name inside the archive, as the job request named it. */
   readonly name: string;
-  readonly path: string;
+  /** Where to read it from, unless `data` holds it (an answer from the result cache). */
+  readonly path?: string;
+  readonly data?: Buffer;
   readonly size: number;
 }
 
@@ -28,6 +30,11 @@ export async function* packOutputs(files: readonly OutputFile[]): AsyncGenerator
           { name: file.name, size: file.size, mode: ENTRY_MODE, mtime: ENTRY_MTIME, type: 'file' },
           (err) => (err ? reject(err) : resolve()),
         );
+        if (file.data !== undefined) {
+          entry.end(file.data);
+          return;
+        }
+        if (file.path === undefined) throw new Error(`output ${file.name} has neither a path nor data`);
         const body = createReadStream(file.path);
         body.on('error', (err) => entry.destroy(err));
         body.pipe(entry);

@@ -25,6 +25,7 @@ describe('server config', () => {
       found: false,
       compilers: null,
       maxJobSeconds: DEFAULT_MAX_JOB_SECONDS,
+      cache: {},
     });
   });
 

@@ -5,6 +5,7 @@ import { SshccError } from '@sshcc/core';
 import { MAX_JOB_SECONDS } from '@sshcc/protocol';
 import { z } from 'zod';
 import { isCompilerPattern } from './allowlist';
+import { parseCacheSize, type CacheConfig } from './cache/cache-settings';
 
 /** A compile gets this long unless the request asks for less or the config sets a cap. */
 export const DEFAULT_MAX_JOB_SECONDS = 600;
@@ -17,6 +18,13 @@ const ServerConfigSchema = z.strictObject({
     .optional(),
   /** Upper bound on any compile, whatever the client asks. */
   maxJobSeconds: z.int().min(1).max(MAX_JOB_SECONDS).optional(),
+  /** The result cache: on unless `enabled: false`; `maxSize` in bytes or as "5G", "500M" (SSHCC_CACHE_SIZE wins). */
+  cache: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      maxSize: z.union([z.int().min(0), z.string().refine((text) => parseCacheSize(text) !== null, { message: 'a size such as 5G, 500M or 1048576' })]).optional(),
+    })
+    .optional(),
 });
 
 export interface ServerConfig {
@@ -25,6 +33,7 @@ export interface ServerConfig {
   readonly found: boolean;
   readonly compilers: readonly string[] | null;
   readonly maxJobSeconds: number;
+  readonly cache: CacheConfig;
 }
 
 /** `$XDG_CONFIG_HOME/sshcc/server.json`, else `~/.config/sshcc/server.json`. */
@@ -41,7 +50,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { file, found: false, compilers: null, maxJobSeconds: DEFAULT_MAX_JOB_SECONDS };
+      return { file, found: false, compilers: null, maxJobSeconds: DEFAULT_MAX_JOB_SECONDS, cache: {} };
     }
     throw new SshccError('config', `${file}: ${(err as Error).message}`, { cause: err });
   }
@@ -62,5 +71,6 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     found: true,
     compilers: parsed.data.compilers ?? null,
     maxJobSeconds: parsed.data.maxJobSeconds ?? DEFAULT_MAX_JOB_SECONDS,
+    cache: parsed.data.cache ?? {},
   };
 }

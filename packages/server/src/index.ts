@@ -8,3 +8,4 @@ export { loadServerConfig, serverConfigPath, DEFAULT_MAX_JOB_SECONDS, type Serve
 export { createJobHandler, type JobContext } from './job';
 export { serve } from './serve';
 export { SERVER_VERSION } from './version';
+export * from './cache';

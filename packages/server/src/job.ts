@@ -1,8 +1,10 @@
 import { createWriteStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  CacheKeyHasher,
   MAX_DIAGNOSTIC_BYTES,
   MAX_OUTPUT_BYTES,
   type IncomingJob,
@@ -12,6 +14,8 @@ import {
   type OutputFile,
 } from '@sshcc/protocol';
 import type { CompilerAllowlist } from './allowlist';
+import { lookUpResult, storeResult } from './cache/job-cache';
+import type { ResultStore } from './cache/result-store';
 import { fingerprintCompiler, fingerprintDifference } from './fingerprint';
 import { jobPermitted } from './job-permitted';
 import { noSpaceLeft } from './no-space-left';
@@ -26,6 +30,8 @@ export interface JobContext {
   readonly maxJobSeconds: number;
   /** The server's environment: PATH to find compilers, and the few variables that shape them. */
   readonly env: NodeJS.ProcessEnv;
+  /** The result cache; null when it is off (the hello then offers none, and no request carries a key). */
+  readonly cache?: ResultStore | null;
 }
 
 /** Server variables a compiler keeps (they select its parts); everything else stays out. */
@@ -53,9 +59,16 @@ export function createJobHandler(context: JobContext): JobHandler {
     } catch (err) {
       return { kind: 'remote-failed', message: `cannot fingerprint ${compiler}: ${(err as Error).message}` };
     }
+    // Looked up only once this server could compile the job itself, so a hit says no more than a compile would.
+    const store = context.cache && request.cacheKey ? context.cache : null;
+    if (store) {
+      const hit = await lookUpResult(store, request);
+      if (hit) return hit;
+    }
+    job.needSource();
     const dir = await createJobDir();
     try {
-      return await compileIn(dir, job, compiler, { ...env, TMPDIR: dir.path, PWD: dir.path }, version, context);
+      return await compileIn(dir, job, compiler, { ...env, TMPDIR: dir.path, PWD: dir.path }, version, context, store);
     } catch (err) {
       await dir.remove();
       if (job.signal.aborted) return { kind: 'cancelled', message: String(job.signal.reason) };
@@ -73,11 +86,20 @@ async function compileIn(
   env: NodeJS.ProcessEnv,
   version: string,
   context: JobContext,
+  store: ResultStore | null,
 ): Promise<JobReply> {
   const { request } = job;
-  const release = () => dir.remove();
+  let release = () => dir.remove();
+  // The key is computed here from what came, never taken from the client: a wrong key stores nothing false.
+  const hasher = store ? new CacheKeyHasher(request) : null;
+  const hashing = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hasher?.update(chunk);
+      done(null, chunk);
+    },
+  });
   // 'wx': the name is fresh in a fresh dir; never follow anything already there.
-  await pipeline(job.source, createWriteStream(join(dir.path, request.input), { flags: 'wx', mode: 0o600 }));
+  await pipeline(job.source, hashing, createWriteStream(join(dir.path, request.input), { flags: 'wx', mode: 0o600 }));
   const limitSeconds = Math.min(request.timeLimitSeconds, context.maxJobSeconds);
   const run = await runCompiler({
     path: compiler,
@@ -109,6 +131,16 @@ async function compileIn(
   const outputs = await existingOutputs(dir.path, [request.output, ...request.extraOutputs]);
   const total = outputs.reduce((sum, file) => sum + file.size, 0);
   if (total > MAX_OUTPUT_BYTES) return { kind: 'limit', message: `outputs exceed ${MAX_OUTPUT_BYTES} bytes`, compileMs, release };
+  if (store && hasher && run.exitCode === 0 && run.signal === null) {
+    // Stored once the outputs have gone to the client, before the job dir goes (the reply's `end`
+    // waits for it, so the client's next job can already hit).
+    const key = hasher.digest();
+    const remove = release;
+    release = async () => {
+      await storeResult(store, key, request, { exitCode: 0, stdout: run.stdout, stderr: run.stderr }, outputs);
+      await remove();
+    };
+  }
   return {
     kind: 'compiled',
     exitCode: run.exitCode,

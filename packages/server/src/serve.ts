@@ -2,6 +2,8 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { formatError, isSshccError } from '@sshcc/core';
 import { encodeFrame, serveJobs, type FrameIo } from '@sshcc/protocol';
 import { compilerAllowlist } from './allowlist';
+import { cacheSettings } from './cache/cache-settings';
+import { ResultStore } from './cache/result-store';
 import { DEFAULT_MAX_JOB_SECONDS, loadServerConfig } from './config';
 import { createJobHandler } from './job';
 import { listCompilers } from './list-compilers';
@@ -21,8 +23,10 @@ const STALE_MARGIN_MS = 5 * 60 * 1000;
  */
 export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let config;
+  let settings;
   try {
     config = loadServerConfig(env);
+    settings = cacheSettings('volunteer', env, config.cache);
   } catch (err) {
     // The client reads frames, not stderr: say it in an error frame so the agent can report it.
     const message = `config: ${(err as Error).message}`;
@@ -32,6 +36,7 @@ export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): 
     return EXIT_CONFIG;
   }
   const allowlist = compilerAllowlist(config.compilers);
+  const cache = settings === null ? null : new ResultStore(settings);
   // Off the job's path: a dead server's leftovers are no one's hurry.
   void sweepStaleJobDirs(tmpdir(), Math.max(config.maxJobSeconds, DEFAULT_MAX_JOB_SECONDS) * 1000 + STALE_MARGIN_MS);
   const controller = new AbortController();
@@ -45,8 +50,9 @@ export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): 
         cpus: availableParallelism(),
         load: loadavg().map((l) => Math.round(l * 100) / 100),
         compilers: listCompilers(allowlist, env.PATH),
+        cache: cache !== null,
       },
-      handler: createJobHandler({ allowlist, maxJobSeconds: config.maxJobSeconds, env }),
+      handler: createJobHandler({ allowlist, maxJobSeconds: config.maxJobSeconds, env, cache }),
       signal: controller.signal,
     });
     return 0;

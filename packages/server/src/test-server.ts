@@ -30,9 +30,10 @@ export function testRoot(): string {
   return root;
 }
 
-export function startServer(root: string, args: string[] = []): TestServer {
+export function startServer(root: string, args: string[] = [], env: NodeJS.ProcessEnv = {}): TestServer {
   const child = spawn(process.execPath, [SERVER_BIN, ...args], {
-    env: { ...process.env, TMPDIR: join(root, 'tmp'), XDG_CONFIG_HOME: join(root, 'config') },
+    // XDG_CACHE_HOME: each test's server has its own (empty) result cache, never the user's.
+    env: { ...process.env, TMPDIR: join(root, 'tmp'), XDG_CONFIG_HOME: join(root, 'config'), XDG_CACHE_HOME: join(root, 'cache'), ...env },
   });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
