@@ -450,6 +450,26 @@ describe('SshPool channel starts', () => {
     expect(pool.hostStatus()[0]).toMatchObject({ state: 'up', connections: 2, workers: { idle: 0, busy: 16, opening: 0 } });
   });
 
+  it('serves jobs waiting for a turn to start a server in order, and lets an aborted one leave without a server started for it', async () => {
+    const server = await loggingServer({ delaySeconds: 0.3 });
+    const vol = await volunteerRunning(server.script);
+    const { pool } = poolFor(vol, 8);
+    const served: number[] = [];
+    const controller = new AbortController();
+    const acquires = Array.from({ length: 8 }, (_, i) => {
+      const acquired = pool.acquire(vol.alias, i % 2 === 1 ? controller.signal : undefined);
+      return acquired.then((w) => (served.push(i), w));
+    });
+    controller.abort(new Error('job cancelled'));
+    const results = await Promise.allSettled(acquires);
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'rejected', 'fulfilled', 'rejected']);
+    expect(results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason)).toEqual(Array(4).fill(new Error('job cancelled')));
+    expect(served).toEqual([0, 2, 4, 6]);
+    // The probe was under way when the others gave up; the three jobs still waiting each got one.
+    expect((await server.lines()).filter((l) => l.what === 'start')).toHaveLength(4);
+    expect(pool.hostStatus()[0]).toMatchObject({ workers: { idle: 0, busy: 4, opening: 0 }, waiting: 0 });
+  });
+
   it('closes a worker channel whose server never answers beside running workers, keeps the host up, and starts another', async () => {
     const server = await loggingServer({ hangOn: [3] });
     const vol = await volunteerRunning(server.script);
