@@ -20,6 +20,12 @@ export type AttemptOutcome =
   | 'cancelled' // the client went away
   | (string & {}); // the protocol's other outcomes (compiler-missing, timeout, …) or an SshccError code (connect, …)
 
+/**
+ * Where a job's result cache lookup ended: answered from the agent's cache, from the volunteer's, or
+ * a miss everywhere (compiled, and stored); null when no lookup was made (the cache is off).
+ */
+export type CacheUse = 'agent' | 'volunteer' | 'miss';
+
 /** Server- and client-side figures of a remote attempt. */
 export interface AttemptFigures {
   /** The volunteer's own split (protocol JobTimings). */
@@ -30,6 +36,8 @@ export interface AttemptFigures {
   readonly sentWireBytes: number;
   readonly receivedBytes: number;
   readonly receivedWireBytes: number;
+  /** The volunteer answered from its result cache (no compiler ran there). */
+  readonly cached?: boolean;
 }
 
 /** Where a job ended up. `error`: sshcc answered with its own failure (e.g. no such compiler). */
@@ -70,6 +78,8 @@ export type FeedEvent =
       readonly failedOver: boolean;
       /** The compiler's exit code as answered; null when the client runs the compiler itself. */
       readonly exitCode: number | null;
+      /** The result cache's part in it; absent from agents before the cache. */
+      readonly cache?: CacheUse | null;
     }
   /** A configuration's hosts and local slots (sent when the agent first routes a build to them). */
   | {

@@ -2,7 +2,7 @@ import { SshccError, type Analysis } from '@sshcc/core';
 import type { JobResult, JobStage } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../agent/types';
 import type { CompileGrant } from '../queue';
-import type { AttemptFigures, AttemptOutcome, JobResultKind } from './feed-event';
+import type { AttemptFigures, AttemptOutcome, CacheUse, JobResultKind } from './feed-event';
 import type { EventFeed } from './event-feed';
 import type { JobRecorder } from './job-events';
 import { jobLabel } from './job-label';
@@ -16,6 +16,9 @@ export class FeedJobRecorder implements JobRecorder {
   private attempt: { outcome: AttemptOutcome; figures: AttemptFigures | null } | null = null;
   private counted: { result: JobResultKind; host: string | null; reason: string | null; failedOver: boolean } | null = null;
   private ended = false;
+  /** What the agent's lookup found; a volunteer's hit counts only if its answer became the job's. */
+  private cache: CacheUse | null = null;
+  private volunteerHit = false;
 
   constructor(
     private readonly feed: EventFeed,
@@ -86,8 +89,14 @@ export class FeedJobRecorder implements JobRecorder {
         sentWireBytes: transfer.sentWireBytes,
         receivedBytes: transfer.receivedBytes,
         receivedWireBytes: transfer.receivedWireBytes,
+        cached: result.cached,
       },
     };
+    this.volunteerHit = result.cached && outcome === 'compiled';
+  }
+
+  cacheLookup(outcome: 'hit' | 'miss'): void {
+    this.cache = outcome === 'hit' ? 'agent' : 'miss';
   }
 
   remoteFailed(err: unknown): void {
@@ -108,6 +117,7 @@ export class FeedJobRecorder implements JobRecorder {
     this.ended = true;
     const counted = error !== undefined || this.counted === null ? { result: error ?? 'error', host: null, reason: error ?? 'sshcc-failed', failedOver: false } : this.counted;
     const exitCode = answer?.kind === 'result' ? answer.exitCode : null;
-    this.feed.emit({ type: 'job-end', job: this.job, at: this.feed.now(), ...counted, exitCode });
+    const cache = counted.result === 'remote' && this.volunteerHit ? 'volunteer' : this.cache;
+    this.feed.emit({ type: 'job-end', job: this.job, at: this.feed.now(), ...counted, exitCode, cache });
   }
 }

@@ -21,6 +21,11 @@ export interface JobRecorder {
   remoteDone(result: JobResult): void;
   /** A remote attempt's failure (connect, protocol, …). */
   remoteFailed(err: unknown): void;
+  /**
+   * The agent's result cache lookup: 'hit' (the job is answered from it; count it with
+   * countLocal('agent-cache')) or 'miss' (it goes on to a volunteer, which may still hit).
+   */
+  cacheLookup(outcome: 'hit' | 'miss'): void;
   /** Where the job went, as the stats count it (the reason is a stats key). */
   countRemote(host: string, failedOver: boolean): void;
   countLocal(reason: string, failedOver: boolean): void;
@@ -49,6 +54,7 @@ const NO_RECORDER: JobRecorder = {
   stage: () => undefined,
   remoteDone: () => undefined,
   remoteFailed: () => undefined,
+  cacheLookup: () => undefined,
   countRemote: () => undefined,
   countLocal: () => undefined,
   end: () => undefined,

@@ -1,4 +1,4 @@
-import type { AttemptFigures, AttemptOutcome, FeedEvent, JobResultKind } from './feed-event';
+import type { AttemptFigures, AttemptOutcome, CacheUse, FeedEvent, JobResultKind } from './feed-event';
 
 /** One stay on a compile slot, from the wait for it to its release. */
 export interface AttemptRecord {
@@ -31,6 +31,8 @@ export interface JobRecord {
   reason: string | null;
   failedOver: boolean;
   exitCode: number | null;
+  /** Answered from a result cache (the agent's or the volunteer's), or looked up and missed. */
+  cache: CacheUse | null;
 }
 
 /** What `sshcc mon` shows a job doing. */
@@ -59,6 +61,7 @@ export function newJobRecord(event: Extract<FeedEvent, { type: 'job-start' }>): 
     reason: null,
     failedOver: false,
     exitCode: null,
+    cache: null,
   };
 }
 
@@ -116,6 +119,7 @@ export function applyJobEvent(record: JobRecord, event: JobEvent): void {
         reason: event.reason,
         failedOver: event.failedOver,
         exitCode: event.exitCode,
+        cache: event.cache ?? null,
       });
       return;
   }

@@ -41,7 +41,8 @@ export function countJob(stats: StatsData, job: JobRecord): void {
     if (!NOT_HOST_FAILURES.has(outcome)) host.failures[outcome] = (host.failures[outcome] ?? 0) + 1;
     const figures = attempt.figures;
     if (figures !== null) {
-      if (outcome === 'compiled' || outcome === 'compile-error') {
+      if (outcome === 'compiled' && figures.cached === true) host.cacheHits++;
+      else if (outcome === 'compiled' || outcome === 'compile-error') {
         host.compiles++;
         host.compileMs += figures.compileMs;
       }
@@ -52,6 +53,9 @@ export function countJob(stats: StatsData, job: JobRecord): void {
     }
   }
   if (job.result === 'remote' && job.host !== null) hostStats(stats, job.host).jobs++;
+  if (job.cache === 'agent') stats.cache.agentHits++;
+  else if (job.cache === 'volunteer') stats.cache.volunteerHits++;
+  else if (job.cache === 'miss') stats.cache.misses++;
   stats.updated = new Date(job.end ?? job.start).toISOString();
 }
 

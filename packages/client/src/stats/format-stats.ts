@@ -19,6 +19,7 @@ export function formatStats(stats: StatsData): string {
     ['  waiting for a cpp slot', seconds(time.cppWaitMs)],
     ['  waiting in the queue', seconds(time.queuedMs)],
     ['  compiling here', `${seconds(time.localCompileMs)}${meanOf(time.localCompileMs, time.localCompiles)}`],
+    ...cacheRows(stats.cache),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const head = `Stats since ${local(stats.since)}, last counted ${local(stats.updated)}\n`;
@@ -26,10 +27,11 @@ export function formatStats(stats: StatsData): string {
   const hosts = Object.entries(stats.hosts).sort(([a], [b]) => a.localeCompare(b));
   if (hosts.length === 0) return `${head}${body}`;
   const table = [
-    ['HOST', 'JOBS', 'FAILURES', 'MEAN COMPILE', 'SENT (RAW / WIRE)', 'RECEIVED (RAW / WIRE)', 'BACKOFFS'],
+    ['HOST', 'JOBS', 'CACHE HITS', 'FAILURES', 'MEAN COMPILE', 'SENT (RAW / WIRE)', 'RECEIVED (RAW / WIRE)', 'BACKOFFS'],
     ...hosts.map(([id, host]) => [
       id,
       String(host.jobs),
+      String(host.cacheHits),
       failures(host),
       host.compiles === 0 ? '-' : milliseconds(host.compileMs / host.compiles),
       `${bytes(host.sentBytes)} / ${bytes(host.sentWireBytes)}`,
@@ -38,6 +40,19 @@ export function formatStats(stats: StatsData): string {
     ]),
   ];
   return `${head}${body}\n${formatTable(table)}`;
+}
+
+/** Like ccache's "Hits": a hit rate over the lookups made (none made: the cache is off, no rows). */
+function cacheRows(cache: StatsData['cache']): [string, string][] {
+  const hits = cache.agentHits + cache.volunteerHits;
+  const lookups = hits + cache.misses;
+  if (lookups === 0) return [];
+  return [
+    ['Result cache', `${hits} / ${lookups} hits (${((hits / lookups) * 100).toFixed(1)} %)`],
+    ['  agent hits', String(cache.agentHits)],
+    ['  volunteer hits', String(cache.volunteerHits)],
+    ['  misses', String(cache.misses)],
+  ];
 }
 
 function failures(host: HostStats): string {

@@ -22,6 +22,8 @@ export interface HostStats {
   receivedWireBytes: number;
   /** Times the pool backed off from it. */
   backoffs: number;
+  /** Jobs it answered from its result cache (not in `compiles`: no compiler ran). */
+  cacheHits: number;
 }
 
 export interface StatsData {
@@ -55,6 +57,8 @@ export interface StatsData {
     localCompileMs: number;
   };
   hosts: Record<string, HostStats>;
+  /** The result cache: jobs answered from the agent's or a volunteer's, and jobs looked up that missed both. */
+  cache: { agentHits: number; volunteerHits: number; misses: number };
 }
 
 export function emptyStats(now: number): StatsData {
@@ -66,6 +70,7 @@ export function emptyStats(now: number): StatsData {
     jobs: { total: 0, remote: 0, local: 0, failedOver: 0, errors: 0, cancelled: 0, localByReason: {} },
     time: { preprocessed: 0, preprocessMs: 0, cppWaitMs: 0, queuedMs: 0, localCompiles: 0, localCompileMs: 0 },
     hosts: {},
+    cache: { agentHits: 0, volunteerHits: 0, misses: 0 },
   };
 }
 
@@ -82,6 +87,7 @@ export function emptyHostStats(): HostStats {
     receivedBytes: 0,
     receivedWireBytes: 0,
     backoffs: 0,
+    cacheHits: 0,
   };
 }
 
@@ -101,6 +107,7 @@ export function normalizeStats(raw: unknown, now: number): StatsData | null {
     updated: isoOr(raw.updated, fresh.updated),
     jobs: { ...numbers(fresh.jobs, jobs), localByReason: counts(jobs.localByReason) },
     time: numbers(fresh.time, time),
+    cache: numbers(fresh.cache, isRecord(raw.cache) ? raw.cache : {}),
     hosts: Object.fromEntries(
       Object.entries(hosts).map(([id, host]) => {
         const h = isRecord(host) ? host : {};

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventFeed, type JobRecord } from '../events';
-import { runScenario, SCENARIO_START } from '../events/test-scenario';
+import { remoteResult, runScenario, SCENARIO_START, scenarioRequest } from '../events/test-scenario';
 import { LiveView } from '../monitor/live-view';
 import { countBackoff, countJob } from './count-job';
 import { formatStats } from './format-stats';
@@ -58,6 +58,7 @@ describe('countJob', () => {
         receivedBytes: 3000,
         receivedWireBytes: 1000,
         backoffs: 1,
+        cacheHits: 0,
       },
       h2: {
         jobs: 1,
@@ -71,6 +72,7 @@ describe('countJob', () => {
         receivedBytes: 3000,
         receivedWireBytes: 1000,
         backoffs: 0,
+        cacheHits: 0,
       },
     });
   });
@@ -96,9 +98,9 @@ describe('formatStats', () => {
       '  waiting in the queue    0.0 s',
       '  compiling here          0.1 s  (1 jobs, mean 100 ms)',
       '',
-      'HOST  JOBS  FAILURES       MEAN COMPILE  SENT (RAW / WIRE)  RECEIVED (RAW / WIRE)  BACKOFFS',
-      'h1    1     1 (connect 1)  98 ms         1.0 kB / 200 B     3.0 kB / 1.0 kB        1',
-      'h2    1     0              40 ms         1.0 kB / 200 B     3.0 kB / 1.0 kB        0',
+      'HOST  JOBS  CACHE HITS  FAILURES       MEAN COMPILE  SENT (RAW / WIRE)  RECEIVED (RAW / WIRE)  BACKOFFS',
+      'h1    1     0           1 (connect 1)  98 ms         1.0 kB / 200 B     3.0 kB / 1.0 kB        1',
+      'h2    1     0           0              40 ms         1.0 kB / 200 B     3.0 kB / 1.0 kB        0',
       '',
     ]);
   });
@@ -159,5 +161,54 @@ describe('StatsKeeper', () => {
     keeper.countBackoff('h');
     await keeper.flush();
     expect(readStatsFile(file, 0).stats.hosts.h?.backoffs).toBe(1);
+  });
+});
+
+describe('result cache figures', () => {
+  /** Three jobs: an agent hit, a volunteer hit on h1, and a miss compiled on h1. */
+  async function cacheStats(): Promise<StatsData> {
+    const clock = { now: SCENARIO_START };
+    const feed = new EventFeed(() => clock.now);
+    const view = new LiveView();
+    const stats = emptyStats(SCENARIO_START);
+    feed.subscribe((event) => {
+      const job = view.apply(event);
+      if (job !== null) countJob(stats, job);
+    });
+    const ok = { kind: 'result', exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) } as const;
+    const agentHit = feed.begin(scenarioRequest(['gcc', '-c', 'a.c']));
+    agentHit.cacheLookup('hit');
+    agentHit.countLocal('agent-cache', false);
+    agentHit.end(ok);
+    for (const cached of [true, false]) {
+      const job = feed.begin(scenarioRequest(['gcc', '-c', 'b.c']));
+      job.cacheLookup('miss');
+      const slot = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h1', release: () => undefined }));
+      job.remoteDone({ ...remoteResult(cached ? 0 : 50), cached });
+      slot.release();
+      job.countRemote('h1', false);
+      job.end(ok);
+    }
+    return stats;
+  }
+
+  it('counts agent hits, volunteer hits and misses, and a host\'s hits apart from its compiles', async () => {
+    const stats = await cacheStats();
+    expect(stats.cache).toEqual({ agentHits: 1, volunteerHits: 1, misses: 1 });
+    expect(stats.hosts.h1).toMatchObject({ jobs: 2, cacheHits: 1, compiles: 1, compileMs: 50 });
+    expect(stats.jobs.localByReason).toEqual({ 'agent-cache': 1 });
+  });
+
+  it('shows a hit rate', async () => {
+    const lines = formatStats(await cacheStats()).split('\n');
+    expect(lines).toContain('Result cache              2 / 3 hits (66.7 %)');
+    expect(lines).toContain('  agent hits              1');
+    expect(lines).toContain('  volunteer hits          1');
+    expect(lines).toContain('  misses                  1');
+  });
+
+  it('reads stats written before the cache as zero hits', () => {
+    const old = { ...emptyStats(SCENARIO_START), cache: undefined };
+    expect(normalizeStats(JSON.parse(JSON.stringify(old)), SCENARIO_START)?.cache).toEqual({ agentHits: 0, volunteerHits: 0, misses: 0 });
   });
 });

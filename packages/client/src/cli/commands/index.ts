@@ -1,5 +1,6 @@
 import type { CliCommand } from '../cli-command';
 import { agentCommand } from './agent';
+import { cacheCommand } from './cache';
 import { explainCommand } from './explain';
 import { hostsCommand } from './hosts';
 import { installServerCommand } from './install-server';
@@ -18,6 +19,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   agentCommand,
   masqueradeCommand,
   statsCommand,
+  cacheCommand,
   monCommand,
   traceCommand,
 ];
