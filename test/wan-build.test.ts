@@ -6,12 +6,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopAll, wanUnavailable } from '@sshcc/testkit';
-import { waitFor } from './support/build-processes';
 import { copyExamples, generateProject, SSHCC, type GeneratedProject } from './support/build-project';
 import { buildReference, expectMatchesReference, OBJ_DIR, REF_DIR } from './support/build-reference';
-import { sourcesCompilingUnder } from './support/fault-build';
-import { agentStats, failuresOn, faultEnvironmentFor } from './support/wan-faults';
-import { WanSession } from './support/wan-session';
+import { BuildSession } from './support/build-session';
+import { volunteerMidJob } from './support/fault-build';
+import { agentStats, failuresOn, faultEnvironment } from './support/fault-session';
 
 const reason = wanUnavailable();
 const CLIENT = [`CC=${SSHCC} gcc`, `CXX=${SSHCC} g++`];
@@ -28,7 +27,7 @@ if (reason !== undefined) {
   let work: string;
   let examples: string;
   let generated: GeneratedProject;
-  let session: WanSession | undefined;
+  let session: BuildSession | undefined;
 
   beforeAll(() => {
     work = mkdtempSync(join(tmpdir(), 'sshcc-wan-build-'));
@@ -51,9 +50,8 @@ if (reason !== undefined) {
   });
 
   /** Waits until `done` compiles are logged and one is compiling on the volunteer: the link is busy. */
-  async function midBuild(s: WanSession, done: number): Promise<number> {
-    const busy = await waitFor(() => s.compileJobs().length >= done && sourcesCompilingUnder(s.volunteerTmp).length > 0, 90_000, 10);
-    expect(busy).toBe(true);
+  async function midBuild(s: BuildSession, done: number): Promise<number> {
+    expect(await volunteerMidJob(s, done, 90_000)).toBe(0);
     return s.compileJobs().length;
   }
 
@@ -63,15 +61,14 @@ if (reason !== undefined) {
   }
 
   test('make -j8 of examples/ through one volunteer 25 ms away at 20 Mbit/s with 0.5% loss: every compile remote, objects as local', async () => {
-    session = await WanSession.start({ delayMs: 25, rateMbit: 20, lossPercent: 0.5 });
-    console.log(`WAN link: ${session.wan.impairments.summary}`);
-    await session.startAgent();
+    session = await BuildSession.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 20, lossPercent: 0.5 } });
+    console.log(`WAN link: ${session.wan(0).impairments.summary}`);
     const make = await session.start(['make', '-j8', `O=${OBJ_DIR}`, ...CLIENT], { cwd: examples }).done;
     expect(make.stderr).toBe('');
     expect(make.code).toBe(0);
     const jobs = session.compileJobs();
     expect(jobs.map((job) => job.output).sort()).toEqual([...EXAMPLE_OBJECTS].sort());
-    expect(jobs.filter((job) => job.host !== session!.host)).toEqual([]);
+    expect(jobs.filter((job) => job.host !== session!.hostOf(0))).toEqual([]);
     expectMatchesReference(examples, EXAMPLE_OBJECTS);
     const input = 'the cat saw the dog\nthe dog saw the cat\n';
     for (const [program, arg] of [['wordcount', '3'], ['ngrams', '2']] as const) {
@@ -83,12 +80,11 @@ if (reason !== undefined) {
 
   test('a 2 s loss burst (every packet dropped both ways) mid-transfer: the build succeeds, objects as local, the volunteer compiles after it', async () => {
     // A slow link keeps uploads in flight most of the build, so the burst cuts through transfers.
-    session = await WanSession.start({ delayMs: 25, rateMbit: 4, lossPercent: 0.5 });
+    session = await BuildSession.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 4, lossPercent: 0.5 } });
     const s = session;
-    await s.startAgent();
     const build = s.start(['make', '-j8', `O=${OBJ_DIR}`, ...CLIENT], { cwd: generated.dir });
     const before = await midBuild(s, 2);
-    await s.wan.lossBurst(2000);
+    await s.wan(0).lossBurst(2000);
     const afterBurst = s.compileJobs().length;
     const result = await build.done;
     expect(result.stderr).toBe('');
@@ -96,18 +92,18 @@ if (reason !== undefined) {
     const jobs = s.compileJobs();
     expect(jobs.map((job) => job.output).sort()).toEqual(generated.objects(OBJ_DIR).sort());
     expect(before).toBeLessThan(GENERATED_FILES / 2);
-    expect(jobs.slice(afterBurst).filter((job) => job.host === s.host).length).toBeGreaterThan(0);
+    expect(jobs.slice(afterBurst).filter((job) => job.host === s.hostOf(0)).length).toBeGreaterThan(0);
     expectGeneratedAsLocal();
   }, 240_000);
 
   test('a 5 s stall with ServerAliveInterval 1 (3 missed): the agent notices, the build succeeds, objects as local', async () => {
-    session = await WanSession.start({ delayMs: 25, rateMbit: 20 });
+    session = await BuildSession.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 20 }, startAgent: false });
     const s = session;
-    const env = faultEnvironmentFor(s.config.sshConfigFile, s.env);
+    const env = faultEnvironment(s);
     await s.startAgent(env);
     const build = s.start(['make', '-j8', `O=${OBJ_DIR}`, ...CLIENT], { cwd: generated.dir, env });
     const before = await midBuild(s, 2);
-    await s.wan.stall(5000);
+    await s.wan(0).stall(5000);
     const result = await build.done;
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
@@ -115,6 +111,6 @@ if (reason !== undefined) {
     expect(s.compileJobs().map((job) => job.output).sort()).toEqual(generated.objects(OBJ_DIR).sort());
     expectGeneratedAsLocal();
     // The stall outlasted ServerAliveInterval × ServerAliveCountMax: the agent must have given up on the link.
-    expect(failuresOn(agentStats(env), s.host)).toBeGreaterThanOrEqual(1);
+    expect(failuresOn(agentStats(env), s.hostOf(0))).toBeGreaterThanOrEqual(1);
   }, 240_000);
 }

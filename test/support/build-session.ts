@@ -1,13 +1,16 @@
 // One end-to-end build setting: real sshd volunteers (each with its own TMPDIR, where the server makes
-// its job dirs), a client ssh_config/known_hosts for them, a private SSHCC_DIR for the agent, and an
-// SSHCC_LOG that gets one line per compile. stop() ends the agent and every process it left behind.
+// its job dirs), on loopback or each behind its own emulated WAN link (testkit's startWanVolunteer), a
+// client ssh_config/known_hosts for them, a private SSHCC_DIR for the agent, and an SSHCC_LOG that gets
+// one line per compile. stop() ends the agent and every process it left behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeClientConfig, startVolunteers, type ClientConfig, type Volunteer } from '@sshcc/testkit';
+import { makeClientConfig, startVolunteer, startWanVolunteer, type ClientConfig, type Volunteer, type WanVolunteer, type WanVolunteerOptions } from '@sshcc/testkit';
 import { SSHCC } from './build-project';
-import { killProcesses, processesWithEnvironment, waitFor } from './build-processes';
+import { waitFor } from './build-processes';
+import { readJobLog, type JobLine } from './job-log';
+import { agentEnvironment, agentLog, stopAgent } from './private-agent';
 
 export interface RunResult {
   readonly code: number | null;
@@ -21,65 +24,74 @@ export interface Running {
   readonly done: Promise<RunResult>;
 }
 
-/** One line of SSHCC_LOG: where a compile ran. */
-export interface JobLine {
-  readonly output: string;
-  /** The host spec it compiled on; null when it compiled locally. */
-  readonly host: string | null;
-  /** Why it compiled locally. */
-  readonly why: string | null;
-}
+/** The shape of an emulated WAN link. */
+export type WanShape = Pick<WanVolunteerOptions, 'delayMs' | 'rateMbit' | 'lossPercent'>;
 
 export interface BuildSessionOptions {
   readonly volunteers: number;
   /** Jobs per volunteer in SSHCC_HOSTS. */
   readonly slots?: number;
+  /** Puts every volunteer behind its own WAN link of this shape; wan(i) gives its controls. Default: loopback. */
+  readonly wan?: WanShape;
+  /** false: the test starts the agent itself (startAgent(env)), e.g. once fault settings are in place. Default true. */
+  readonly startAgent?: boolean;
+}
+
+/** A started volunteer, and what stops it (its WAN link too, when it has one). */
+interface Started {
+  readonly volunteer: Volunteer;
+  readonly wan: WanVolunteer | null;
 }
 
 export class BuildSession {
+  readonly volunteers: Volunteer[];
+
   private constructor(
     readonly dir: string,
-    readonly volunteers: Volunteer[],
+    private readonly started: readonly Started[],
     readonly volunteerTmp: string[],
     readonly config: ClientConfig | null,
     readonly env: NodeJS.ProcessEnv,
-  ) {}
+  ) {
+    this.volunteers = started.map((s) => s.volunteer);
+  }
 
   static async start(options: BuildSessionOptions): Promise<BuildSession> {
-    const dir = mkdtempSync(join(tmpdir(), 'sshcc-e2e-'));
+    const dir = mkdtempSync(join(tmpdir(), options.wan ? 'sshcc-wan-e2e-' : 'sshcc-e2e-'));
     const volunteerTmp = Array.from({ length: options.volunteers }, (_, i) => join(dir, `volunteer-${i}-tmp`));
     for (const path of volunteerTmp) mkdirSync(path);
-    // startVolunteers gives every volunteer the same options, so each is started alone for its own TMPDIR.
-    const volunteers = (await Promise.all(volunteerTmp.map((tmp) => startVolunteers(1, { maxSessions: 10, env: { TMPDIR: tmp } })))).flat();
-    const config = volunteers.length > 0 ? await makeClientConfig(volunteers) : null;
-    const slots = options.slots ?? 4;
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      ...(config?.env ?? {}),
-      SSHCC_DIR: join(dir, 'agent'),
-      SSHCC_HOSTS: volunteers.map((v) => `${v.alias}/${slots}`).join(' '),
-      SSHCC_LOG: join(dir, 'jobs.log'),
-      // A forgotten agent goes away by itself; stop() is still the rule.
-      SSHCC_AGENT_IDLE: '120',
-      LANG: 'C',
-      LC_ALL: 'C',
-    };
-    delete env.SSHCC_VERBOSE;
-    delete env.MAKEFLAGS;
-    delete env.MFLAGS;
-    const session = new BuildSession(dir, volunteers, volunteerTmp, config, env);
-    await session.startAgent();
-    return session;
+    // Each volunteer is started alone, for its own TMPDIR; if one fails, those that started are stopped.
+    const settled = await Promise.allSettled(volunteerTmp.map((tmp) => startOne(tmp, options.wan)));
+    const started = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+    let config: ClientConfig | null = null;
+    let session: BuildSession | undefined;
+    try {
+      const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+      config = started.length > 0 ? await makeClientConfig(started.map((s) => s.volunteer)) : null;
+      const slots = options.slots ?? 4;
+      const hosts = started.map((s) => `${s.volunteer.alias}/${slots}`).join(' ');
+      session = new BuildSession(dir, started, volunteerTmp, config, agentEnvironment(dir, config?.env ?? {}, hosts));
+      if (options.startAgent ?? true) await session.startAgent();
+      return session;
+    } catch (err) {
+      if (session) await stopAgent(session.env);
+      await Promise.all(started.map(stopOne));
+      await config?.remove();
+      rmSync(dir, { recursive: true, force: true });
+      throw err;
+    }
   }
 
   /**
-   * Starts the agent before the build. A client waits 3 s for an agent it starts and then compiles
-   * locally (by design: the build goes on); on a loaded 2-core machine Node's start-up alone can take
-   * that long, and the builds here are about where compiles go, so none may race the agent's start.
+   * Starts the agent with `env` (the session's, or one with fault settings) before the build. A client
+   * waits 3 s for an agent it starts and then compiles locally (by design: the build goes on); on a loaded
+   * 2-core machine Node's start-up alone can take that long, and the builds here are about where compiles
+   * go, so none may race the agent's start.
    */
-  async startAgent(): Promise<void> {
-    spawnSync(SSHCC, ['agent', 'start'], { env: this.env, encoding: 'utf8', timeout: 30_000 });
-    const up = await waitFor(() => this.agentStatus().code === 0, 30_000, 100);
+  async startAgent(env: NodeJS.ProcessEnv = this.env): Promise<void> {
+    spawnSync(SSHCC, ['agent', 'start'], { env, encoding: 'utf8', timeout: 30_000 });
+    const up = await waitFor(() => this.agentStatus(env).code === 0, 30_000, 100);
     if (!up) throw new Error(`the agent did not start: ${this.agentLog()}`);
   }
 
@@ -88,13 +100,15 @@ export class BuildSession {
     return (this.env.SSHCC_HOSTS as string).split(' ')[i] as string;
   }
 
+  /** The WAN link controls of volunteer i (a session started with `wan`). */
+  wan(i: number): WanVolunteer {
+    const wan = this.started[i]?.wan;
+    if (!wan) throw new Error(`volunteer ${i} has no WAN link`);
+    return wan;
+  }
+
   jobs(): JobLine[] {
-    const file = this.env.SSHCC_LOG as string;
-    if (!existsSync(file)) return [];
-    return readFileSync(file, 'utf8')
-      .split('\n')
-      .filter((line) => line !== '')
-      .map(parseJobLine);
+    return readJobLog(this.env.SSHCC_LOG as string);
   }
 
   /** Jobs that compiled something (not links, which always run here). */
@@ -103,8 +117,7 @@ export class BuildSession {
   }
 
   agentLog(): string {
-    const file = join(this.env.SSHCC_DIR as string, 'agent.log');
-    return existsSync(file) ? readFileSync(file, 'utf8') : '';
+    return agentLog(this.env);
   }
 
   /** Job dirs the servers still hold in their TMPDIRs. */
@@ -131,25 +144,28 @@ export class BuildSession {
   }
 
   /** `sshcc agent status` exit code and output. */
-  agentStatus(): RunResult {
-    const result = spawnSync(SSHCC, ['agent', 'status'], { env: this.env, encoding: 'utf8' });
+  agentStatus(env: NodeJS.ProcessEnv = this.env): RunResult {
+    const result = spawnSync(SSHCC, ['agent', 'status'], { env, encoding: 'utf8' });
     return { code: result.status, signal: result.signal, stdout: result.stdout, stderr: result.stderr };
   }
 
-  /** Stops the agent, kills whatever it or a build left running, and removes the session's files. */
+  /** Stops the agent, kills whatever it or a build left running, stops the volunteers (and their WAN links), removes the session's files. */
   async stop(): Promise<void> {
-    spawnSync(SSHCC, ['agent', 'stop'], { env: this.env, encoding: 'utf8', timeout: 10_000 });
-    await killProcesses(() => processesWithEnvironment(`SSHCC_DIR=${this.env.SSHCC_DIR as string}`));
-    await Promise.all(this.volunteers.map((v) => v.stop()));
+    await stopAgent(this.env);
+    await Promise.all(this.started.map(stopOne));
     await this.config?.remove();
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
 
-function parseJobLine(line: string): JobLine {
-  const remote = /^sshcc: (.*): compiled on (\S+) \(\d+ ms\)$/.exec(line);
-  if (remote) return { output: remote[1] as string, host: remote[2] as string, why: null };
-  const local = /^sshcc: (.*?): compiled locally: (.*)$/.exec(line);
-  if (local) return { output: local[1] as string, host: null, why: local[2] as string };
-  throw new Error(`unexpected SSHCC_LOG line: ${line}`);
+async function startOne(tmp: string, wan: WanShape | undefined): Promise<Started> {
+  const options = { maxSessions: 10, env: { TMPDIR: tmp } };
+  if (wan === undefined) return { volunteer: await startVolunteer(options), wan: null };
+  const link = await startWanVolunteer({ ...options, ...wan });
+  return { volunteer: link.volunteer, wan: link };
+}
+
+function stopOne(started: Started): Promise<void> {
+  // A WAN volunteer's stop() takes its relay, namespace and veth pair with it.
+  return started.wan ? started.wan.stop() : started.volunteer.stop();
 }
