@@ -493,6 +493,20 @@ describe('SshPool channel starts', () => {
     ]);
   });
 
+  it('ends the pause on new channels when the last running worker goes', async () => {
+    const server = await loggingServer({ hangOn: [2] });
+    const vol = await volunteerRunning(server.script);
+    const { pool, events } = poolFor(vol, 2, { handshakeTimeoutMs: 500, backoff: { baseMs: 60_000, maxMs: 60_000 } });
+    const first = await pool.acquire(vol.alias);
+    const waiting = pool.acquire(vol.alias);
+    await until('the failed start', async () => events.some((e) => e.type === 'note'));
+    pool.release(first, { broken: true });
+    const next = await waiting; // at once, not after the 60 s pause
+    await echo(next, 'after the pause ended');
+    expect((await server.lines()).filter((l) => l.what === 'ready').map((l) => l.n)).toEqual([1, 3]);
+    expect(pool.hostStatus()[0]).toMatchObject({ state: 'up', failures: 0 });
+  });
+
   it('still backs off a host whose first server never answers, in either mode', async () => {
     const server = await loggingServer({ hangOn: [1, 2] });
     const vol = await volunteerRunning(server.script);

@@ -27,7 +27,8 @@ export const DEFAULT_CHANNELS_PER_CONNECTION = 9;
 /**
  * Channels being opened at once on one host. Each opening channel starts a sshcc-server, a ~60 MB Node
  * process, on the volunteer: a make -j64 burst of ~60 such starts on one loaded machine made them miss the
- * handshake timeout although each alone takes ~0.1 s. Workers live long, so the cap only paces the ramp-up.
+ * handshake timeout although one alone answers in well under a second. Workers live long, so the cap only
+ * paces the ramp-up.
  */
 export const MAX_OPENING_PER_HOST = 3;
 /** close() waits this long for connections to end before giving up on them. */
@@ -216,6 +217,8 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
       h.state = 'probing';
       return this.startWorker(h);
     }
+    // A pause leaves the waiters to the running workers; with none left, waiting for it helps nobody.
+    if (h.opensPaused !== undefined && !this.hasRunningWorkers(h)) this.resumeOpens(h);
     if (h.state === 'probing' || h.opensPaused !== undefined) return;
     let total = h.idle.length + h.busy.size + h.opening;
     for (let want = h.waiters.length - h.opening; want > 0 && total < h.host.slots && h.opening < MAX_OPENING_PER_HOST; want--, total++) {
