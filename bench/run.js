@@ -18,6 +18,7 @@ const PHASES = {
   throughput: () => require('./phases/throughput').throughputPhase,
   bytes: () => require('./phases/bytes').bytesPhase,
   memory: () => require('./phases/memory').memoryPhase,
+  wan: () => require('./phases/wan').wanPhase,
 };
 
 function log(line) {
@@ -65,7 +66,7 @@ async function main() {
     machine: describeMachine(),
     load: { before: loadBefore, after: loadAverage() },
     options: { ...options, help: undefined },
-    phases: Object.fromEntries(results.map((r) => [r.key, { title: r.title, seconds: r.seconds, headers: r.headers, rows: r.rows, notes: r.notes, targets: r.targets, data: r.data }])),
+    phases: Object.fromEntries(results.map((r) => [r.key, { title: r.title, seconds: r.seconds, headers: r.headers, rows: r.rows, notes: r.notes, tables: r.tables ?? [], targets: r.targets, data: r.data }])),
     targets: results.flatMap((r) => r.targets.map((t) => ({ phase: r.key, ...t }))),
     failures,
   };

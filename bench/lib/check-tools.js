@@ -22,7 +22,7 @@ function checkTools(options) {
     if (!has(cmd)) missing.push(`${cmd} (apt-get install ${pkg})`);
   }
   if (!fs.existsSync('/usr/sbin/sshd')) missing.push('sshd (apt-get install openssh-server)');
-  const needDistcc = options.phases.includes('build') || options.phases.includes('overhead');
+  const needDistcc = ['build', 'overhead', 'wan'].some((name) => options.phases.includes(name));
   if (needDistcc && !(has('distcc') && has('distccd'))) missing.push('distcc and distccd (apt-get install distcc)');
   if (!has('dpkg-source')) missing.push('dpkg-source, used by apt-get source (apt-get install dpkg-dev)');
   for (const file of [SSHCC, AGENT_ENTRY, THIN_CLIENT]) if (!fs.existsSync(file)) missing.push(`${file} (npm run build)`);

@@ -1,5 +1,5 @@
 'use strict';
-// The Markdown the bench prints: the machine, one table per phase, and the targets of issue 6.
+// The Markdown the bench prints: the machine, one table per phase, and the targets of issues 6 and 9.
 const { markdownTable } = require('./format');
 
 function renderReport(report) {
@@ -15,6 +15,12 @@ function renderReport(report) {
     out.push(`### ${phase.title}`, '', markdownTable(phase.headers, phase.rows), '');
     for (const note of phase.notes) out.push(`- ${note}`);
     if (phase.notes.length > 0) out.push('');
+    // A phase may add tables of its own (the WAN phase: builds, then per-job round trips).
+    for (const table of phase.tables ?? []) {
+      out.push(`#### ${table.title}`, '', markdownTable(table.headers, table.rows), '');
+      for (const note of table.notes ?? []) out.push(`- ${note}`);
+      if ((table.notes ?? []).length > 0) out.push('');
+    }
     void key;
   }
   if (report.targets.length > 0) {
