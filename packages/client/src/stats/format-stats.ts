@@ -26,12 +26,14 @@ export function formatStats(stats: StatsData): string {
   const body = rows.map(([label, value]) => `${label.padEnd(width)}  ${value}`.trimEnd() + '\n').join('');
   const hosts = Object.entries(stats.hosts).sort(([a], [b]) => a.localeCompare(b));
   if (hosts.length === 0) return `${head}${body}`;
+  // The column appears once some host has answered from its cache, so output without the cache reads as before.
+  const withHits = hosts.some(([, host]) => host.cacheHits > 0);
   const table = [
-    ['HOST', 'JOBS', 'CACHE HITS', 'FAILURES', 'MEAN COMPILE', 'SENT (RAW / WIRE)', 'RECEIVED (RAW / WIRE)', 'BACKOFFS'],
+    ['HOST', 'JOBS', ...(withHits ? ['CACHE HITS'] : []), 'FAILURES', 'MEAN COMPILE', 'SENT (RAW / WIRE)', 'RECEIVED (RAW / WIRE)', 'BACKOFFS'],
     ...hosts.map(([id, host]) => [
       id,
       String(host.jobs),
-      String(host.cacheHits),
+      ...(withHits ? [String(host.cacheHits)] : []),
       failures(host),
       host.compiles === 0 ? '-' : milliseconds(host.compileMs / host.compiles),
       `${bytes(host.sentBytes)} / ${bytes(host.sentWireBytes)}`,

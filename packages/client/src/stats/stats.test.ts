@@ -98,9 +98,9 @@ describe('formatStats', () => {
       '  waiting in the queue    0.0 s',
       '  compiling here          0.1 s  (1 jobs, mean 100 ms)',
       '',
-      'HOST  JOBS  CACHE HITS  FAILURES       MEAN COMPILE  SENT (RAW / WIRE)  RECEIVED (RAW / WIRE)  BACKOFFS',
-      'h1    1     0           1 (connect 1)  98 ms         1.0 kB / 200 B     3.0 kB / 1.0 kB        1',
-      'h2    1     0           0              40 ms         1.0 kB / 200 B     3.0 kB / 1.0 kB        0',
+      'HOST  JOBS  FAILURES       MEAN COMPILE  SENT (RAW / WIRE)  RECEIVED (RAW / WIRE)  BACKOFFS',
+      'h1    1     1 (connect 1)  98 ms         1.0 kB / 200 B     3.0 kB / 1.0 kB        1',
+      'h2    1     0              40 ms         1.0 kB / 200 B     3.0 kB / 1.0 kB        0',
       '',
     ]);
   });
@@ -205,6 +205,8 @@ describe('result cache figures', () => {
     expect(lines).toContain('  agent hits              1');
     expect(lines).toContain('  volunteer hits          1');
     expect(lines).toContain('  misses                  1');
+    expect(lines).toContain('HOST  JOBS  CACHE HITS  FAILURES  MEAN COMPILE  SENT (RAW / WIRE)  RECEIVED (RAW / WIRE)  BACKOFFS');
+    expect(lines).toContain('h1    2     1           0         50 ms         2.0 kB / 400 B     6.0 kB / 2.0 kB        0');
   });
 
   it('reads stats written before the cache as zero hits', () => {
