@@ -2,42 +2,31 @@
 // key, or a build interrupted with Ctrl-C. A build through sshcc must still succeed (or stop cleanly) and
 // produce what a local build produces.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stopAll } from '@sshcc/testkit';
+import { useBuildFixture } from './support/build-fixture';
 import { compilersUnder, waitFor } from './support/build-processes';
 import { copyExamples, generateProject, SSHCC, type GeneratedProject } from './support/build-project';
 import { buildReference, expectMatchesReference, OBJ_DIR, REF_DIR } from './support/build-reference';
-import { BuildSession } from './support/build-session';
+import type { BuildSession } from './support/build-session';
 
 /** Enough ~0.5 s files that a fault lands while most are still to do. */
 const GENERATED_FILES = 12;
 const CLIENT_MAKE_ARGS = [`CC=${SSHCC} gcc`, `CXX=${SSHCC} g++`];
 
-let work: string;
 let examples: string;
 let generated: GeneratedProject;
-let session: BuildSession | undefined;
 
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'sshcc-e2e-faults-'));
-  examples = copyExamples(work);
-  buildReference(examples, [`${OBJ_DIR}/wordcount`]);
-  generated = generateProject(work, GENERATED_FILES);
-  buildReference(generated.dir);
-}, 90_000);
-
-afterEach(async () => {
-  await session?.stop();
-  session = undefined;
-  rmSync(join(examples, OBJ_DIR), { recursive: true, force: true });
-  rmSync(join(generated.dir, OBJ_DIR), { recursive: true, force: true });
-}, 30_000);
-
-afterAll(async () => {
-  await stopAll();
-  rmSync(work, { recursive: true, force: true });
+const fixture = useBuildFixture({
+  name: 'sshcc-e2e-faults-',
+  prepare(work) {
+    examples = copyExamples(work);
+    buildReference(examples, [`${OBJ_DIR}/wordcount`]);
+    generated = generateProject(work, GENERATED_FILES);
+    buildReference(generated.dir);
+  },
+  prepareMs: 90_000,
+  projects: () => [examples, generated.dir],
 });
 
 /** The C program of examples/: enough to show where compiles went, without the slow C++ files. */
@@ -53,8 +42,7 @@ function makeWordcount(s: BuildSession, env?: NodeJS.ProcessEnv) {
 }
 
 test('a volunteer killed mid-build: the build succeeds and every object matches a local build', async () => {
-  session = await BuildSession.start({ volunteers: 2 });
-  const s = session;
+  const s = await fixture.start({ volunteers: 2 });
   const build = make(s, generated.dir);
   // Killed with jobs in flight on it, after some finished.
   const started = await waitFor(
@@ -80,7 +68,7 @@ test('a volunteer killed mid-build: the build succeeds and every object matches 
 }, 90_000);
 
 test('every volunteer down: the build succeeds, compiled locally, and matches a local build', async () => {
-  session = await BuildSession.start({ volunteers: 2 });
+  const session = await fixture.start({ volunteers: 2 });
   for (const volunteer of session.volunteers) volunteer.kill();
   const result = await makeWordcount(session).done;
   expect(result.stderr).toBe('');
@@ -95,7 +83,7 @@ test('every volunteer down: the build succeeds, compiled locally, and matches a 
 }, 90_000);
 
 test('a wrong host key: that volunteer is refused with the one-line message; the other one builds everything', async () => {
-  session = await BuildSession.start({ volunteers: 2 });
+  const session = await fixture.start({ volunteers: 2 });
   const [liar, honest] = session.volunteers;
   if (!liar || !honest) throw new Error('two volunteers expected');
   const keyFile = join(session.dir, 'other_host_key');
@@ -124,8 +112,7 @@ test('a wrong host key: that volunteer is refused with the one-line message; the
 }, 90_000);
 
 test('SIGINT mid-build: no temp files, no compiler left on volunteers or here; the agent serves the next build', async () => {
-  session = await BuildSession.start({ volunteers: 2 });
-  const s = session;
+  const s = await fixture.start({ volunteers: 2 });
   const build = make(s, generated.dir);
   // Interrupted with compiles running on both volunteers.
   const started = await waitFor(

@@ -2,38 +2,28 @@
 // against a local build of the same folder: objects as DESIGN.md's measured facts allow, .d files byte for
 // byte, every compile on a volunteer. The C shim is what `sshcc` is; the TS thin client passes the same build.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { stopAll } from '@sshcc/testkit';
+import { useBuildFixture } from './support/build-fixture';
 import { copyExamples, SSHCC, THIN_CLIENT } from './support/build-project';
 import { buildReference, expectMatchesReference, OBJ_DIR, REF_DIR } from './support/build-reference';
-import { BuildSession } from './support/build-session';
+import type { BuildSession } from './support/build-session';
 
 /** A smaller build for the tests about how sshcc is invoked: the C program and one C++ object. */
 const SMALL_TARGETS = [`${OBJ_DIR}/wordcount`, `${OBJ_DIR}/format.o`];
 const SMALL_OBJECTS = ['strbuf', 'hashmap', 'tokenize', 'wc', 'main', 'format'].map((name) => `${OBJ_DIR}/${name}.o`);
 const EXAMPLE_OBJECTS = ['strbuf', 'hashmap', 'tokenize', 'wc', 'main', 'ngrams', 'split', 'format', 'ngrams_main'].map((name) => `${OBJ_DIR}/${name}.o`);
 
-let work: string;
 let examples: string;
-let session: BuildSession | undefined;
 
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'sshcc-e2e-work-'));
-  examples = copyExamples(work);
-  buildReference(examples);
-}, 60_000);
-
-afterEach(async () => {
-  await session?.stop();
-  session = undefined;
-  rmSync(join(examples, OBJ_DIR), { recursive: true, force: true });
-}, 30_000);
-
-afterAll(async () => {
-  await stopAll();
-  rmSync(work, { recursive: true, force: true });
+const fixture = useBuildFixture({
+  name: 'sshcc-e2e-work-',
+  prepare(work) {
+    examples = copyExamples(work);
+    buildReference(examples);
+  },
+  prepareMs: 60_000,
+  projects: () => [examples],
 });
 
 /** The build matches the local one: the objects and .d files it made, and what its programs print. */
@@ -65,7 +55,7 @@ describe('make -j8 of examples/ through two volunteers', () => {
   ])(
     'with %s: every compile runs remotely on both volunteers; objects and .d files match a local build',
     async (_kind, client) => {
-      session = await BuildSession.start({ volunteers: 2 });
+      const session = await fixture.start({ volunteers: 2 });
       const cc = [...client, 'gcc'].join(' ');
       const cxx = [...client, 'g++'].join(' ');
       const make = await session.run(['make', '-j8', `O=${OBJ_DIR}`, `CC=${cc}`, `CXX=${cxx}`], { cwd: examples });
@@ -82,7 +72,7 @@ describe('make -j8 of examples/ through two volunteers', () => {
 });
 
 test('launcher mode (CMake-style `sshcc /usr/bin/gcc`) builds remotely and matches a local build', async () => {
-  session = await BuildSession.start({ volunteers: 1 });
+  const session = await fixture.start({ volunteers: 1 });
   const gcc = execFileSync('sh', ['-c', 'command -v gcc'], { encoding: 'utf8' }).trim();
   const gxx = execFileSync('sh', ['-c', 'command -v g++'], { encoding: 'utf8' }).trim();
   const make = await session.run(['make', '-j8', `O=${OBJ_DIR}`, `CC=${SSHCC} ${gcc}`, `CXX=${SSHCC} ${gxx}`, ...SMALL_TARGETS], { cwd: examples });
@@ -93,7 +83,7 @@ test('launcher mode (CMake-style `sshcc /usr/bin/gcc`) builds remotely and match
 }, 90_000);
 
 test('masquerade: `gcc` and `g++` first on PATH are sshcc; compiles run remotely, the real compiler is found, no recursion', async () => {
-  session = await BuildSession.start({ volunteers: 1 });
+  const session = await fixture.start({ volunteers: 1 });
   const links = join(session.dir, 'masq');
   const masq = spawnSync(SSHCC, ['masquerade', links], { env: session.env, encoding: 'utf8' });
   expect(masq.status).toBe(0);
@@ -132,7 +122,7 @@ describe('diagnostics', () => {
     ['a compile error (on the volunteer)', BROKEN_C, /error: 'undeclared' undeclared/, /failed on .*rerun here for exact diagnostics/],
     ['a preprocessor error (here)', MISSING_HEADER_C, /fatal error: nowhere\.h: No such file/, /preprocessing failed/],
   ])('%s shows the same diagnostics, exit code and files as gcc itself', async (_case, source, message, why) => {
-    session = await BuildSession.start({ volunteers: 1 });
+    const session = await fixture.start({ volunteers: 1 });
     const dir = join(session.dir, 'broken');
     mkdirSync(dir);
     writeFileSync(join(dir, 'broken.c'), source);
@@ -160,7 +150,7 @@ describe('diagnostics', () => {
     ['a source named like the volunteer\'s input (cwd)', 'warns.c', [] as string[]],
     ['a source in a subfolder', 'src/warns.c', [] as string[]],
   ])('a compile that warns, %s, prints gcc\'s own warnings, source quotes included', async (_case, source, extra) => {
-    session = await BuildSession.start({ volunteers: 1 });
+    const session = await fixture.start({ volunteers: 1 });
     const dir = join(session.dir, 'warns');
     mkdirSync(join(dir, 'src'), { recursive: true });
     writeFileSync(join(dir, source), WARNS_C);
@@ -180,7 +170,7 @@ describe('diagnostics', () => {
   }, 60_000);
 
   test('with source quotes off (-fno-diagnostics-show-caret) the warnings come from the volunteer, as gcc prints them', async () => {
-    session = await BuildSession.start({ volunteers: 1 });
+    const session = await fixture.start({ volunteers: 1 });
     const dir = join(session.dir, 'warns');
     mkdirSync(join(dir, 'src'), { recursive: true });
     writeFileSync(join(dir, 'src/warns.c'), WARNS_C);

@@ -2,15 +2,15 @@
 // is full. Nothing may be lost or corrupted: a build still finishes with objects identical to a local
 // build, and a killed client leaves no compiler running and no temp file or job dir anywhere.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
+import { makeClientConfig, startVolunteer, type ClientConfig, type Volunteer } from '@sshcc/testkit';
+import { useBuildFixture } from './support/build-fixture';
 import { compilersUnder, waitFor } from './support/build-processes';
 import { generateProject, SSHCC, THIN_CLIENT, type GeneratedProject } from './support/build-project';
 import { slowCSource } from './support/slow-source';
 import { buildReference, expectMatchesReference, OBJ_DIR } from './support/build-reference';
-import { BuildSession, type Running } from './support/build-session';
+import type { BuildSession, Running } from './support/build-session';
 import { compilersUnderAny, leftoversIn, processesIn, sourcesCompilingUnder, tempFilesIn, volunteerMidJob } from './support/fault-build';
 import { agentPid, agentStats, faultEnvironment, shortenSshSettings } from './support/fault-session';
 import { smallDisk, type SmallDisk } from './support/fault-small-disk';
@@ -20,28 +20,17 @@ const GENERATED_FILES = 16;
 const WAIT_MS = 90_000;
 const MAKE_ARGS = ['-j8', `O=${OBJ_DIR}`, `CC=${SSHCC} gcc`, `CXX=${SSHCC} g++`];
 
-let work: string;
 let project: GeneratedProject;
-let session: BuildSession | undefined;
-const cleanups: (() => Promise<void> | void)[] = [];
 
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'sshcc-reliability-crashes-'));
-  project = generateProject(work, GENERATED_FILES);
-  buildReference(project.dir);
-}, 120_000);
-
-afterEach(async () => {
-  // Extra volunteers and mounts first: some live inside the session's dir.
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-  await session?.stop();
-  session = undefined;
-  rmSync(join(project.dir, OBJ_DIR), { recursive: true, force: true });
-}, 30_000);
-
-afterAll(async () => {
-  await stopAll();
-  rmSync(work, { recursive: true, force: true });
+// Extra volunteers and mounts are deferred cleanups: undone before the session stops, as some live inside its dir.
+const fixture = useBuildFixture({
+  name: 'sshcc-reliability-crashes-',
+  prepare(work) {
+    project = generateProject(work, GENERATED_FILES);
+    buildReference(project.dir);
+  },
+  prepareMs: 120_000,
+  projects: () => [project.dir],
 });
 
 function make(s: BuildSession, env: NodeJS.ProcessEnv): Running {
@@ -49,8 +38,7 @@ function make(s: BuildSession, env: NodeJS.ProcessEnv): Running {
 }
 
 test('the agent SIGKILLed mid-build: the clients it held compile anyway, the next ones start a new agent, the build matches a local one', async () => {
-  session = await BuildSession.start({ volunteers: 2 });
-  const s = session;
+  const s = await fixture.start({ volunteers: 2 });
   const env = faultEnvironment(s);
   const build = make(s, env);
   expect(await volunteerMidJob(s, 2, WAIT_MS)).not.toBeNull();
@@ -77,8 +65,7 @@ test.each([
   ['the C shim', [SSHCC]],
   ['the TS thin client', [process.execPath, THIN_CLIENT]],
 ])('%s, its compile running on a volunteer when the agent is SIGKILLed: compiles here instead, exit 0, the same object', async (_kind, client) => {
-  session = await BuildSession.start({ volunteers: 1 });
-  const s = session;
+  const s = await fixture.start({ volunteers: 1 });
   const env = faultEnvironment(s);
   const dir = join(s.dir, 'slow');
   mkdirSync(dir);
@@ -97,8 +84,7 @@ test.each([
 }, 180_000);
 
 test('the clients SIGKILLed mid-job (make and every sshcc in its group): no compiler runs on, and no job dir stays in, any volunteer; no temp file beside a target', async () => {
-  session = await BuildSession.start({ volunteers: 2 });
-  const s = session;
+  const s = await fixture.start({ volunteers: 2 });
   const env = faultEnvironment(s);
   const build = make(s, env);
   // Killed while compiles run on the volunteers (on both, unless one is slow to start on a loaded machine).
@@ -139,13 +125,13 @@ describe("a volunteer whose $TMPDIR is full (a tmpfs of 64 KiB)", () => {
   }
 
   beforeEach(async () => {
-    session = await BuildSession.start({ volunteers: 1 });
+    const session = await fixture.start({ volunteers: 1 });
     disk = smallDisk(session.dir, 64);
-    cleanups.push(() => disk.remove());
+    fixture.defer(() => disk.remove());
     full = await startVolunteer({ maxSessions: 10, env: { TMPDIR: disk.dir }, ...(disk.serverCommand ? { serverCommand: disk.serverCommand } : {}) });
-    cleanups.push(() => full.stop());
+    fixture.defer(() => full.stop());
     config = await makeClientConfig([full, ...session.volunteers]);
-    cleanups.push(() => config.remove());
+    fixture.defer(() => config.remove());
     // This client config (both volunteers) replaces the session's.
     shortenSshSettings(config.sshConfigFile);
     env = faultEnvironment(session, { ...config.env });
@@ -160,7 +146,7 @@ describe("a volunteer whose $TMPDIR is full (a tmpfs of 64 KiB)", () => {
     expect(only.stderr).toBe('');
     expect(only.status).toBe(0);
     // Only the full volunteer was listed: the compile fell back to this machine, saying why.
-    const line = s().jobs().find((job) => job.output === 'big.o');
+    const line = fixture.session.jobs().find((job) => job.output === 'big.o');
     expect(line?.host).toBeNull();
     expect(line?.why).toMatch(new RegExp(`^every volunteer failed \\(${full.alias}: remote-failed: no space left in this server's TMPDIR`));
     execFileSync('gcc', ['-O2', '-c', 'big.c', '-o', 'big-local.o'], { cwd: bigC });
@@ -169,9 +155,9 @@ describe("a volunteer whose $TMPDIR is full (a tmpfs of 64 KiB)", () => {
   }, 60_000);
 
   test('make -j8 with the full volunteer listed first: every job it got fails cleanly and reruns on the other; objects identical', async () => {
-    const [fullHost, healthyHost] = [`${full.alias}/4`, `${session?.volunteers[0]?.alias}/4`];
+    const s0 = fixture.session;
+    const [fullHost, healthyHost] = [`${full.alias}/4`, `${s0.volunteers[0]?.alias}/4`];
     const hosts = `${fullHost} ${healthyHost}`;
-    const s0 = s();
     const build = s0.start(['make', ...MAKE_ARGS], { cwd: project.dir, env: { ...env, SSHCC_HOSTS: hosts } });
     const result = await build.done;
     expect(result.stderr).toBe('');
@@ -188,8 +174,3 @@ describe("a volunteer whose $TMPDIR is full (a tmpfs of 64 KiB)", () => {
     expect(existsSync(join(project.dir, OBJ_DIR))).toBe(true);
   }, 180_000);
 });
-
-function s(): BuildSession {
-  if (session === undefined) throw new Error('no session');
-  return session;
-}

@@ -3,14 +3,14 @@
 // be noticed (ssh keepalives) and rerun elsewhere; the host must be backed off, then used again once it
 // is back. Real sshd volunteers, real g++, the C shim as `sshcc`.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { stopAll, type TcpProxy, type Volunteer } from '@sshcc/testkit';
+import type { TcpProxy, Volunteer } from '@sshcc/testkit';
+import { useBuildFixture } from './support/build-fixture';
 import { compilersUnder, waitFor } from './support/build-processes';
 import { generateProject, SSHCC, type GeneratedProject } from './support/build-project';
 import { buildReference, expectMatchesReference, OBJ_DIR, REF_DIR } from './support/build-reference';
-import { BuildSession, type Running } from './support/build-session';
+import type { BuildSession, Running } from './support/build-session';
 import { compilersUnderAny, hostTookWorkAgain, leftoversIn, sourcesCompilingUnder, volunteerMidJob } from './support/fault-build';
 import { routeThroughProxy } from './support/fault-proxy';
 import { agentStats, backoffLines, faultEnvironment, failuresOn } from './support/fault-session';
@@ -21,28 +21,16 @@ const MAKE_ARGS = ['-j8', `O=${OBJ_DIR}`, `CC=${SSHCC} gcc`, `CXX=${SSHCC} g++`]
 /** Generous: this machine may be running other suites at the same time. */
 const WAIT_MS = 90_000;
 
-let work: string;
 let project: GeneratedProject;
-let session: BuildSession | undefined;
-let proxy: TcpProxy | undefined;
 
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'sshcc-reliability-volunteers-'));
-  project = generateProject(work, GENERATED_FILES);
-  buildReference(project.dir);
-}, 180_000);
-
-afterEach(async () => {
-  await proxy?.close();
-  proxy = undefined;
-  await session?.stop();
-  session = undefined;
-  rmSync(join(project.dir, OBJ_DIR), { recursive: true, force: true });
-}, 30_000);
-
-afterAll(async () => {
-  await stopAll();
-  rmSync(work, { recursive: true, force: true });
+const fixture = useBuildFixture({
+  name: 'sshcc-reliability-volunteers-',
+  prepare(work) {
+    project = generateProject(work, GENERATED_FILES);
+    buildReference(project.dir);
+  },
+  prepareMs: 180_000,
+  projects: () => [project.dir],
 });
 
 function make(s: BuildSession, env: NodeJS.ProcessEnv): Running {
@@ -73,6 +61,29 @@ async function midBuild(s: BuildSession, only?: number): Promise<Target> {
         : null;
   if (i === null) throw new Error(`no volunteer had a compile in flight within ${WAIT_MS} ms; agent log:\n${s.agentLog()}`);
   return target(s, i);
+}
+
+/** A build under way through `s` with the fault settings, and the fault's target (see midBuild). */
+interface UnderWay {
+  readonly env: NodeJS.ProcessEnv;
+  readonly build: Running;
+  readonly t: Target;
+  /** The target's backoff lines in the agent log so far. */
+  readonly before: number;
+}
+
+async function buildUnderWay(s: BuildSession, only?: number): Promise<UnderWay> {
+  const env = faultEnvironment(s);
+  const build = make(s, env);
+  const t = await midBuild(s, only);
+  return { env, build, t, before: backoffLines(s, t.host).length };
+}
+
+/** Volunteer 0 reached through a loopback TCP proxy, closed after the test. */
+async function behindProxy(s: BuildSession): Promise<TcpProxy> {
+  const proxy = await routeThroughProxy(s, 0);
+  fixture.defer(() => proxy.close());
+  return proxy;
 }
 
 /**
@@ -116,11 +127,8 @@ async function expectBackInUse(s: BuildSession, env: NodeJS.ProcessEnv, build: R
 }
 
 test('sshd killed mid-build: the jobs it held rerun on the other volunteer; it is backed off, restarted, and takes jobs again', async () => {
-  session = await BuildSession.start({ volunteers: 2 });
-  const s = session;
-  const env = faultEnvironment(s);
-  const build = make(s, env);
-  const t = await midBuild(s);
+  const s = await fixture.start({ volunteers: 2 });
+  const { env, build, t } = await buildUnderWay(s);
   const inFlight = sourcesCompilingUnder(s.volunteerTmp[t.i] as string);
   await t.volunteer.kill();
   const diedWith = leftoversIn([s.volunteerTmp[t.i] as string]);
@@ -138,12 +146,8 @@ test('sshd killed mid-build: the jobs it held rerun on the other volunteer; it i
 }, 300_000);
 
 test('sshd paused (SIGSTOP) mid-job: keepalives find the hung host, its jobs rerun elsewhere; resumed, it takes jobs again', async () => {
-  session = await BuildSession.start({ volunteers: 2 });
-  const s = session;
-  const env = faultEnvironment(s);
-  const build = make(s, env);
-  const t = await midBuild(s);
-  const before = backoffLines(s, t.host).length;
+  const s = await fixture.start({ volunteers: 2 });
+  const { env, build, t, before } = await buildUnderWay(s);
   const pausedAt = Date.now();
   t.volunteer.pause();
   // Nothing answers, nothing closes: only the keepalives (1 s, 3 missed) can tell.
@@ -160,13 +164,9 @@ test('sshd paused (SIGSTOP) mid-job: keepalives find the hung host, its jobs rer
 
 describe('a volunteer behind a loopback TCP proxy', () => {
   test('black hole (traffic stalls, sockets stay open): keepalives drop it, its jobs rerun elsewhere; traffic back, it takes jobs again', async () => {
-    session = await BuildSession.start({ volunteers: 2 });
-    const s = session;
-    const env = faultEnvironment(s);
-    proxy = await routeThroughProxy(s, 0);
-    const build = make(s, env);
-    const t = await midBuild(s, 0);
-    const before = backoffLines(s, t.host).length;
+    const s = await fixture.start({ volunteers: 2 });
+    const proxy = await behindProxy(s);
+    const { env, build, t, before } = await buildUnderWay(s, 0);
     proxy.pauseTraffic();
     expect(await waitFor(() => backoffLines(s, t.host).length > before, 30_000)).toBe(true);
     expect(backoffLines(s, t.host).slice(before).join('\n')).toMatch(/stopped answering \(keepalive timeout\)|timed out/);
@@ -178,13 +178,9 @@ describe('a volunteer behind a loopback TCP proxy', () => {
   }, 300_000);
 
   test('every connection reset (cutAll): its jobs rerun elsewhere at once; it is backed off, then takes jobs again', async () => {
-    session = await BuildSession.start({ volunteers: 2 });
-    const s = session;
-    const env = faultEnvironment(s);
-    proxy = await routeThroughProxy(s, 0);
-    const build = make(s, env);
-    const t = await midBuild(s, 0);
-    const before = backoffLines(s, t.host).length;
+    const s = await fixture.start({ volunteers: 2 });
+    const proxy = await behindProxy(s);
+    const { env, build, t, before } = await buildUnderWay(s, 0);
     const cutAt = Date.now();
     proxy.cutAll();
     expect(await waitFor(() => backoffLines(s, t.host).length > before, 10_000)).toBe(true);

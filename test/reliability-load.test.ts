@@ -3,14 +3,12 @@
 // agent's one queue lets at most `--localslots_cpp` preprocessors (default: the cores) and
 // `--localslots` compiles run here. No job fails, every object is identical to a local build, and the
 // agent's memory stays bounded.
-import { cpus, tmpdir } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
-import { stopAll } from '@sshcc/testkit';
 import { compareBuilds } from './support/build-compare';
+import { useBuildFixture } from './support/build-fixture';
 import { SSHCC, type GeneratedProject } from './support/build-project';
 import { buildReference, OBJ_DIR, REF_DIR } from './support/build-reference';
-import { BuildSession } from './support/build-session';
 import { generateCProject } from './support/fault-c-project';
 import { LoadSampler } from './support/fault-load-sampler';
 import { agentPid, agentStats } from './support/fault-session';
@@ -22,28 +20,21 @@ const CPP_SLOTS = cpus().length || 1;
 /** The agent is a Node process holding at most 64 jobs' preprocessed sources (a few KiB each here). */
 const AGENT_RSS_LIMIT_KIB = 256 * 1024;
 
-let work: string;
 let project: GeneratedProject;
-let session: BuildSession | undefined;
 let referenceMs = 0;
 
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'sshcc-reliability-load-'));
-  project = generateCProject(work, 'load', FILES, 'small');
-  const started = Date.now();
-  buildReference(project.dir);
-  referenceMs = Date.now() - started;
-}, 180_000);
-
-afterAll(async () => {
-  await session?.stop();
-  await stopAll();
-  rmSync(work, { recursive: true, force: true });
-}, 30_000);
+const fixture = useBuildFixture({
+  name: 'sshcc-reliability-load-',
+  prepare(work) {
+    project = generateCProject(work, 'load', FILES, 'small');
+    referenceMs = buildReference(project.dir);
+  },
+  prepareMs: 180_000,
+  projects: () => [project.dir],
+});
 
 test(`make -j64 of ${FILES} files, 3 volunteers, --localslots=${LOCAL_SLOTS}: this machine runs at most cpp + local slots of compilers, no job fails, agent memory bounded`, async () => {
-  session = await BuildSession.start({ volunteers: 3 });
-  const s = session;
+  const s = await fixture.start({ volunteers: 3 });
   const env = { ...s.env, SSHCC_HOSTS: `${s.env.SSHCC_HOSTS as string} --localslots=${LOCAL_SLOTS}` };
   const sampler = new LoadSampler(project.dir, () => agentPid(env));
   sampler.start(50);

@@ -1,15 +1,12 @@
 // Reliability soak: 2,000 compile jobs (`make -j16` of 2,000 trivial C files) through three real sshd
 // volunteers while one of them is killed and restarted every few seconds. Zero failed jobs, and every
 // object identical to a local build. Bounded: trivial sources, so it is the jobs that are many, not CPU.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopAll } from '@sshcc/testkit';
 import { compareBuilds } from './support/build-compare';
+import { useBuildFixture } from './support/build-fixture';
 import { waitFor } from './support/build-processes';
 import { SSHCC, type GeneratedProject } from './support/build-project';
 import { buildReference, OBJ_DIR, REF_DIR } from './support/build-reference';
-import { BuildSession } from './support/build-session';
 import { generateCProject } from './support/fault-c-project';
 import { compilersUnderAny, leftoversIn } from './support/fault-build';
 import { agentStats, failuresOn, faultEnvironment } from './support/fault-session';
@@ -20,28 +17,21 @@ const RESTART_EVERY_MS = 3000;
 /** The whole soak (make through sshcc) must end within this. */
 const SOAK_LIMIT_MS = 240_000;
 
-let work: string;
 let project: GeneratedProject;
-let session: BuildSession | undefined;
 let referenceMs = 0;
 
-beforeAll(() => {
-  work = mkdtempSync(join(tmpdir(), 'sshcc-reliability-soak-'));
-  project = generateCProject(work, 'soak', JOBS, 'trivial');
-  const started = Date.now();
-  buildReference(project.dir);
-  referenceMs = Date.now() - started;
-}, 180_000);
-
-afterAll(async () => {
-  await session?.stop();
-  await stopAll();
-  rmSync(work, { recursive: true, force: true });
-}, 30_000);
+const fixture = useBuildFixture({
+  name: 'sshcc-reliability-soak-',
+  prepare(work) {
+    project = generateCProject(work, 'soak', JOBS, 'trivial');
+    referenceMs = buildReference(project.dir);
+  },
+  prepareMs: 180_000,
+  projects: () => [project.dir],
+});
 
 test(`soak: ${JOBS} jobs through three volunteers, one restarted every ${RESTART_EVERY_MS / 1000} s: none fails, every object identical to a local build`, async () => {
-  session = await BuildSession.start({ volunteers: 3 });
-  const s = session;
+  const s = await fixture.start({ volunteers: 3 });
   const env = faultEnvironment(s);
   const [victim, victimHost] = [s.volunteers[2], s.hostOf(2)];
   if (victim === undefined) throw new Error('three volunteers expected');

@@ -2,13 +2,12 @@
 // shaped veth): a make -j build through one far volunteer is correct and really compiles there, and a
 // loss burst mid-transfer and a stall longer than the keepalive interval are survived.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { stopAll, wanUnavailable } from '@sshcc/testkit';
+import { wanUnavailable } from '@sshcc/testkit';
+import { useBuildFixture } from './support/build-fixture';
 import { copyExamples, generateProject, SSHCC, type GeneratedProject } from './support/build-project';
 import { buildReference, expectMatchesReference, OBJ_DIR, REF_DIR } from './support/build-reference';
-import { BuildSession } from './support/build-session';
+import type { BuildSession } from './support/build-session';
 import { volunteerMidJob } from './support/fault-build';
 import { agentStats, failuresOn, faultEnvironment } from './support/fault-session';
 
@@ -24,29 +23,20 @@ if (reason !== undefined) {
     expect(reason).toMatch(/not root|iproute2|ip netns add/);
   });
 } else {
-  let work: string;
   let examples: string;
   let generated: GeneratedProject;
-  let session: BuildSession | undefined;
 
-  beforeAll(() => {
-    work = mkdtempSync(join(tmpdir(), 'sshcc-wan-build-'));
-    examples = copyExamples(work);
-    buildReference(examples);
-    generated = generateProject(work, GENERATED_FILES);
-    buildReference(generated.dir);
-  }, 120_000);
-
-  afterEach(async () => {
-    await session?.stop();
-    session = undefined;
-    rmSync(join(examples, OBJ_DIR), { recursive: true, force: true });
-    rmSync(join(generated.dir, OBJ_DIR), { recursive: true, force: true });
-  }, 60_000);
-
-  afterAll(async () => {
-    await stopAll();
-    rmSync(work, { recursive: true, force: true });
+  const fixture = useBuildFixture({
+    name: 'sshcc-wan-build-',
+    prepare(work) {
+      examples = copyExamples(work);
+      buildReference(examples);
+      generated = generateProject(work, GENERATED_FILES);
+      buildReference(generated.dir);
+    },
+    prepareMs: 120_000,
+    projects: () => [examples, generated.dir],
+    cleanupMs: 60_000,
   });
 
   /** Waits until `done` compiles are logged and one is compiling on the volunteer: the link is busy. */
@@ -61,14 +51,14 @@ if (reason !== undefined) {
   }
 
   test('make -j8 of examples/ through one volunteer 25 ms away at 20 Mbit/s with 0.5% loss: every compile remote, objects as local', async () => {
-    session = await BuildSession.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 20, lossPercent: 0.5 } });
+    const session = await fixture.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 20, lossPercent: 0.5 } });
     console.log(`WAN link: ${session.wan(0).impairments.summary}`);
     const make = await session.start(['make', '-j8', `O=${OBJ_DIR}`, ...CLIENT], { cwd: examples }).done;
     expect(make.stderr).toBe('');
     expect(make.code).toBe(0);
     const jobs = session.compileJobs();
     expect(jobs.map((job) => job.output).sort()).toEqual([...EXAMPLE_OBJECTS].sort());
-    expect(jobs.filter((job) => job.host !== session!.hostOf(0))).toEqual([]);
+    expect(jobs.filter((job) => job.host !== session.hostOf(0))).toEqual([]);
     expectMatchesReference(examples, EXAMPLE_OBJECTS);
     const input = 'the cat saw the dog\nthe dog saw the cat\n';
     for (const [program, arg] of [['wordcount', '3'], ['ngrams', '2']] as const) {
@@ -80,8 +70,7 @@ if (reason !== undefined) {
 
   test('a 2 s loss burst (every packet dropped both ways) mid-transfer: the build succeeds, objects as local, the volunteer compiles after it', async () => {
     // A slow link keeps uploads in flight most of the build, so the burst cuts through transfers.
-    session = await BuildSession.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 4, lossPercent: 0.5 } });
-    const s = session;
+    const s = await fixture.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 4, lossPercent: 0.5 } });
     const build = s.start(['make', '-j8', `O=${OBJ_DIR}`, ...CLIENT], { cwd: generated.dir });
     const before = await midBuild(s, 2);
     await s.wan(0).lossBurst(2000);
@@ -97,8 +86,7 @@ if (reason !== undefined) {
   }, 240_000);
 
   test('a 5 s stall with ServerAliveInterval 1 (3 missed): the agent notices, the build succeeds, objects as local', async () => {
-    session = await BuildSession.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 20 }, startAgent: false });
-    const s = session;
+    const s = await fixture.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 20 }, startAgent: false });
     const env = faultEnvironment(s);
     await s.startAgent(env);
     const build = s.start(['make', '-j8', `O=${OBJ_DIR}`, ...CLIENT], { cwd: generated.dir, env });

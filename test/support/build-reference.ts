@@ -8,13 +8,16 @@ import { moveBuild } from './build-project';
 export const REF_DIR = 'ref';
 export const OBJ_DIR = 'build';
 
-export function buildReference(project: string, extraArgs: readonly string[] = []): void {
+/** Builds `project` locally into REF_DIR; returns how long that took (ms), for figures printed beside sshcc's. */
+export function buildReference(project: string, extraArgs: readonly string[] = []): number {
+  const started = Date.now();
   const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C', LC_ALL: 'C' };
   delete env.MAKEFLAGS;
   delete env.MFLAGS;
   const result = spawnSync('make', ['-s', '-j2', `O=${OBJ_DIR}`, 'CC=gcc', 'CXX=g++', ...extraArgs], { cwd: project, env, encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`local reference build failed in ${project}: ${result.stderr}`);
   moveBuild(project, OBJ_DIR, REF_DIR);
+  return Date.now() - started;
 }
 
 /** Jest expectations: the objects named (`build/x.o`) and their .d files match the reference build's. */
