@@ -11,6 +11,8 @@ module.exports = {
   moduleNameMapper: { '^@sshcc/([a-z]+)$': '<rootDir>/packages/$1/src' },
   // Jest's 'default' reporter set would print its summary after ours; use its parts in our order.
   reporters: ['<rootDir>/scripts/jest-progress-reporter.js', '<rootDir>/scripts/jest-summary-reporter.js'],
+  globalSetup: '<rootDir>/scripts/jest-cache-setup.js',
+  globalTeardown: '<rootDir>/scripts/jest-cache-teardown.js',
   maxWorkers: 2,
   testTimeout: 30000,
 };

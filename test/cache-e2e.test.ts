@@ -1,15 +1,15 @@
-// The volunteer's result cache end to end: make -j builds of examples/ through the C shim, the agent and
-// a real sshd volunteer. What the cache did is read from the volunteer's own store (its counters and
-// entries, under the private HOME testkit gives its sessions), never inferred from timing. The agent's
-// own cache (if the agent uses one) lives under this test's XDG_CACHE_HOME and is cleared before each
-// rebuild, so every rebuild reaches the volunteer.
+// The result caches end to end: make -j builds of examples/ through the C shim, the agent and a real sshd
+// volunteer. What the volunteer's cache did is read from its own store (its counters and entries, under
+// the private HOME testkit gives its sessions), never inferred from timing. The agent's own cache lives
+// under the session's XDG_CACHE_HOME; it is cleared before each rebuild, so that rebuilds reach the
+// volunteer, except in the tests about it.
 import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ResultStore, type CacheStats } from '@sshcc/server';
 import { stopAll } from '@sshcc/testkit';
-import { copyExamples, REPO, SSHCC } from './support/build-project';
+import { copyExamples, SSHCC } from './support/build-project';
 import { BuildSession } from './support/build-session';
 
 const O = 'build';
@@ -18,12 +18,9 @@ const ALL_OBJECTS = [...C_OBJECTS, ...['ngrams', 'split', 'format', 'ngrams_main
 
 let work: string;
 let session: BuildSession;
-const savedXdg = process.env.XDG_CACHE_HOME;
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'sshcc-cache-e2e-'));
-  // BuildSession's environment (agent and builds) is made from process.env.
-  process.env.XDG_CACHE_HOME = join(work, 'agent-cache');
   // One volunteer: a rebuild must reach the store the first build filled.
   session = await BuildSession.start({ volunteers: 1, slots: 4 });
 }, 60_000);
@@ -31,8 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await session?.stop();
   await stopAll();
-  if (savedXdg === undefined) delete process.env.XDG_CACHE_HOME;
-  else process.env.XDG_CACHE_HOME = savedXdg;
   rmSync(work, { recursive: true, force: true });
 }, 60_000);
 
@@ -55,12 +50,16 @@ function project(name: string): string {
   return dir;
 }
 
-async function make(dir: string, cc = 'gcc', targets: string[] = []): Promise<void> {
-  // A rebuild must reach the volunteer: the agent's cache (when it has one) starts empty each time.
-  // (The TS CLI itself: the C shim learns new subcommand names only when `npm run build` regenerates it.)
-  const cleared = spawnSync(process.execPath, [join(REPO, 'packages/client/bin/sshcc.js'), 'cache', 'clear'], { env: session.env, encoding: 'utf8' });
-  expect(cleared.stdout).toMatch(/^Removed \d+ entries/);
-  const run = await session.run(['make', '-j8', `O=${O}`, `CC=${SSHCC} ${cc}`, `CXX=${SSHCC} g++`, ...targets], { cwd: dir });
+function sshccCli(args: string[], env: NodeJS.ProcessEnv = session.env): string {
+  const run = spawnSync(SSHCC, args, { env, encoding: 'utf8' });
+  expect(run.stderr).toBe('');
+  return run.stdout;
+}
+
+async function make(dir: string, cc = 'gcc', targets: string[] = [], options: { agentCache?: 'clear' | 'keep'; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  // A rebuild must reach the volunteer: unless a test is about the agent's cache, it starts empty each time.
+  if (options.agentCache !== 'keep') expect(sshccCli(['cache', 'clear'])).toMatch(/^Removed \d+ entries/);
+  const run = await session.run(['make', '-j8', `O=${O}`, `CC=${SSHCC} ${cc}`, `CXX=${SSHCC} g++`, ...targets], { cwd: dir, env: options.env ?? session.env });
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
 }
@@ -168,6 +167,45 @@ test('a truncated entry is detected, dropped and compiled again, with the same o
   expect(objects(dir)).toEqual(first);
   expect((await since(before)).corrupt).toBe(2);
 }, 180_000);
+
+test("a rebuild after make clean is answered from the agent's own cache: no network, objects byte for byte", async () => {
+  const dir = project('agent-cache');
+  await make(dir);
+  const first = objects(dir);
+  clean(dir);
+  const before = await volunteerStore().stats();
+  const logged = session.compileJobs().length;
+  const agentHitsBefore = agentHits();
+  await make(dir, 'gcc', [], { agentCache: 'keep' });
+  // Not one lookup reached the volunteer.
+  expect(await since(before)).toEqual({ hits: 0, misses: 0, stores: 0, corrupt: 0 });
+  expect(objects(dir)).toEqual(first);
+  const rebuilt = session.compileJobs().slice(logged);
+  expect(rebuilt).toHaveLength(ALL_OBJECTS.length);
+  expect(rebuilt.map((job) => job.why)).toEqual(ALL_OBJECTS.map(() => 'answered from the result cache'));
+  expect(agentHits() - agentHitsBefore).toBe(ALL_OBJECTS.length);
+  const ran = spawnSync(join(dir, O, 'wordcount'), ['2'], { input: 'a b a\n', encoding: 'utf8' });
+  expect(ran.status).toBe(0);
+}, 180_000);
+
+test('SSHCC_CACHE=0 in the build turns off both caches: every compile runs on the volunteer, no lookups', async () => {
+  const dir = project('no-cache');
+  await make(dir);
+  clean(dir);
+  const before = await volunteerStore().stats();
+  const logged = session.compileJobs().length;
+  await make(dir, 'gcc', [], { agentCache: 'keep', env: { ...session.env, SSHCC_CACHE: '0' } });
+  expect(await since(before)).toEqual({ hits: 0, misses: 0, stores: 0, corrupt: 0 });
+  const rebuilt = session.compileJobs().slice(logged);
+  expect(rebuilt).toHaveLength(ALL_OBJECTS.length);
+  expect(rebuilt.filter((job) => job.host === null)).toEqual([]);
+}, 180_000);
+
+/** `sshcc stats`' count of compiles the agent answered from its cache. */
+function agentHits(): number {
+  const row = /^\s*agent hits\s+(\d+)$/m.exec(sshccCli(['stats']));
+  return row ? Number(row[1]) : 0;
+}
 
 /** Every entry file in the volunteer's store. */
 function entryPaths(): string[] {

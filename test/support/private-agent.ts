@@ -19,6 +19,8 @@ export function agentEnvironment(dir: string, clientEnv: Readonly<Record<string,
     SSHCC_DIR: join(dir, 'agent'),
     SSHCC_HOSTS: hosts,
     SSHCC_LOG: join(dir, 'jobs.log'),
+    // The agent's result cache is per user: one per test, or a build from an earlier test (or run) answers from it.
+    XDG_CACHE_HOME: join(dir, 'cache'),
     // A forgotten agent goes away by itself; stopping it is still the rule.
     SSHCC_AGENT_IDLE: '120',
     LANG: 'C',

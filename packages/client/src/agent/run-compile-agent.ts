@@ -1,4 +1,5 @@
-import { CompileRouter } from '../job';
+import { formatError } from '@sshcc/core';
+import { CompileRouter, openAgentCache, type AgentCache } from '../job';
 import { statsFileIn } from '../stats/stats-file';
 import { localAgentPaths } from '../thin/local-agent-paths';
 import { startAgentFeed } from './agent-feed';
@@ -14,12 +15,22 @@ export async function runCompileAgent(options: { readonly foreground?: boolean }
   const paths = localAgentPaths(process.env);
   const log = options.foreground ? (line: string) => void process.stderr.write(`sshcc agent: ${line}\n`) : fileLog(paths.logFile);
   const feed = startAgentFeed({ statsFile: statsFileIn(paths.configDir), log });
-  const router = new CompileRouter(log, feed.feed);
+  const router = new CompileRouter(log, feed.feed, agentCache(log));
   try {
     const handleCompile: HandleCompile = (request, context) => router.handle(request, context);
     return await runAgentProcess({ handleCompile, reports: feed.reports, log, foreground: options.foreground === true });
   } finally {
     await router.close();
     await feed.close();
+  }
+}
+
+/** The user's result cache; a bad SSHCC_CACHE_SIZE costs the cache (one log line), never the compiles. */
+function agentCache(log: (line: string) => void): AgentCache | null {
+  try {
+    return openAgentCache(process.env);
+  } catch (err) {
+    log(`result cache off: ${formatError(err).replace(/^sshcc: /, '')}`);
+    return null;
   }
 }

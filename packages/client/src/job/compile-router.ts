@@ -7,6 +7,7 @@ import { NO_JOB_EVENTS, type JobEvents } from '../events';
 import { SshPool, sshccHandshake, type PoolEvent } from '../pool';
 import { Scheduler } from '../queue';
 import { CompileService } from './compile-service';
+import type { AgentCache } from './result-cache';
 
 /** Client variables that decide where and how compiles go; clients that differ in them get their own pool. */
 const ROUTING_VARIABLES = ['SSHCC_HOSTS', 'DISTCC_HOSTS', 'SSHCC_DIR', 'HOME', 'SSHCC_SSH_CONFIG', 'SSHCC_KNOWN_HOSTS', 'SSHCC_SERVER_COMMAND', 'SSH_AUTH_SOCK'] as const;
@@ -26,10 +27,14 @@ interface Route {
 export class CompileRouter {
   private readonly routes = new Map<string, Route>();
 
-  /** `events`: the agent's feed, told of every job, each configuration's hosts and the pool's host events. */
+  /**
+   * `events`: the agent's feed, told of every job, each configuration's hosts and the pool's host events.
+   * `cache`: the user's result cache, one for every configuration (an object is the same wherever it came from).
+   */
   constructor(
     private readonly log: (line: string) => void,
     private readonly events: JobEvents = NO_JOB_EVENTS,
+    private readonly cache: AgentCache | null = null,
   ) {}
 
   handle(request: CompileRequest, context: CompileContext): Promise<CompileAnswer> {
@@ -85,7 +90,7 @@ export class CompileRouter {
       this.events.pool(event);
       this.followHost(event, scheduler, timers);
     });
-    const service = new CompileService({ scheduler, pool, events: this.events, log: this.log });
+    const service = new CompileService({ scheduler, pool, events: this.events, log: this.log, cache: this.cache });
     return {
       service,
       close: async () => {

@@ -1,7 +1,8 @@
 import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { analyzeArgs, formatError, SshccError, type RemoteAnalysis } from '@sshcc/core';
-import type { ClientSession, CompilerFingerprint, JobResult } from '@sshcc/protocol';
+import { cacheKey, type ClientSession, type CompilerFingerprint, type JobResult, type JobSpec } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/server';
 import type { CompileAnswer, CompileContext, CompileRequest } from '../agent/types';
 import { NO_JOB_EVENTS, type JobEvents, type JobRecorder } from '../events';
@@ -10,6 +11,7 @@ import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
 import { jobNote, type JobPlace } from './job-note';
 import { remoteJobSpec } from './remote-job-spec';
+import type { AgentCache, AgentCacheHit } from './result-cache';
 import { spawnCaptured, type CapturedRun } from './spawn-captured';
 import { writeOutputsAtomically } from './write-outputs';
 
@@ -23,6 +25,8 @@ export interface CompileServiceOptions {
   readonly events?: JobEvents;
   /** Appends one line per job (SSHCC_LOG, the agent's log). */
   readonly log: (line: string) => void;
+  /** The user's result cache, consulted before a job is queued; null or absent: none. */
+  readonly cache?: AgentCache | null;
 }
 
 /** What running one job came to, before it is turned into the client's answer. */
@@ -89,6 +93,16 @@ export class CompileService {
       return { answer: execLocally(compiler, request), place: { kind: 'local', why: 'preprocessing failed' } };
     }
     const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
+    const spec = remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length);
+    // SSHCC_CACHE=0 in the build turns off both caches: no lookup here, and a null key tells the volunteer none either.
+    const cache = request.env.SSHCC_CACHE === '0' ? null : (this.options.cache ?? null);
+    const key = request.env.SSHCC_CACHE === '0' ? null : cacheKey(spec, preprocessed.stdout);
+    if (cache !== null && key !== null) {
+      const hit = await cache.lookup(key, spec);
+      job.cacheLookup(hit ? 'hit' : 'miss');
+      // A gcc answer with diagnostics is no answer here (see quotesWrongSource): it goes on as a miss.
+      if (hit !== null && !(analysis.family === 'gcc' && hit.stderr.length > 0)) return this.answerFromCache(request, analysis, preprocessed, hit, job);
+    }
     const unfit = this.unfitFor(fingerprint);
     const avoid = new Set<string>(unfit);
     const failures: string[] = [];
@@ -108,7 +122,7 @@ export class CompileService {
       const timing = { workerAt: started };
       let result: JobResult;
       try {
-        result = await this.runRemote(host, remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length), preprocessed.stdout, signal, job, timing);
+        result = await this.runRemote(host, spec, preprocessed.stdout, key, signal, job, timing);
       } catch (err) {
         job.remoteFailed(err);
         grant.release();
@@ -152,6 +166,7 @@ export class CompileService {
       if (result.kind === 'compiled') {
         grant.release({ ms: Date.now() - timing.workerAt, bytes: preprocessed.stdout.length });
         await this.finishRemote(request, analysis, result);
+        if (cache !== null && key !== null) await cache.store(key, spec, result);
         job.countRemote(host, failures.length > 0);
         // clang's -frewrite-includes step repeats its diagnostics in the compile; gcc's directives-only
         // step reports some (#warning) that its compile does not.
@@ -193,8 +208,9 @@ export class CompileService {
 
   private async runRemote(
     host: string,
-    spec: ReturnType<typeof remoteJobSpec>,
+    spec: JobSpec,
     source: Buffer,
+    key: string | null,
     signal: AbortSignal,
     job: JobRecorder,
     timing: { workerAt: number },
@@ -204,7 +220,7 @@ export class CompileService {
     timing.workerAt = Date.now();
     let broken = true;
     try {
-      const result = await worker.session.runJob(spec, source, { signal, onStage: (stage) => job.stage(stage) });
+      const result = await worker.session.runJob(spec, source, { signal, onStage: (stage) => job.stage(stage), cacheKey: key });
       job.remoteDone(result);
       broken = false;
       return result;
@@ -213,12 +229,21 @@ export class CompileService {
     }
   }
 
+  /** A hit in the agent's cache: its outputs written as a remote compile's would be, no network at all. */
+  private async answerFromCache(request: CompileRequest, analysis: RemoteAnalysis, preprocessed: CapturedRun, hit: AgentCacheHit, job: JobRecorder): Promise<Outcome> {
+    const targets = [...analysis.extraOutputs, analysis.output];
+    await writeOutputsAtomically(targets.map((path) => ({ path, data: hit.outputs.get(basename(path)) as Buffer })), request.umask);
+    job.countLocal('agent-cache', false);
+    const stderr = analysis.family === 'clang' ? hit.stderr : Buffer.concat([preprocessed.stderr, hit.stderr]);
+    return { answer: { kind: 'result', exitCode: hit.exitCode, stdout: hit.stdout, stderr }, place: { kind: 'local', why: 'answered from the result cache' } };
+  }
+
   /** Writes a successful compile's outputs beside their targets and renames them into place. */
   private async finishRemote(request: CompileRequest, analysis: RemoteAnalysis, result: JobResult): Promise<void> {
     // The main object goes last: its presence then implies its companions (.dwo) are in place.
     const targets = [...analysis.extraOutputs, analysis.output];
     const outputs = targets.map((path) => {
-      const data = result.outputs.get(path.slice(path.lastIndexOf('/') + 1));
+      const data = result.outputs.get(basename(path));
       if (data === undefined) throw new SshccError('remote-failed', `the volunteer returned no ${path}`);
       return { path, data };
     });

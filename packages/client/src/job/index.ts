@@ -1,2 +1,3 @@
 export { CompileService, type CompileServiceOptions } from './compile-service';
 export { CompileRouter } from './compile-router';
+export { openAgentCache, type AgentCache } from './result-cache';
