@@ -13,13 +13,19 @@ const CLIENT_DIST = path.join(ROOT, 'packages', 'client', 'dist');
 const AGENT_ENTRY = path.join(CLIENT_DIST, 'agent', 'main.js');
 const THIN_CLIENT = path.join(CLIENT_DIST, 'sshcc-thin.js');
 
-/** The environment of a build through sshcc: its own agent dir, host list and ssh files. */
+/**
+ * The environment of a build through sshcc: its own agent dir, host list and ssh files, and its own
+ * result cache (never the user's). The cache is off (SSHCC_CACHE=0: the agent's and the volunteers'):
+ * these builds measure distribution; the variants about the cache turn it on with `cacheOn`.
+ */
 function sshccEnv({ agentDir, hosts, clientConfig, base = process.env }) {
   return {
     ...base,
     ...clientConfig.env,
     SSHCC_DIR: agentDir,
     SSHCC_HOSTS: hosts,
+    XDG_CACHE_HOME: path.join(agentDir, 'cache'),
+    SSHCC_CACHE: '0',
     // The bench stops its agents itself. Long enough that a warm agent stays warm between rounds (a
     // distcc-over-ssh build in between can take minutes), short enough that one outliving a killed
     // bench goes away by itself.
@@ -71,12 +77,24 @@ async function startProfiledAgent(env, profileDir, name) {
   return child.pid;
 }
 
-/** One line per job in an SSHCC_LOG file: how many compiled on a volunteer, how many here, and why. */
+/** The same environment with both result caches on. */
+function cacheOn(env) {
+  const { SSHCC_CACHE: _off, ...on } = env;
+  return on;
+}
+
+const FROM_CACHE = 'answered from the result cache';
+
+/**
+ * One line per job in an SSHCC_LOG file: how many compiled on a volunteer, how many the agent's cache
+ * answered, how many compiled here (cache hits not among them), and why.
+ */
 function readJobLog(file) {
   const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
   const remote = lines.filter((line) => / compiled on /.test(line)).length;
-  const local = lines.filter((line) => / compiled locally: /.test(line));
-  return { jobs: lines.length, remote, local: local.length, localReasons: [...new Set(local.map((l) => l.replace(/^.*compiled locally: /, '')))] };
+  const cached = lines.filter((line) => line.endsWith(`compiled locally: ${FROM_CACHE}`)).length;
+  const local = lines.filter((line) => / compiled locally: /.test(line) && !line.endsWith(FROM_CACHE));
+  return { jobs: lines.length, remote, cached, local: local.length, localReasons: [...new Set(local.map((l) => l.replace(/^.*compiled locally: /, '')))] };
 }
 
 /** `sshcc stats --json` where this build of sshcc has it (null otherwise). */
@@ -94,4 +112,4 @@ function sleep(ms) {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-module.exports = { ROOT, SSHCC, CLIENT_DIST, AGENT_ENTRY, THIN_CLIENT, sshccEnv, agentPid, stopAgent, startProfiledAgent, readJobLog, statsJson, sleep };
+module.exports = { ROOT, SSHCC, CLIENT_DIST, AGENT_ENTRY, THIN_CLIENT, sshccEnv, cacheOn, agentPid, stopAgent, startProfiledAgent, readJobLog, statsJson, sleep };

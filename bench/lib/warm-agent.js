@@ -37,4 +37,11 @@ function requireRemote(what, ran, expected) {
   }
 }
 
-module.exports = { warmAgent, requireRemote };
+/** Throws when a measured run was not answered entirely from the agent's cache. */
+function requireCached(what, ran, expected) {
+  if (ran.cached < expected) {
+    throw new Error(`${what}: only ${ran.cached}/${expected} compiles were answered from the agent's cache (${ran.remote} remote; ${ran.localReasons.join('; ')}); figures discarded`);
+  }
+}
+
+module.exports = { warmAgent, requireRemote, requireCached };

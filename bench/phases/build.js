@@ -1,6 +1,7 @@
 'use strict';
 // Phase 1: a real project built with `make -jN`, (a) locally, (b) distcc over ssh, (c) distcc over TCP,
-// (d) sshcc with a cold agent, (e) sshcc with a warm one. Rounds alternate the variants (each round
+// (d) sshcc with a cold agent, (e) sshcc with a warm one (both with the result cache off), (f) sshcc
+// rebuilding after `make clean` with the cache warm (every compile a hit). Rounds alternate the variants (each round
 // starts one further along), so slow drift on a shared machine falls on all of them alike; every
 // figure is also a ratio to the local build of the same round.
 const fs = require('node:fs');
@@ -12,8 +13,8 @@ const { timedLoop, shq } = require('../lib/timed-loop');
 const { treeCpu, treeCpuDelta, treeCpuByName } = require('../lib/tree-cpu');
 const { cpuTimes, cpuDelta } = require('../lib/proc-stat');
 const { distccEnv } = require('../lib/distcc');
-const { SSHCC, readJobLog, statsJson } = require('../lib/sshcc');
-const { warmAgent, requireRemote } = require('../lib/warm-agent');
+const { SSHCC, cacheOn, readJobLog, statsJson } = require('../lib/sshcc');
+const { warmAgent, requireRemote, requireCached } = require('../lib/warm-agent');
 const { compareTrees, copyObjects } = require('../lib/compare-objects');
 const { cpuSnapshot, busyFraction } = require('../lib/cpu-busy');
 const { summarize, median } = require('../lib/stats');
@@ -50,7 +51,23 @@ async function buildPhase(ctx) {
         if (ctx.agentPid('build') === null) await warmAgent(ctx, sshccEnv, jobs, 'build');
       },
     },
+    {
+      key: 'sshcc-cache',
+      label: '(f) sshcc, warm cache',
+      cc: `${SSHCC} ${cc}`,
+      env: cacheOn(sshccEnv),
+      servers: [volunteer.pid],
+      agent: true,
+      cached: true,
+      before: async () => {
+        if (ctx.agentPid('build') === null) await warmAgent(ctx, sshccEnv, jobs, 'build');
+        // The first time, an untimed build with the cache on fills it; every timed one is a rebuild.
+        if (!cacheFilled) await build(variants[5]);
+        cacheFilled = true;
+      },
+    },
   ];
+  let cacheFilled = false;
 
   const build = async (variant, envExtra = {}) => {
     const clean = project.clean();
@@ -106,7 +123,8 @@ async function buildPhase(ctx) {
         const jobsRan = readJobLog(jobLog);
         const cmp = compareTrees(refDir, tree, objects);
         verification[variant.key].push({ ...jobsRan, objects: objects.length, ...cmp });
-        requireRemote(`${variant.label}, round ${round + 1}`, jobsRan, objects.length);
+        if (variant.cached) requireCached(`${variant.label}, round ${round + 1}`, jobsRan, objects.length);
+        else requireRemote(`${variant.label}, round ${round + 1}`, jobsRan, objects.length);
         if (cmp.mismatches.length > 0) throw new Error(`${variant.label}: objects differ from the local build: ${JSON.stringify(cmp.mismatches.slice(0, 5))}`);
       } else if (variant.key === 'distcc-tcp') {
         verification[variant.key].push({ remote: distccd.completedJobs() - tcpBefore, objects: objects.length });
@@ -144,6 +162,8 @@ async function buildPhase(ctx) {
     const vsSsh = med('distcc-ssh') / med(key);
     targets.push({ what: `${label} speed-up over distcc over ssh`, target: '≥ 3×', measured: ratio(vsSsh), met: vsSsh >= 3 });
   }
+  const warmCache = median(samples['sshcc-cache'].map((ms, i) => ms / samples['sshcc-cold'][i]));
+  targets.push({ what: '(f) warm-cache rebuild vs (d) cold sshcc build', target: '≤ 0.30×', measured: ratio(warmCache), met: warmCache <= 0.3 });
   return {
     key: 'build',
     title: `Real-project build: ${project.title}, ${objects.length} objects, make -j${jobs}, ${options.reps} rounds`,
@@ -151,7 +171,7 @@ async function buildPhase(ctx) {
     rows,
     notes: [
       'distcc runs with DISTCC_FALLBACK=0, so a finished build means every compile was distributed.',
-      'sshcc check: compiles that ran on the volunteer (SSHCC_LOG) and objects identical to the local build.',
+      'sshcc check: compiles that ran on the volunteer (SSHCC_LOG) and objects identical to the local build; (d) and (e) run with the result cache off (SSHCC_CACHE=0), (f) rebuilds after make clean with it warm: every compile answered from the agent\'s cache (SSHCC_LOG), objects identical.',
       'CPU s: all CPU the build cost on this machine, wherever it ran (medians): client side = make and everything it started (compilers, clients, distcc\'s cpp and ssh) + the sshcc agent and its preprocessors; server side = the volunteer\'s sshd tree (sessions, sshcc-server or distccd --inetd, compilers) or the TCP distccd tree. On one machine, wall ≥ CPU s / cores, so with every core busy the CPU ratio bounds the wall ratio; it is also the figure least disturbed by other work on a shared machine.',
     ],
     targets,
@@ -163,8 +183,9 @@ function describeCheck(key, checks, objects) {
   if (key === 'local') return 'reference';
   if (key === 'distcc-ssh') return 'remote (fallback off)';
   if (key === 'distcc-tcp') return `${Math.min(...checks.map((c) => c.remote))}/${objects} on distccd`;
-  const remote = Math.min(...checks.map((c) => c.remote));
   const same = Math.min(...checks.map((c) => c.identical + c.equivalent));
+  if (key === 'sshcc-cache') return `${Math.min(...checks.map((c) => c.cached))}/${objects} from the cache, ${same}/${objects} objects match`;
+  const remote = Math.min(...checks.map((c) => c.remote));
   return `${remote}/${objects} remote, ${same}/${objects} objects match`;
 }
 

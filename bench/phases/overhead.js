@@ -11,9 +11,9 @@ const path = require('node:path');
 const { writeSources } = require('../lib/trivial-sources');
 const { timedLoop, shq } = require('../lib/timed-loop');
 const { distccEnv } = require('../lib/distcc');
-const { SSHCC, THIN_CLIENT, readJobLog } = require('../lib/sshcc');
+const { SSHCC, THIN_CLIENT, cacheOn, readJobLog } = require('../lib/sshcc');
 const { writeTsClientLauncher } = require('../lib/ts-client-launcher');
-const { warmAgent, requireRemote } = require('../lib/warm-agent');
+const { warmAgent, requireRemote, requireCached } = require('../lib/warm-agent');
 const { cpuTimes, cpuDelta } = require('../lib/proc-stat');
 const { summarize, median } = require('../lib/stats');
 const { msText, ratio, range } = require('../lib/format');
@@ -34,6 +34,10 @@ async function overheadPhase(ctx) {
     { key: 'distcc-tcp', label: 'distcc over TCP', cc: 'distcc gcc', env: distccEnv({ hosts: `127.0.0.1:${distccd.port}/1`, stateDir: ctx.dir('scratch', 'oh-distcc-tcp') }), n: options.overheadJobs },
     { key: 'sshcc-shim', label: 'sshcc, C shim', cc: `${SSHCC} gcc`, env, n: options.overheadJobs, agent: true },
     { key: 'sshcc-ts', label: 'sshcc, TS client', cc: `${launcher} gcc`, env, n: options.overheadJobs, agent: true },
+    // The same files compiled once untimed with the cache on, then again: every timed job is an agent hit.
+    { key: 'sshcc-hit', label: 'sshcc, C shim, result cache hit', cc: `${SSHCC} gcc`, env: cacheOn(env), n: options.overheadJobs, agent: true, cached: true },
+    // What a hit cannot avoid: the key is a hash of the preprocessed source.
+    { key: 'cpp', label: 'its preprocessor alone (gcc -E -fdirectives-only)', cc: 'gcc -E -fdirectives-only', env: process.env, n: options.overheadJobs },
   ];
   const per = Object.fromEntries(variants.map((v) => [v.key, { wall: [], cpu: [], clients: [], agent: [], cpp: [], remote: [] }]));
   for (let rep = 0; rep < options.overheadReps; rep++) {
@@ -45,6 +49,7 @@ async function overheadPhase(ctx) {
       const lines = names.map((n) => `${v.cc} -O2 -c ${shq(n)} -o ${shq(n.replace(/\.c$/, '.o'))}`);
       const pid = v.agent ? ctx.agentPid('overhead') : null;
       if (v.agent && pid === null) throw new Error('the overhead agent is not running');
+      if (v.cached) await timedLoop(lines, { cwd: dir, env: v.env, scriptDir: ctx.dir('scratch') });
       const before = pid ? cpuTimes(pid) : null;
       const loop = await timedLoop(lines, { cwd: dir, env: v.agent ? { ...v.env, SSHCC_LOG: jobLog } : v.env, scriptDir: ctx.dir('scratch') });
       const agentCpu = pid ? cpuDelta(before, cpuTimes(pid)) : { selfMs: 0, childrenMs: 0 };
@@ -57,7 +62,8 @@ async function overheadPhase(ctx) {
       if (v.agent) {
         const ran = readJobLog(jobLog);
         p.remote.push(ran.remote / v.n);
-        requireRemote(v.label, ran, v.n);
+        if (v.cached) requireCached(v.label, ran, v.n);
+        else requireRemote(v.label, ran, v.n);
       }
       log(`  rep ${rep + 1}/${options.overheadReps} ${v.label}: ${msText(loop.wallMs / v.n)} ms/job wall, ${msText(p.cpu.at(-1))} ms/job client-side CPU`);
     }
@@ -78,6 +84,8 @@ async function overheadPhase(ctx) {
 
   const overShim = median(per['sshcc-shim'].wall.map((w, i) => w - localWall[i]));
   const cpuRatio = median(per['sshcc-shim'].cpu) / median(per['distcc-tcp'].cpu);
+  // A hit still preprocesses (the key hashes the preprocessed source); what the cache adds is the rest.
+  const hitBeyondCpp = median(per['sshcc-hit'].wall.map((w, i) => w - per.cpp.wall[i]));
   const tsVsNode = startup.rows['ts-client'].median / startup.rows['node-plain'].median;
   const tsVsNodeHere = startup.rows['node-ca'] ? startup.rows['ts-client'].median / startup.rows['node-ca'].median : null;
   const targets = [
@@ -88,6 +96,7 @@ async function overheadPhase(ctx) {
       : [{ what: 'TS client start-up vs `node -e 0` in this environment (NODE_EXTRA_CA_CERTS set)', target: '≤ 1.10×', measured: ratio(tsVsNodeHere), met: tsVsNodeHere <= 1.1 }]),
     { what: 'TS client start-up vs `node -e 0`, both without NODE_EXTRA_CA_CERTS', target: '≤ 1.10×', measured: ratio(tsVsNode), met: tsVsNode <= 1.1 },
     { what: 'client-side CPU per remote job vs distcc over TCP', target: '≤ 1.50×', measured: ratio(cpuRatio), met: cpuRatio <= 1.5 },
+    { what: 'cache hit: wall per job beyond its preprocessor vs C shim start-up', target: '≤ 1.20×', measured: ratio(hitBeyondCpp / startup.rows.shim.median), met: hitBeyondCpp <= 1.2 * startup.rows.shim.median },
   ];
   return {
     key: 'overhead',
@@ -96,6 +105,7 @@ async function overheadPhase(ctx) {
     rows: [...rows, ...startup.tableRows],
     notes: [
       'Client-side CPU: the processes the build started (getrusage of children: the client, and for distcc its cpp and ssh) plus, for sshcc, the agent and the preprocessors it ran (/proc/<agent>/stat). Local gcc: the whole compile.',
+      'Cache hit: the same files compiled once untimed with the result cache on, then timed: every job answered from the agent\'s cache (SSHCC_LOG). A hit still runs the preprocessor (the key hashes its output), so its cost is compared beyond the preprocessor alone.',
       `Start-up: each command ${options.startupRuns} times in a bash loop; the shim and the TS client are stopped by SSHCC_DEPTH=3 right after start-up. TS client as its launcher runs it (NODE_EXTRA_CA_CERTS moved aside); \`node -e 0\` both ways.`,
     ],
     targets,
