@@ -12,7 +12,8 @@ import { writeAll } from './write-all';
 
 const handover = takeHandover(process.env);
 const launcher = join(__dirname, 'sshcc');
-const self = handover.self ?? realpathSync(existsSync(launcher) ? launcher : __filename);
+// The native realpath is one syscall; the JS one lstats every path component.
+const self = handover.self ?? realpathSync.native(existsSync(launcher) ? launcher : __filename);
 
 runThinClient({
   argv: process.argv.slice(2),
@@ -21,7 +22,11 @@ runThinClient({
   env: handover.env,
   cwd: process.cwd(),
   umask: process.umask(),
-  paths: localAgentPaths(handover.env),
+  // Read only when the client goes to the agent: the early exits (SSHCC_DEPTH, a launcher's "no agent")
+  // start faster without its statfs calls.
+  get paths() {
+    return localAgentPaths(handover.env);
+  },
   launch: defaultAgentLaunch(handover.env),
   noAgent: handover.noAgent,
 }).catch((err: unknown) => {
