@@ -201,6 +201,18 @@ test('SSHCC_CACHE=0 in the build turns off both caches: every compile runs on th
   expect(rebuilt.filter((job) => job.host === null)).toEqual([]);
 }, 180_000);
 
+test('an agent that a build with SSHCC_CACHE=0 started still answers the builds that have the cache on', async () => {
+  expect(spawnSync(SSHCC, ['agent', 'stop'], { env: session.env, encoding: 'utf8' }).status).toBe(0);
+  await session.startAgent({ ...session.env, SSHCC_CACHE: '0' });
+  const dir = project('started-off');
+  const target = [`${O}/wordcount`];
+  await make(dir, 'gcc', target);
+  clean(dir);
+  const logged = session.compileJobs().length;
+  await make(dir, 'gcc', target, { agentCache: 'keep' });
+  expect(session.compileJobs().slice(logged).map((job) => job.why)).toEqual(C_OBJECTS.map(() => 'answered from the result cache'));
+}, 180_000);
+
 /** `sshcc stats`' count of compiles the agent answered from its cache. */
 function agentHits(): number {
   const row = /^\s*agent hits\s+(\d+)$/m.exec(sshccCli(['stats']));

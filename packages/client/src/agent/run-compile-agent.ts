@@ -25,10 +25,15 @@ export async function runCompileAgent(options: { readonly foreground?: boolean }
   }
 }
 
-/** The user's result cache; a bad SSHCC_CACHE_SIZE costs the cache (one log line), never the compiles. */
+/**
+ * The user's result cache; a bad SSHCC_CACHE_SIZE costs the cache (one log line), never the compiles.
+ * SSHCC_CACHE is a per-build switch, read from each compile's own environment: the agent's is only that
+ * of whichever build happened to start it, and must not turn the cache off for every build after.
+ */
 function agentCache(log: (line: string) => void): AgentCache | null {
+  const { SSHCC_CACHE: _perBuild, ...env } = process.env;
   try {
-    return openAgentCache(process.env);
+    return openAgentCache(env);
   } catch (err) {
     log(`result cache off: ${formatError(err).replace(/^sshcc: /, '')}`);
     return null;
