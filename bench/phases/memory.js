@@ -75,7 +75,7 @@ async function memoryPhase(ctx) {
     ],
     notes: [
       `Channels counted as sshcc-server processes under the volunteers' sshd; ${ran.remote}/${options.memoryChannels} compiles ran remotely.`,
-      'Jobs were started 8 at a time with the volunteers\' compilers held (SIGSTOP): 64 jobs at once (make -j64) never reached 64 channels on this 2-core machine, since sshcc-server starts overran the agent\'s 10 s handshake timeout and whole hosts were backed off.',
+      'Jobs were started 8 at a time with the volunteers\' compilers held (SIGSTOP), so that 64 channels are open with jobs in flight without 64 compilers competing with the servers\' start-up for 2 cores.',
     ],
     targets: [
       {
