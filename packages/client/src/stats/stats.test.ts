@@ -2,30 +2,18 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventFeed, type JobRecord } from '../events';
-import { remoteResult, runScenario, SCENARIO_START, scenarioRequest } from '../events/test-scenario';
+import { remoteResult, SCENARIO_START, scenarioRequest } from '../events/test-scenario';
 import { LiveView } from '../monitor/live-view';
+import { scenarioJobs } from '../monitor/test-scenario-jobs';
 import { countBackoff, countJob } from './count-job';
 import { formatStats } from './format-stats';
 import { emptyStats, normalizeStats, type StatsData } from './stats-data';
 import { readStatsFile } from './stats-file';
 import { StatsKeeper } from './stats-keeper';
 
-async function finishedJobs(): Promise<JobRecord[]> {
-  const clock = { now: SCENARIO_START };
-  const feed = new EventFeed(() => clock.now);
-  const view = new LiveView();
-  const done: JobRecord[] = [];
-  feed.subscribe((event) => {
-    const job = view.apply(event);
-    if (job !== null) done.push(job);
-  });
-  await runScenario(feed, clock);
-  return done;
-}
-
 async function scenarioStats(): Promise<StatsData> {
   const stats = emptyStats(SCENARIO_START);
-  for (const job of await finishedJobs()) countJob(stats, job);
+  for (const job of await scenarioJobs()) countJob(stats, job);
   countBackoff(stats, 'h1');
   return stats;
 }
@@ -122,7 +110,7 @@ describe('normalizeStats', () => {
 describe('StatsKeeper', () => {
   it('writes the counters a little after a job, atomically, and a new keeper carries on from them', async () => {
     const file = join(dir, 'stats.json');
-    const jobs = await finishedJobs();
+    const jobs = await scenarioJobs();
     const keeper = new StatsKeeper({ file, writeDelayMs: 20 });
     for (const job of jobs) keeper.countJob(job);
     expect(readStatsFile(file, 0).stats.jobs.total).toBe(0); // nothing written yet: a job never waits on the disk
@@ -139,7 +127,7 @@ describe('StatsKeeper', () => {
   it('zeroes the counters on disk at once', async () => {
     const file = join(dir, 'stats.json');
     const keeper = new StatsKeeper({ file, writeDelayMs: 60_000 });
-    for (const job of await finishedJobs()) keeper.countJob(job);
+    for (const job of await scenarioJobs()) keeper.countJob(job);
     const zeroed = await keeper.zero();
     expect(zeroed.jobs.total).toBe(0);
     expect(readStatsFile(file, 0).stats.jobs.total).toBe(0);

@@ -1,22 +1,8 @@
-import { EventFeed, type JobRecord } from '../events';
-import { runScenario, SCENARIO_START } from '../events/test-scenario';
-import { LiveView } from '../monitor/live-view';
+import { SCENARIO_START } from '../events/test-scenario';
+import { scenarioJobs } from '../monitor/test-scenario-jobs';
 import { chromeTrace, type TraceEvent } from './chrome-trace';
 import { parseSince } from './parse-since';
 import { RecentJobs } from './recent-jobs';
-
-async function finishedJobs(): Promise<JobRecord[]> {
-  const clock = { now: SCENARIO_START };
-  const feed = new EventFeed(() => clock.now);
-  const view = new LiveView();
-  const done: JobRecord[] = [];
-  feed.subscribe((event) => {
-    const job = view.apply(event);
-    if (job !== null) done.push(job);
-  });
-  await runScenario(feed, clock);
-  return done;
-}
 
 const spans = (events: TraceEvent[], cat: string): TraceEvent[] => events.filter((e) => e.ph === 'X' && e.cat === cat);
 const end = (e: TraceEvent): number => e.ts + (e.dur ?? 0);
@@ -33,7 +19,7 @@ function names(events: TraceEvent[]): Map<string, string> {
 
 describe('chromeTrace', () => {
   it('has one job span per finished job, split into its phases', async () => {
-    const trace = chromeTrace(await finishedJobs(), 'sshcc test');
+    const trace = chromeTrace(await scenarioJobs(), 'sshcc test');
     expect(trace.displayTimeUnit).toBe('ms');
     expect(trace.otherData).toEqual({ generator: 'sshcc test', start: new Date(SCENARIO_START).toISOString(), jobs: 5 });
     const jobs = spans(trace.traceEvents, 'job');
@@ -57,7 +43,7 @@ describe('chromeTrace', () => {
   });
 
   it('puts each stay on a slot on that host slot\'s track, and names the tracks', async () => {
-    const trace = chromeTrace(await finishedJobs(), 'sshcc test');
+    const trace = chromeTrace(await scenarioJobs(), 'sshcc test');
     const named = names(trace.traceEvents);
     const slots = spans(trace.traceEvents, 'slot').map((e) => [e.name, named.get(`${e.pid}`), named.get(`${e.pid}/${e.tid}`), e.args?.outcome]);
     expect(slots).toEqual([
@@ -71,7 +57,7 @@ describe('chromeTrace', () => {
   });
 
   it('writes only valid trace events: spans nest on their track, never overlap otherwise', async () => {
-    const trace = chromeTrace(await finishedJobs(), 'sshcc test');
+    const trace = chromeTrace(await scenarioJobs(), 'sshcc test');
     for (const e of trace.traceEvents) {
       expect(typeof e.name).toBe('string');
       expect(['X', 'M']).toContain(e.ph);
@@ -101,7 +87,7 @@ describe('chromeTrace', () => {
 
 describe('RecentJobs', () => {
   it('keeps the last N, oldest first', async () => {
-    const jobs = await finishedJobs();
+    const jobs = await scenarioJobs();
     const ring = new RecentJobs(3);
     for (const job of jobs) ring.add(job);
     expect(ring.size).toBe(3);
