@@ -4,12 +4,12 @@
 // Subsystem is a wrapper that numbers each start and logs it, then becomes the real server (or, for the
 // starts told to hang, reads its stdin until the channel closes and logs that).
 
-import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientSession } from '@sshcc/protocol';
 import { MAX_OPENING_PER_HOST, SshPool, sshccHandshake, type PoolEvent, type PoolHost } from '../packages/client/src/pool';
-import { defaultServerCommand, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { defaultServerCommand, startVolunteer, stopAll, writeStartLogServer, type StartLine, type Volunteer } from '@sshcc/testkit';
 import { buildLocally, splitCompile, writeFiles, type SplitCompile } from './support/split-compile';
 
 const LINE = 'gcc -O2 -c src/hello.c -o obj/hello.o';
@@ -39,53 +39,14 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-interface Logged {
-  readonly what: 'start' | 'end';
-  readonly n: number;
-  /** ms on the wall clock. */
-  readonly at: number;
-}
-
-/** A volunteer whose sshcc Subsystem logs each server start to `<dir>/starts.log` and hangs on `hangOn`. */
-async function loggingVolunteer(name: string, hangOn: readonly number[]): Promise<{ volunteer: Volunteer; log(): Logged[] }> {
+/** A volunteer whose sshcc Subsystem logs each server start (testkit's writeStartLogServer around the real server) and hangs on `hangOn`. */
+async function loggingVolunteer(name: string, hangOn: readonly number[]): Promise<{ volunteer: Volunteer; log(): StartLine[] }> {
   const dir = join(root, name);
   mkdirSync(join(dir, 'tmp'), { recursive: true });
-  const log = join(dir, 'starts.log');
-  const script = join(dir, 'server');
-  writeFileSync(
-    script,
-    [
-      '#!/bin/sh',
-      `exec 9>>${dir}/lock`,
-      'flock 9',
-      `n=$(( $(cat ${dir}/count 2>/dev/null || echo 0) + 1 ))`,
-      `echo $n > ${dir}/count`,
-      'exec 9>&-',
-      `echo "start $n $(date +%s%N)" >> ${log}`,
-      `case " ${hangOn.join(' ')} " in *" $n "*) cat >/dev/null; echo "end $n $(date +%s%N)" >> ${log}; exit 0;; esac`,
-      `exec ${defaultServerCommand()}`,
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
+  const server = writeStartLogServer(dir, { then: defaultServerCommand(), hangOn });
   // The server's own TMPDIR and config dir, so this machine's ~/.config/sshcc changes nothing.
-  const volunteer = await startVolunteer({ serverCommand: script, env: { TMPDIR: join(dir, 'tmp'), XDG_CONFIG_HOME: join(dir, 'config') } });
-  const read = (): Logged[] => {
-    let text = '';
-    try {
-      text = readFileSync(log, 'utf8');
-    } catch {
-      // no start yet
-    }
-    return text
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => {
-        const [what, n, ns] = line.split(' ');
-        return { what: what as Logged['what'], n: Number(n), at: Number(BigInt(ns!) / 1_000_000n) };
-      });
-  };
-  return { volunteer, log: read };
+  const volunteer = await startVolunteer({ serverCommand: server.script, env: { TMPDIR: join(dir, 'tmp'), XDG_CONFIG_HOME: join(dir, 'config') } });
+  return { volunteer, log: server.lines };
 }
 
 function poolFor(v: Volunteer, slots: number, handshakeTimeoutMs: number): { pool: SshPool<ClientSession>; events: { at: number; event: PoolEvent }[] } {

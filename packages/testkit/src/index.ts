@@ -12,3 +12,4 @@ export { wanUnavailable } from './wan/wan-unavailable';
 export type { WanImpairments } from './wan/wan-link';
 export type { LinkPlan } from './wan/link-plan';
 export type { LossCounters } from './wan/link-shaping';
+export { writeStartLogServer, type StartLine, type StartLogServer, type StartLogOptions } from './start-log-server';

@@ -1,9 +1,9 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientChannel } from 'ssh2';
 import { formatError, SshccError } from '@sshcc/core';
-import { startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { startVolunteer, stopAll, writeStartLogServer, type StartLine, type StartLogServer, type Volunteer } from '@sshcc/testkit';
 import { MAX_OPENING_PER_HOST, SshPool, type PoolHost, type SshPoolOptions } from './ssh-pool';
 import type { PoolEvent } from './pool-events';
 import type { PoolWorker } from './pool-worker';
@@ -353,53 +353,15 @@ describe('SshPool', () => {
   });
 });
 
-// Servers that log their own start: a wrapper around /bin/cat numbers each start (under a lock), logs
-// `start N`, sleeps, then either logs `ready N` and becomes cat, or, for the starts listed in `hangOn`,
-// never answers the hello and logs `end N` once its channel is closed (cat sees EOF on stdin).
-interface StartLine {
-  readonly what: 'start' | 'ready' | 'end';
-  readonly n: number;
-  /** ms, on the wall clock. */
-  readonly at: number;
-}
-
+// Servers that log their own start (testkit's writeStartLogServer around /bin/cat): each start is
+// numbered and logged, sleeps, then logs `ready N` and becomes cat, or, for the starts listed in
+// `hangOn`, never answers the hello and logs `end N` once its channel is closed.
 const scriptDirs: string[] = [];
 
-async function loggingServer(options: { delaySeconds?: number; hangOn?: readonly number[] }): Promise<{ script: string; lines(): Promise<StartLine[]> }> {
+async function loggingServer(options: { delaySeconds?: number; hangOn?: readonly number[] }): Promise<StartLogServer> {
   const dir = await mkdtemp(join(tmpdir(), 'sshcc-pool-starts-'));
   scriptDirs.push(dir);
-  const log = join(dir, 'starts.log');
-  const hang = (options.hangOn ?? []).join(' ');
-  const script = join(dir, 'server');
-  await writeFile(
-    script,
-    [
-      '#!/bin/sh',
-      `exec 9>>${dir}/lock`,
-      'flock 9',
-      `n=$(( $(cat ${dir}/count 2>/dev/null || echo 0) + 1 ))`,
-      `echo $n > ${dir}/count`,
-      'exec 9>&-',
-      `echo "start $n $(date +%s%N)" >> ${log}`,
-      `sleep ${options.delaySeconds ?? 0}`,
-      `case " ${hang} " in *" $n "*) cat >/dev/null; echo "end $n $(date +%s%N)" >> ${log}; exit 0;; esac`,
-      `echo "ready $n $(date +%s%N)" >> ${log}`,
-      'exec cat',
-      '',
-    ].join('\n'),
-    { mode: 0o755 },
-  );
-  const lines = async (): Promise<StartLine[]> => {
-    const text = await readFile(log, 'utf8').catch(() => '');
-    return text
-      .split('\n')
-      .filter((line) => line !== '')
-      .map((line) => {
-        const [what, n, ns] = line.split(' ');
-        return { what: what as StartLine['what'], n: Number(n), at: Number(BigInt(ns!) / 1_000_000n) };
-      });
-  };
-  return { script, lines };
+  return writeStartLogServer(dir, { ...options, then: 'cat' });
 }
 
 /** The most servers that had started but not yet answered (or ended) at any one moment. */
