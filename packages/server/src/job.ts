@@ -23,6 +23,7 @@ import { prefixMapArgs } from './prefix-maps';
 import { resolveCompiler } from './resolve-compiler';
 import { runCompiler } from './run-compiler';
 import { createJobDir, type JobDir } from './sandbox';
+import { feedStdin } from './feed-stdin';
 
 export interface JobContext {
   readonly allowlist: CompilerAllowlist;
@@ -98,8 +99,10 @@ async function compileIn(
       done(null, chunk);
     },
   });
+  const streamed = compilesFromStdin(request, version);
   // 'wx': the name is fresh in a fresh dir; never follow anything already there.
-  await pipeline(job.source, hashing, createWriteStream(join(dir.path, request.input), { flags: 'wx', mode: 0o600 }));
+  if (!streamed) await pipeline(job.source, hashing, createWriteStream(join(dir.path, request.input), { flags: 'wx', mode: 0o600 }));
+  let fed: Promise<boolean> = Promise.resolve(true);
   const limitSeconds = Math.min(request.timeLimitSeconds, context.maxJobSeconds);
   const run = await runCompiler({
     path: compiler,
@@ -108,7 +111,7 @@ async function compileIn(
       ...prefixMapArgs(dir.path, request.cwd, request.args, version),
       '-x',
       request.lang,
-      request.input,
+      streamed ? '-' : request.input,
       '-o',
       request.output,
     ],
@@ -117,7 +120,10 @@ async function compileIn(
     timeLimitMs: limitSeconds * 1000,
     maxDiagnosticBytes: MAX_DIAGNOSTIC_BYTES,
     signal: job.signal,
+    ...(streamed ? { feedStdin: (stdin) => void (fed = feedStdin(job.source, stdin, (chunk) => hasher?.update(chunk))) } : {}),
   });
+  // A result is stored only under the key of a source that arrived whole.
+  const wholeSource = await fed;
   const compileMs = run.compileMs;
   if (run.stopped === 'aborted') return { kind: 'cancelled', message: String(job.signal.reason), release };
   if (run.stopped === 'timeout') return { kind: 'timeout', message: `the compile ran past ${limitSeconds} s`, compileMs, release };
@@ -131,7 +137,7 @@ async function compileIn(
   const outputs = await existingOutputs(dir.path, [request.output, ...request.extraOutputs]);
   const total = outputs.reduce((sum, file) => sum + file.size, 0);
   if (total > MAX_OUTPUT_BYTES) return { kind: 'limit', message: `outputs exceed ${MAX_OUTPUT_BYTES} bytes`, compileMs, release };
-  if (store && hasher && run.exitCode === 0 && run.signal === null) {
+  if (store && hasher && wholeSource && run.exitCode === 0 && run.signal === null) {
     // Stored once the outputs have gone to the client, before the job dir goes (the reply's `end`
     // waits for it, so the client's next job can already hit).
     const key = hasher.digest();
@@ -151,6 +157,16 @@ async function compileIn(
     outputs,
     release,
   };
+}
+
+/**
+ * gcc compiles preprocessed input from stdin into the same object as from a file (the line markers
+ * name the source, also in the debug info), so its compile can start before the upload ends. clang
+ * names the stdin buffer "-" in the debug info, and a job with companion outputs (.dwo, .gcno) may
+ * name them after the input: those keep the file.
+ */
+function compilesFromStdin(request: JobRequest, version: string): boolean {
+  return request.lang.endsWith('cpp-output') && request.extraOutputs.length === 0 && !/clang/i.test(version);
 }
 
 /** The requested outputs the compiler wrote, as regular files (a failed compile writes none). */

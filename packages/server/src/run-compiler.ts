@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Writable } from 'node:stream';
 import { performance } from 'node:perf_hooks';
 import { killProcessGroup, trackProcessGroup, untrackProcessGroup } from './sandbox';
 
@@ -12,6 +13,8 @@ export interface CompilerRunOptions {
   readonly maxDiagnosticBytes: number;
   /** Aborting kills the compiler's process group at once. */
   readonly signal: AbortSignal;
+  /** Given the compiler's stdin to write its input into; without it, stdin is empty. */
+  readonly feedStdin?: (stdin: Writable) => void;
 }
 
 export interface CompilerRun {
@@ -32,13 +35,12 @@ export interface CompilerRun {
 export function runCompiler(options: CompilerRunOptions): Promise<CompilerRun> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(options.path, [...options.args], {
-      cwd: options.cwd,
-      env: options.env,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // stdin is a pipe either way (typed streams); with nothing to feed it is closed at once, as /dev/null reads.
+    const child = spawn(options.path, [...options.args], { cwd: options.cwd, env: options.env, detached: true, stdio: 'pipe' });
     const pid = child.pid;
+    child.stdin.on('error', () => undefined);
+    if (options.feedStdin) options.feedStdin(child.stdin);
+    else child.stdin.end();
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let diagnosticBytes = 0;
