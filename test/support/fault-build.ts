@@ -38,12 +38,17 @@ export async function volunteerMidJob(session: BuildSession, done: number, ms: n
   return found;
 }
 
-/** Base names of the sources the compilers under `dir` are working on (cc1plus's input, e.g. `gen07.ii`). */
+/**
+ * Names of the sources the compilers under `dir` are working on: cc1plus's input file (`gen07.ii`), or, when the
+ * volunteer feeds the source into its stdin (input `-`), the `-dumpbase` gcc gives it instead (`gen07`).
+ */
 export function sourcesCompilingUnder(dir: string): string[] {
   const names = new Set<string>();
   for (const info of compilersUnder(dir)) {
     if (!/^cc1/.test(info.name)) continue;
-    const input = info.argv.find((arg, i) => i > 0 && /\.(i|ii|c|cpp|cc)$/.test(arg));
+    const file = info.argv.find((arg, i) => i > 0 && /\.(i|ii|c|cpp|cc)$/.test(arg));
+    const dumpbase = info.argv.indexOf('-dumpbase');
+    const input = file ?? (info.argv.includes('-') && dumpbase > 0 ? info.argv[dumpbase + 1] : undefined);
     if (input !== undefined) names.add(input.slice(input.lastIndexOf('/') + 1));
   }
   return [...names].sort();
