@@ -2,7 +2,7 @@ import { localAgentPaths } from '../thin/local-agent-paths';
 import { fileLog } from './agent-log';
 import { idleTimeoutFromEnv } from './idle-timeout';
 import { startAgent } from './start-agent';
-import type { AgentReports, HandleCompile } from './types';
+import type { Agent, AgentReports, HandleCompile } from './types';
 
 export interface AgentProcessOptions {
   /** Log to stderr instead of the agent's log file (`sshcc agent run`). */
@@ -20,6 +20,15 @@ export interface AgentProcessOptions {
 export async function runAgentProcess(options: AgentProcessOptions = {}): Promise<number> {
   const paths = localAgentPaths(process.env);
   const log = options.log ?? (options.foreground ? (line: string) => process.stderr.write(`sshcc agent: ${line}\n`) : fileLog(paths.logFile));
+  // Handlers go in before the pid file is written: whoever reads it may signal at once, and a SIGTERM
+  // with no handler yet would kill the agent before it removes its socket.
+  let agent: Agent | null = null;
+  let signalled = false;
+  const onSignal = (): void => {
+    signalled = true;
+    void agent?.close('signal');
+  };
+  for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, onSignal);
   const result = await startAgent({
     paths,
     idleTimeoutMs: idleTimeoutFromEnv(process.env),
@@ -28,11 +37,12 @@ export async function runAgentProcess(options: AgentProcessOptions = {}): Promis
     log,
   });
   if (!result.started) {
+    for (const name of ['SIGTERM', 'SIGINT'] as const) process.off(name, onSignal);
     if (options.foreground) log(`another agent already serves ${paths.socket}`);
     return 0;
   }
-  const { agent } = result;
-  for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, () => void agent.close('signal'));
+  agent = result.agent;
+  if (signalled) void agent.close('signal');
   process.on('SIGHUP', () => undefined); // a closed terminal is no reason to drop every build's agent
   await agent.stopped;
   return 0;
