@@ -20,7 +20,7 @@ export interface ClientOptions {
 }
 
 /** A job as the caller describes it; the session numbers it and decides the cache fields. */
-export type JobSpec = Omit<JobRequest, 'id' | 'cacheKey' | 'sourceFollows'>;
+export type JobSpec = Omit<JobRequest, 'id' | 'cacheKey' | 'sourceFollows' | 'cacheAtEnd'>;
 
 export interface RunJobOptions {
   /** Aborting cancels the job on the server (its compiler is killed); runJob rejects at once. */
@@ -29,8 +29,9 @@ export interface RunJobOptions {
   readonly onStage?: (stage: JobStage) => void;
   /**
    * The job's result cache key (cacheKey(job, source)), for a caller that has it already; null: no
-   * cache for this job (no lookup, no store). Absent: computed here when the source is a whole buffer,
-   * else none. Used only with a server whose hello offers a cache.
+   * cache for this job (no lookup, no store). Absent: computed here when the source is a whole buffer;
+   * for a streamed source, worked out by the server once it has ended (`cacheAtEnd`). Used only with a
+   * server whose hello offers a cache.
    */
   readonly cacheKey?: string | null;
 }
@@ -96,8 +97,10 @@ class Session implements ClientSession {
       // A lookup that hits needs no source; one that misses costs a round trip for `need`, unless the
       // source came right behind the request. Only a small source is sent on the chance of a miss.
       const sourceFollows = key === null || !(source instanceof Uint8Array) || (await frames.prime(SOURCE_FOLLOWS_MAX_WIRE_BYTES));
-      const { cacheKey: _key, sourceFollows: _follows, ...fields } = job as JobRequest;
-      const cacheFields = key === null ? {} : { cacheKey: key, sourceFollows };
+      const { cacheKey: _key, sourceFollows: _follows, cacheAtEnd: _atEnd, ...fields } = job as JobRequest;
+      // A stream's key is only known at its end: the server works it out from what came.
+      const atEnd = key === null && options.cacheKey === undefined && this.hello.cache === true && !(source instanceof Uint8Array);
+      const cacheFields = key !== null ? { cacheKey: key, sourceFollows } : atEnd ? { cacheAtEnd: true as const } : {};
       const request = checkOutgoing('job', JobRequestSchema, { ...fields, ...cacheFields, id: this.lastId + 1 });
       this.lastId = request.id;
       const exchange = new ClientJob(this.conn, this.codec, request, frames, options.onStage, this.deadlines);

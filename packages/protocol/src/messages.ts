@@ -139,6 +139,11 @@ export const JobRequestSchema = z.object({
    * without it. Absent means true, as every job sent before the cache: the source follows the request.
    */
   sourceFollows: z.boolean().optional(),
+  /**
+   * A source sent while it is still being produced, by a client whose cache is on: no key can come
+   * before it. The server hashes what arrives and, once it has ended, looks up and stores under that key.
+   */
+  cacheAtEnd: z.literal(true).optional(),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 

@@ -61,9 +61,9 @@ export function createJobHandler(context: JobContext): JobHandler {
       return { kind: 'remote-failed', message: `cannot fingerprint ${compiler}: ${(err as Error).message}` };
     }
     // Looked up only once this server could compile the job itself, so a hit says no more than a compile would.
-    const store = context.cache && request.cacheKey ? context.cache : null;
-    if (store) {
-      const hit = await lookUpResult(store, request);
+    const store = context.cache && (request.cacheKey || request.cacheAtEnd) ? context.cache : null;
+    if (store && request.cacheKey) {
+      const hit = await lookUpResult(store, request.cacheKey, request);
       if (hit) return hit;
     }
     job.needSource();
@@ -93,16 +93,31 @@ async function compileIn(
   let release = () => dir.remove();
   // The key is computed here from what came, never taken from the client: a wrong key stores nothing false.
   const hasher = store ? new CacheKeyHasher(request) : null;
+  let sourceKey: string | null = null;
+  const keyOfSource = (): string => (sourceKey ??= (hasher as CacheKeyHasher).digest());
   const hashing = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hasher?.update(chunk);
       done(null, chunk);
     },
   });
+  // A streamed job's lookup waits for the whole source; a hit then stops the compile that began meanwhile.
+  const answeredFromCache = new AbortController();
+  const atEnd: { hit: JobReply | null } = { hit: null };
+  const lookUpAtEnd = async (whole: boolean): Promise<void> => {
+    if (!whole || store === null || request.cacheAtEnd !== true) return;
+    atEnd.hit = await lookUpResult(store, keyOfSource(), request);
+    if (atEnd.hit !== null) answeredFromCache.abort(new Error('answered from the result cache'));
+  };
   const streamed = compilesFromStdin(request, version);
-  // 'wx': the name is fresh in a fresh dir; never follow anything already there.
-  if (!streamed) await pipeline(job.source, hashing, createWriteStream(join(dir.path, request.input), { flags: 'wx', mode: 0o600 }));
+  if (!streamed) {
+    // 'wx': the name is fresh in a fresh dir; never follow anything already there.
+    await pipeline(job.source, hashing, createWriteStream(join(dir.path, request.input), { flags: 'wx', mode: 0o600 }));
+    await lookUpAtEnd(true);
+    if (atEnd.hit !== null) return { ...atEnd.hit, release };
+  }
   let fed: Promise<boolean> = Promise.resolve(true);
+  let lookedUp: Promise<void> = Promise.resolve();
   const limitSeconds = Math.min(request.timeLimitSeconds, context.maxJobSeconds);
   const run = await runCompiler({
     path: compiler,
@@ -119,11 +134,24 @@ async function compileIn(
     env,
     timeLimitMs: limitSeconds * 1000,
     maxDiagnosticBytes: MAX_DIAGNOSTIC_BYTES,
-    signal: job.signal,
-    ...(streamed ? { feedStdin: (stdin) => void (fed = feedStdin(job.source, stdin, (chunk) => hasher?.update(chunk))) } : {}),
+    signal: AbortSignal.any([job.signal, answeredFromCache.signal]),
+    ...(streamed
+      ? {
+          feedStdin: (stdin) => {
+            fed = feedStdin(job.source, stdin, (chunk) => hasher?.update(chunk));
+            lookedUp = fed.then(lookUpAtEnd);
+          },
+        }
+      : {}),
   });
-  // A result is stored only under the key of a source that arrived whole.
-  const wholeSource = await fed;
+  if (run.stopped === 'aborted' && !job.signal.aborted) {
+    await lookedUp;
+    if (atEnd.hit !== null) return { ...atEnd.hit, release };
+  }
+  // A result is stored only under the key of a source that arrived whole. A compile that succeeded read
+  // its stdin to the end, so only then is the feed awaited: a compiler that failed early is answered at
+  // once, while the client may still be producing the rest (its cpp), which the feed reads and drops.
+  const wholeSource = run.exitCode === 0 && run.signal === null ? await fed : false;
   const compileMs = run.compileMs;
   if (run.stopped === 'aborted') return { kind: 'cancelled', message: String(job.signal.reason), release };
   if (run.stopped === 'timeout') return { kind: 'timeout', message: `the compile ran past ${limitSeconds} s`, compileMs, release };
@@ -140,7 +168,8 @@ async function compileIn(
   if (store && hasher && wholeSource && run.exitCode === 0 && run.signal === null) {
     // Stored once the outputs have gone to the client, before the job dir goes (the reply's `end`
     // waits for it, so the client's next job can already hit).
-    const key = hasher.digest();
+    await lookedUp;
+    const key = keyOfSource();
     const remove = release;
     release = async () => {
       await storeResult(store, key, request, { exitCode: 0, stdout: run.stdout, stderr: run.stderr }, outputs);

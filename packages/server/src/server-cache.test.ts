@@ -4,7 +4,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheKey, type JobSpec } from '@sshcc/protocol';
 import { fingerprintCompiler, ResultStore } from '@sshcc/server';
-import { cleanUp, connect, startServer, testRoot } from './test-server';
+import { cleanUp, connect, slowSource, startServer, testRoot } from './test-server';
 
 afterEach(cleanUp);
 
@@ -105,5 +105,46 @@ describe('sshcc-server result cache', () => {
     expect((await session.runJob(spec, SOURCE)).cached).toBe(false);
     await session.close();
     expect(readdirSync(root)).not.toContain('cache');
+  });
+
+  describe('a source streamed while the client still produces it (cacheAtEnd)', () => {
+    // Slow enough to compile that the lookup at the source's end always comes first.
+    const STREAMED = Buffer.from(slowSource(300));
+
+    async function* arriving(): AsyncGenerator<Buffer> {
+      yield STREAMED.subarray(0, 1000);
+      yield STREAMED.subarray(1000);
+    }
+
+    it.each<[string, Partial<JobSpec>]>([
+      ['fed into the compiler as it arrives (gcc, preprocessed input)', { lang: 'cpp-output', input: 'answer.i' }],
+      ['written to its file first (C input)', { lang: 'c', input: 'answer.c' }],
+    ])('is looked up once it has ended, stored on a miss and answered from the cache next time: %s', async (_how, fields) => {
+      const root = testRoot();
+      const session = await connect(startServer(root));
+      const spec = await job(root, { ...fields, sourceBytes: null });
+      const compiled = await session.runJob(spec, arriving());
+      expect(compiled).toMatchObject({ kind: 'compiled', exitCode: 0, cached: false });
+      const hit = await session.runJob(spec, arriving());
+      expect(hit).toMatchObject({ kind: 'compiled', exitCode: 0, cached: true });
+      expect(hit.outputs.get('answer.o')).toEqual(compiled.outputs.get('answer.o'));
+      // Under the key a whole-buffer job has: the stream's entry serves an unstreamed lookup too.
+      expect((await session.runJob(spec, STREAMED)).cached).toBe(true);
+      // The channel is in step after a hit that stopped a running compile.
+      const other = await session.runJob({ ...spec, sourceBytes: SOURCE.length, lang: 'c', input: 'other.c' }, SOURCE);
+      expect(other).toMatchObject({ kind: 'compiled', exitCode: 0 });
+      await session.close();
+      expect(await storeOf(root).stats()).toMatchObject({ hits: 2, misses: 2, stores: 2, corrupt: 0 });
+    }, 60_000);
+
+    it('asks for nothing and stores nothing when the client says no cache (cacheKey null)', async () => {
+      const root = testRoot();
+      const session = await connect(startServer(root));
+      const spec = await job(root, { lang: 'cpp-output', input: 'answer.i', sourceBytes: null });
+      await session.runJob(spec, arriving(), { cacheKey: null });
+      expect((await session.runJob(spec, arriving(), { cacheKey: null })).cached).toBe(false);
+      await session.close();
+      expect(await storeOf(root).stats()).toMatchObject({ hits: 0, misses: 0, stores: 0 });
+    }, 60_000);
   });
 });

@@ -5,10 +5,8 @@ import type { JobReply, JobRequest, OutputFile } from '@sshcc/protocol';
 import type { CachedResult } from './cache-entry';
 import type { ResultStore } from './result-store';
 
-/** A hit as the job's reply (outputs under the names this request gave); null on a miss. */
-export async function lookUpResult(store: ResultStore, request: JobRequest): Promise<JobReply | null> {
-  const key = request.cacheKey;
-  if (!key) return null;
+/** A hit under `key` as the job's reply (outputs under the names this request gave); null on a miss. */
+export async function lookUpResult(store: ResultStore, key: string, request: JobRequest): Promise<JobReply | null> {
   const hit = await store.get(key).catch(() => null);
   const names = [request.output, ...request.extraOutputs];
   // The key covers the extra outputs' names, so a count that differs is a client that sent another's key.
