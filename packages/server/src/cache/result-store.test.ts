@@ -28,6 +28,15 @@ describe('ResultStore', () => {
     expect(await store.stats()).toMatchObject({ hits: 1, misses: 1, stores: 1, evictions: 0, corrupt: 0, entries: 1 });
   });
 
+  it('has() says whether an entry is there without counting a hit or a miss', async () => {
+    const store = new ResultStore({ dir, random: () => 1 });
+    expect(await store.has(key(2))).toBe(false);
+    expect(await store.has('not-a-key')).toBe(false);
+    await store.put(key(2), result('y'));
+    expect(await store.has(key(2))).toBe(true);
+    expect(await store.stats()).toMatchObject({ hits: 0, misses: 0, stores: 1 });
+  });
+
   it('stores only successful compiles with outputs, and only under a sha256 key', async () => {
     const store = new ResultStore({ dir });
     expect(await store.put(key(1), { ...result('x'), exitCode: 1 })).toBe(false);

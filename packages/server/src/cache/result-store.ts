@@ -72,6 +72,13 @@ export class ResultStore {
     return entry;
   }
 
+  /** Whether an entry for `key` is there, unread and uncounted (it may still turn out damaged). */
+  async has(key: string): Promise<boolean> {
+    if (!KEY.test(key)) return false;
+    const stat = await lstat(this.pathOf(key)).catch(() => null);
+    return stat?.isFile() === true;
+  }
+
   /** Stores a successful compile's answer; false (and nothing stored) for any other, or on any I/O failure. */
   async put(key: string, result: CachedResult): Promise<boolean> {
     if (!KEY.test(key) || result.exitCode !== 0 || result.outputs.length === 0) return false;
