@@ -11,6 +11,7 @@ interface Run {
   readonly stdout: Buffer[];
   readonly stderr: Buffer[];
   readonly maxOutputBytes: number;
+  readonly onStdout: ((chunk: Buffer) => void) | undefined;
   bytes: number;
   /** Past the limit: answered already (as a failure); frames are dropped until the client's end. */
   settled: boolean;
@@ -27,11 +28,11 @@ export class ClientPreprocessor {
 
   constructor(private readonly send: (bytes: Buffer) => void) {}
 
-  readonly preprocess: PreprocessInClient = (argv, { maxOutputBytes, signal }) =>
+  readonly preprocess: PreprocessInClient = (argv, { maxOutputBytes, signal, onStdout }) =>
     new Promise<CapturedRun>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
       if (this.run !== null) return reject(new Error('a preprocessor is already running in this client'));
-      const run: Run = { resolve, reject, stdout: [], stderr: [], maxOutputBytes, bytes: 0, settled: false };
+      const run: Run = { resolve, reject, stdout: [], stderr: [], maxOutputBytes, onStdout, bytes: 0, settled: false };
       this.run = run;
       signal.addEventListener('abort', () => this.settle(run, () => reject(signal.reason)), { once: true });
       this.send(encodePreprocess(argv));
@@ -65,7 +66,10 @@ export class ClientPreprocessor {
       } else if (!run.settled) {
         run.bytes += length;
         // Kept as a view: a socket read is a fresh buffer, never reused, so no copy is needed.
-        (kind === CLIENT_FRAME_KIND.output ? run.stdout : run.stderr).push(payload);
+        if (kind === CLIENT_FRAME_KIND.output) {
+          run.stdout.push(payload);
+          run.onStdout?.(payload);
+        } else run.stderr.push(payload);
       }
     }
     return null;

@@ -34,7 +34,15 @@ export interface CompileContext {
  * Has the client run argv (argv[0] a path) with its own cwd, environment and umask. Output past
  * `maxOutputBytes` ends the run as failed (exit code and signal both null). Rejects when `signal` aborts.
  */
-export type PreprocessInClient = (argv: readonly string[], options: { readonly maxOutputBytes: number; readonly signal: AbortSignal }) => Promise<CapturedRun>;
+export type PreprocessInClient = (
+  argv: readonly string[],
+  options: {
+    readonly maxOutputBytes: number;
+    readonly signal: AbortSignal;
+    /** Each piece of stdout as it arrives, so a job can be sent before the preprocessor ends. */
+    readonly onStdout?: (chunk: Buffer) => void;
+  },
+) => Promise<CapturedRun>;
 
 export type HandleCompile = (request: CompileRequest, context: CompileContext) => Promise<CompileAnswer>;
 

@@ -1,8 +1,9 @@
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { analyzeArgs, formatError, SshccError, type RemoteAnalysis } from '@sshcc/core';
-import { cacheKey, type ClientSession, type CompilerFingerprint, type JobResult, type JobSpec } from '@sshcc/protocol';
+import { cacheKey, DATA_CHUNK_BYTES, type ByteSource, type ClientSession, type CompilerFingerprint, type JobResult, type JobSpec } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/server';
 import type { CompileAnswer, CompileContext, CompileRequest } from '../agent/types';
 import { NO_JOB_EVENTS, type JobEvents, type JobRecorder } from '../events';
@@ -10,9 +11,11 @@ import { findRealCompiler } from '../masquerade/find-real-compiler';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
 import { jobNote, type JobPlace } from './job-note';
+import { RecentKeys } from './recent-keys';
 import { remoteJobSpec } from './remote-job-spec';
 import type { AgentCache, AgentCacheHit } from './result-cache';
 import { spawnCaptured, type CapturedRun } from './spawn-captured';
+import { GrowingOutput, PreprocessorFailed } from './growing-output';
 import { writeOutputsAtomically } from './write-outputs';
 
 /** Preprocessed source or diagnostics past this are not a compile sshcc should hold in memory. */
@@ -27,6 +30,26 @@ export interface CompileServiceOptions {
   readonly log: (line: string) => void;
   /** The user's result cache, consulted before a job is queued; null or absent: none. */
   readonly cache?: AgentCache | null;
+}
+
+/** Preprocessed output past this while cpp still runs is streamed: a full data frame is ready to go. */
+const STREAM_AFTER_BYTES = DATA_CHUNK_BYTES;
+
+/** Command lines whose last cache key is remembered (~200 bytes each). */
+const RECENT_COMMANDS = 20_000;
+
+/** What a remote attempt sends: the source (again from its start on each attempt) and its cache key. */
+interface Upload {
+  readonly source: () => ByteSource;
+  /** Source bytes in hand so far (all of them once the job is answered). */
+  readonly bytes: () => number;
+  /**
+   * The cache key when the source was whole before the upload; undefined for a streamed source (the
+   * volunteer works it out at the end); null with the caches off.
+   */
+  readonly key: string | null | undefined;
+  /** The whole preprocessor run; null when it failed. Awaited before an answer is built from it. */
+  readonly whole: Promise<CapturedRun | null>;
 }
 
 /** What running one job came to, before it is turned into the client's answer. */
@@ -44,6 +67,7 @@ interface Outcome {
 export class CompileService {
   /** Hosts that lack a compiler or have a different one, per compiler fingerprint. */
   private readonly unfitHosts = new Map<string, Set<string>>();
+  private readonly recentKeys = new RecentKeys(RECENT_COMMANDS);
 
   constructor(private readonly options: CompileServiceOptions) {}
 
@@ -84,26 +108,113 @@ export class CompileService {
   }
 
   private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, context: CompileContext, job: JobRecorder): Promise<Outcome> {
-    const { scheduler } = this.options;
-    const { signal } = context;
-    const preprocessed = await this.preprocess(request, analysis, compiler, context, job);
-    if (preprocessed === null) {
-      // The compiler's own diagnostics, exactly as it prints them, come from running it for real.
-      job.countLocal('preprocess-failed', false);
-      return { answer: execLocally(compiler, request), place: { kind: 'local', why: 'preprocessing failed' } };
-    }
+    const output = new GrowingOutput();
+    const preprocessing = this.preprocess(request, analysis, compiler, context, job, output);
+    const cache = this.cacheFor(request);
+    const command = commandId(compiler, request);
+    // A source still growing past the first data frame goes up while cpp writes the rest; a smaller one
+    // is whole before a stream would gain anything, and keeps the cache lookups that need it whole, as
+    // does one whose command line was answered from the cache or stored in it last time.
+    const streaming = !(await this.likelyCached(cache, command)) && (await output.pastWhileRunning(STREAM_AFTER_BYTES));
+    if (streaming) return this.distributeStreamed(request, analysis, compiler, context, job, { output, preprocessing, cache, command });
+    const preprocessed = await preprocessing;
+    if (preprocessed === null) return this.preprocessFailed(compiler, request, job);
     const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
     const spec = remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length);
-    // SSHCC_CACHE=0 in the build turns off both caches: no lookup here, and a null key tells the volunteer none either.
-    const cache = request.env.SSHCC_CACHE === '0' ? null : (this.options.cache ?? null);
+    // With the caches off, a null key tells the volunteer to neither look up nor store.
     const key = request.env.SSHCC_CACHE === '0' ? null : cacheKey(spec, preprocessed.stdout);
     if (cache !== null && key !== null) {
-      const hit = await cache.lookup(key, spec);
-      job.cacheLookup(hit ? 'hit' : 'miss');
-      // A gcc answer with diagnostics is no answer here (see quotesWrongSource): it goes on as a miss.
-      if (hit !== null && !(analysis.family === 'gcc' && hit.stderr.length > 0)) return this.answerFromCache(request, analysis, preprocessed, hit, job);
+      const hit = await this.lookUp(cache, key, spec, analysis, job);
+      if (hit !== null) return this.answerFromCache(request, analysis, preprocessed, hit, job, { key, command });
     }
-    const unfit = this.unfitFor(fingerprint);
+    const upload: Upload = { source: () => preprocessed.stdout, bytes: () => preprocessed.stdout.length, key, whole: Promise.resolve(preprocessed) };
+    return this.compileRemotely(request, analysis, compiler, spec, upload, { cache, command }, context.signal, job);
+  }
+
+  /** Whether this command line's last result is still in the cache: its job is then likely a hit. */
+  private async likelyCached(cache: AgentCache | null, command: string): Promise<boolean> {
+    const key = this.recentKeys.get(command);
+    return cache !== null && key !== undefined && (await cache.results.has(key));
+  }
+
+  /**
+   * A job sent while its preprocessor still runs. Its cache key needs the whole source, so the agent's
+   * cache is looked up when cpp ends: a hit then cancels the remote job. The volunteer does the same
+   * with its own cache once the source has reached it (`cacheAtEnd`).
+   */
+  private async distributeStreamed(
+    request: CompileRequest,
+    analysis: RemoteAnalysis,
+    compiler: string,
+    context: CompileContext,
+    job: JobRecorder,
+    { output, preprocessing, cache, command }: { output: GrowingOutput; preprocessing: Promise<CapturedRun | null>; cache: AgentCache | null; command: string },
+  ): Promise<Outcome> {
+    // Never rejects: an abort reaches the remote job through the signal, and is thrown from there.
+    const whole = preprocessing.catch(() => null);
+    const remote = new AbortController();
+    const forward = (): void => remote.abort(context.signal.reason);
+    context.signal.addEventListener('abort', forward, { once: true });
+    try {
+      const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
+      const spec = remoteJobSpec(analysis, fingerprint, request, null);
+      const upload: Upload = { source: () => output.read(), bytes: () => output.size, key: request.env.SSHCC_CACHE === '0' ? null : undefined, whole };
+      let remoteDone = false;
+      const compiling = this.compileRemotely(request, analysis, compiler, spec, upload, { cache, command }, remote.signal, job);
+      const settled = compiling.then(
+        () => (remoteDone = true),
+        () => (remoteDone = true),
+      );
+      await Promise.race([settled, whole]);
+      const preprocessed = remoteDone || cache === null ? null : await whole;
+      if (preprocessed !== null && cache !== null) {
+        const key = cacheKey(spec, preprocessed.stdout);
+        const hit = await this.lookUp(cache, key, spec, analysis, job);
+        if (hit !== null && !remoteDone) {
+          remote.abort(new SshccError('internal', 'answered from the result cache'));
+          await settled;
+          return await this.answerFromCache(request, analysis, preprocessed, hit, job, { key, command });
+        }
+      }
+      return await compiling;
+    } finally {
+      context.signal.removeEventListener('abort', forward);
+      // The cpp slot and the client's preprocessor run are over before the client gets its answer.
+      await whole;
+    }
+  }
+
+  /** The user's cache for this build: SSHCC_CACHE=0 in the build's environment turns it off. */
+  private cacheFor(request: CompileRequest): AgentCache | null {
+    return request.env.SSHCC_CACHE === '0' ? null : (this.options.cache ?? null);
+  }
+
+  private async lookUp(cache: AgentCache, key: string, spec: JobSpec, analysis: RemoteAnalysis, job: JobRecorder): Promise<AgentCacheHit | null> {
+    const hit = await cache.lookup(key, spec);
+    job.cacheLookup(hit ? 'hit' : 'miss');
+    // A gcc answer with diagnostics is no answer here (see quotesWrongSource): it goes on as a miss.
+    return hit !== null && !(analysis.family === 'gcc' && hit.stderr.length > 0) ? hit : null;
+  }
+
+  private preprocessFailed(compiler: string, request: CompileRequest, job: JobRecorder): Outcome {
+    // The compiler's own diagnostics, exactly as it prints them, come from running it for real.
+    job.countLocal('preprocess-failed', false);
+    return { answer: execLocally(compiler, request), place: { kind: 'local', why: 'preprocessing failed' } };
+  }
+
+  /** Sends the job to the best free volunteer, and on to another (or here) whenever one fails. */
+  private async compileRemotely(
+    request: CompileRequest,
+    analysis: RemoteAnalysis,
+    compiler: string,
+    spec: JobSpec,
+    upload: Upload,
+    { cache, command }: { cache: AgentCache | null; command: string },
+    signal: AbortSignal,
+    job: JobRecorder,
+  ): Promise<Outcome> {
+    const { scheduler } = this.options;
+    const unfit = this.unfitFor(spec.fingerprint);
     const avoid = new Set<string>(unfit);
     const failures: string[] = [];
     for (;;) {
@@ -122,10 +233,11 @@ export class CompileService {
       const timing = { workerAt: started };
       let result: JobResult;
       try {
-        result = await this.runRemote(host, spec, preprocessed.stdout, key, signal, job, timing);
+        result = await this.runRemote(host, spec, upload, signal, job, timing);
       } catch (err) {
         job.remoteFailed(err);
         grant.release();
+        if (err instanceof PreprocessorFailed) return this.preprocessFailed(compiler, request, job);
         if (signal.aborted) throw err;
         avoid.add(host);
         failures.push(`${host}: ${formatError(err).replace(/^sshcc: /, '')}`);
@@ -150,7 +262,7 @@ export class CompileService {
         // gcc quotes the source line under a diagnostic by reading the file its line markers name: on the
         // volunteer that is absent (src/x.c: no quote) or the preprocessed input itself (x.c in the job dir:
         // a wrong line). Only a compile here prints what a local build prints.
-        grant.release({ ms: Date.now() - timing.workerAt, bytes: preprocessed.stdout.length });
+        grant.release({ ms: Date.now() - timing.workerAt, bytes: upload.bytes() });
         job.countLocal('diagnostics', false);
         return { answer: execLocally(compiler, request), place: { kind: 'local', why: `it printed diagnostics on ${host}; rerun here for exact diagnostics` } };
       }
@@ -164,9 +276,15 @@ export class CompileService {
         continue;
       }
       if (result.kind === 'compiled') {
-        grant.release({ ms: Date.now() - timing.workerAt, bytes: preprocessed.stdout.length });
+        grant.release({ ms: Date.now() - timing.workerAt, bytes: upload.bytes() });
+        // Streamed: the volunteer had it all, so cpp has ended well; its diagnostics are part of the answer.
+        const preprocessed = await upload.whole;
+        if (preprocessed === null) return this.preprocessFailed(compiler, request, job);
         await this.finishRemote(request, analysis, result);
-        if (cache !== null && key !== null) await cache.store(key, spec, result);
+        if (cache !== null) {
+          const key = upload.key ?? cacheKey(spec, preprocessed.stdout);
+          if (await cache.store(key, spec, result)) this.recentKeys.set(command, key);
+        }
         job.countRemote(host, failures.length > 0);
         // clang's -frewrite-includes step repeats its diagnostics in the compile; gcc's directives-only
         // step reports some (#warning) that its compile does not.
@@ -188,49 +306,71 @@ export class CompileService {
     }
   }
 
-  private async preprocess(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, context: CompileContext, job: JobRecorder): Promise<CapturedRun | null> {
-    if (analysis.preprocessArgv === null) {
-      const source = await readFile(analysis.input).catch(() => null);
-      return source === null ? null : { exitCode: 0, signal: null, stdout: source, stderr: Buffer.alloc(0) };
-    }
-    const { signal } = context;
-    const release = await job.cppSlot(this.options.scheduler.acquireCpp(signal));
+  /** The preprocessed source, also fed to `output` as it comes; null (and `output` failed) when cpp fails. */
+  private async preprocess(
+    request: CompileRequest,
+    analysis: RemoteAnalysis,
+    compiler: string,
+    context: CompileContext,
+    job: JobRecorder,
+    output: GrowingOutput,
+  ): Promise<CapturedRun | null> {
     try {
-      const argv = [compiler, ...analysis.preprocessArgv.slice(1)];
-      const run = context.preprocess
-        ? await context.preprocess(argv, { maxOutputBytes: MAX_CAPTURED_BYTES, signal })
-        : await spawnCaptured(argv, { cwd: request.cwd, env: request.env, umask: request.umask, signal, maxOutputBytes: MAX_CAPTURED_BYTES });
-      return run.exitCode === 0 ? run : null;
+      if (analysis.preprocessArgv === null) {
+        const source = await readFile(analysis.input).catch(() => null);
+        if (source === null) return null;
+        output.push(source);
+        output.end(true);
+        return { exitCode: 0, signal: null, stdout: source, stderr: Buffer.alloc(0) };
+      }
+      const { signal } = context;
+      const release = await job.cppSlot(this.options.scheduler.acquireCpp(signal));
+      try {
+        const argv = [compiler, ...analysis.preprocessArgv.slice(1)];
+        const onStdout = (chunk: Buffer): void => output.push(chunk);
+        const run = context.preprocess
+          ? await context.preprocess(argv, { maxOutputBytes: MAX_CAPTURED_BYTES, signal, onStdout })
+          : await spawnCaptured(argv, { cwd: request.cwd, env: request.env, umask: request.umask, signal, maxOutputBytes: MAX_CAPTURED_BYTES, onStdout });
+        output.end(run.exitCode === 0);
+        return run.exitCode === 0 ? run : null;
+      } finally {
+        release();
+      }
     } finally {
-      release();
+      // Whatever ended it early (an abort, say) ends the stream as failed: a reader never waits forever.
+      output.end(false);
     }
   }
 
-  private async runRemote(
-    host: string,
-    spec: JobSpec,
-    source: Buffer,
-    key: string | null,
-    signal: AbortSignal,
-    job: JobRecorder,
-    timing: { workerAt: number },
-  ): Promise<JobResult> {
+  private async runRemote(host: string, spec: JobSpec, upload: Upload, signal: AbortSignal, job: JobRecorder, timing: { workerAt: number }): Promise<JobResult> {
     const pool = this.options.pool as SshPool<ClientSession>;
     const worker = await pool.acquire(host, signal);
     timing.workerAt = Date.now();
     let broken = true;
     try {
-      const result = await worker.session.runJob(spec, source, { signal, onStage: (stage) => job.stage(stage), cacheKey: key });
+      const result = await worker.session.runJob(spec, upload.source(), { signal, onStage: (stage) => job.stage(stage), cacheKey: upload.key });
       job.remoteDone(result);
       broken = false;
       return result;
+    } catch (err) {
+      // The job was cancelled on the volunteer and its answer read: the channel is in step for the next.
+      if (err instanceof PreprocessorFailed) broken = false;
+      throw err;
     } finally {
       pool.release(worker, { broken });
     }
   }
 
   /** A hit in the agent's cache: its outputs written as a remote compile's would be, no network at all. */
-  private async answerFromCache(request: CompileRequest, analysis: RemoteAnalysis, preprocessed: CapturedRun, hit: AgentCacheHit, job: JobRecorder): Promise<Outcome> {
+  private async answerFromCache(
+    request: CompileRequest,
+    analysis: RemoteAnalysis,
+    preprocessed: CapturedRun,
+    hit: AgentCacheHit,
+    job: JobRecorder,
+    { key, command }: { key: string; command: string },
+  ): Promise<Outcome> {
+    this.recentKeys.set(command, key);
     const targets = [...analysis.extraOutputs, analysis.output];
     await writeOutputsAtomically(targets.map((path) => ({ path, data: hit.outputs.get(basename(path)) as Buffer })), request.umask);
     job.countLocal('agent-cache', false);
@@ -305,6 +445,11 @@ function appendNote(file: string, note: string): void {
   } catch {
     // a log that cannot be written must not fail the compile
   }
+}
+
+/** One compile command as the build gives it, hashed: what RecentKeys remembers keys by. */
+function commandId(compiler: string, request: CompileRequest): string {
+  return createHash('sha256').update(JSON.stringify([compiler, request.cwd, request.argv])).digest('base64');
 }
 
 function execLocally(compiler: string, request: CompileRequest): CompileAnswer {

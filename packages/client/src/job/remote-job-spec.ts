@@ -14,7 +14,8 @@ export function remoteJobSpec(
   analysis: RemoteAnalysis,
   fingerprint: CompilerFingerprint,
   client: { readonly cwd: string; readonly env: Readonly<Record<string, string>> },
-  sourceBytes: number,
+  /** null: the source is sent while it is still being produced. */
+  sourceBytes: number | null,
 ): JobSpec {
   return {
     compiler: basename(analysis.compiler),

@@ -19,6 +19,8 @@ export interface SpawnCapturedOptions {
   readonly signal: AbortSignal;
   /** Output beyond this many bytes on either stream is a failure (the process is killed). */
   readonly maxOutputBytes: number;
+  /** Each piece of stdout as it comes, for a caller that uses the output before the run ends. */
+  readonly onStdout?: (chunk: Buffer) => void;
 }
 
 /**
@@ -57,7 +59,7 @@ export function spawnCaptured(argv: readonly string[], options: SpawnCapturedOpt
         }
       }
     };
-    const collect = (into: Buffer[]) => (chunk: Buffer) => {
+    const collect = (into: Buffer[], onChunk?: (chunk: Buffer) => void) => (chunk: Buffer) => {
       bytes += chunk.length;
       if (bytes > options.maxOutputBytes) {
         failure ??= new Error(`${argv[0]} wrote more than ${options.maxOutputBytes} bytes`);
@@ -65,8 +67,9 @@ export function spawnCaptured(argv: readonly string[], options: SpawnCapturedOpt
         return;
       }
       into.push(chunk);
+      onChunk?.(chunk);
     };
-    child.stdout.on('data', collect(stdout));
+    child.stdout.on('data', collect(stdout, options.onStdout));
     child.stderr.on('data', collect(stderr));
     const onAbort = () => {
       failure ??= options.signal.reason;
