@@ -37,6 +37,7 @@ interface Seen {
   readonly key: string | null | undefined;
   readonly follows: boolean | undefined;
   readonly sourceBytes: number | null;
+  readonly atEnd?: true;
 }
 
 /** A server whose cache holds `cached` keys: a hit answers at once, a miss reads the source and "compiles" it. */
@@ -53,7 +54,7 @@ function cachingHandler(cached: ReadonlySet<string>, seen: Seen[]): JobHandler {
     const parts: Buffer[] = [];
     for await (const part of job.source) parts.push(part as Buffer);
     const source = Buffer.concat(parts);
-    seen.push({ key, follows: job.request.sourceFollows, sourceBytes: source.length });
+    seen.push({ key, follows: job.request.sourceFollows, sourceBytes: source.length, ...(job.request.cacheAtEnd ? { atEnd: true as const } : {}) });
     writeFileSync(object, 'compiled');
     return { kind: 'compiled', exitCode: 0, outputs: [{ name: job.request.output, path: object, size: 8 }] };
   };
@@ -109,6 +110,21 @@ describe('lookup before upload', () => {
     await serving;
   });
 
+  it('a caller that does not expect a hit sends a big source right behind the request: a miss waits for no `need`, a hit discards it', async () => {
+    const seen: Seen[] = [];
+    const { client, serving } = await session(cachingHandler(new Set([cacheKey({ ...JOB, args: ['-c'] }, BIG)]), seen));
+    const missed = await client.runJob(JOB, BIG, { holdSourceForLookup: false });
+    expect(missed).toMatchObject({ cached: false });
+    expect(missed.transfer.sentBytes).toBe(BIG.length);
+    expect((await client.runJob({ ...JOB, args: ['-c'] }, BIG, { holdSourceForLookup: false })).cached).toBe(true);
+    expect(seen).toEqual([
+      { key: cacheKey(JOB, BIG), follows: true, sourceBytes: BIG.length },
+      { key: cacheKey({ ...JOB, args: ['-c'] }, BIG), follows: true, sourceBytes: null },
+    ]);
+    await client.close();
+    await serving;
+  });
+
   it('a key given by the caller is used as is; null turns the cache off for the job', async () => {
     const seen: Seen[] = [];
     const given = 'e'.repeat(64);
@@ -120,14 +136,16 @@ describe('lookup before upload', () => {
     await serving;
   });
 
-  it('a streamed source gets no key unless given one, and then follows the request', async () => {
+  it('a streamed source follows the request; with no key given the server works the key out at its end', async () => {
     const seen: Seen[] = [];
     const { client, serving } = await session(cachingHandler(new Set(), seen));
     await client.runJob(JOB, Readable.from([SMALL]));
     await client.runJob(JOB, Readable.from([BIG]), { cacheKey: 'e'.repeat(64) });
+    await client.runJob(JOB, Readable.from([SMALL]), { cacheKey: null });
     expect(seen).toEqual([
-      { key: undefined, follows: undefined, sourceBytes: SMALL.length },
+      { key: undefined, follows: undefined, sourceBytes: SMALL.length, atEnd: true },
       { key: 'e'.repeat(64), follows: true, sourceBytes: BIG.length },
+      { key: undefined, follows: undefined, sourceBytes: SMALL.length },
     ]);
     await client.close();
     await serving;

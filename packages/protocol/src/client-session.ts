@@ -34,6 +34,12 @@ export interface RunJobOptions {
    * server whose hello offers a cache.
    */
   readonly cacheKey?: string | null;
+  /**
+   * true (default): a whole source past SOURCE_FOLLOWS_MAX_WIRE_BYTES waits for the server's `need`,
+   * so a hit costs no upload and a miss one more round trip. false, for a caller that has just missed in
+   * a cache of its own and so expects a miss here too: it follows the request at once.
+   */
+  readonly holdSourceForLookup?: boolean;
 }
 
 export interface ClientSession {
@@ -96,7 +102,8 @@ class Session implements ClientSession {
       const key = this.cacheKeyOf(job, source, options.cacheKey);
       // A lookup that hits needs no source; one that misses costs a round trip for `need`, unless the
       // source came right behind the request. Only a small source is sent on the chance of a miss.
-      const sourceFollows = key === null || !(source instanceof Uint8Array) || (await frames.prime(SOURCE_FOLLOWS_MAX_WIRE_BYTES));
+      const sourceFollows =
+        key === null || !(source instanceof Uint8Array) || options.holdSourceForLookup === false || (await frames.prime(SOURCE_FOLLOWS_MAX_WIRE_BYTES));
       const { cacheKey: _key, sourceFollows: _follows, cacheAtEnd: _atEnd, ...fields } = job as JobRequest;
       // A stream's key is only known at its end: the server works it out from what came.
       const atEnd = key === null && options.cacheKey === undefined && this.hello.cache === true && !(source instanceof Uint8Array);

@@ -48,6 +48,11 @@ interface Upload {
    * volunteer works it out at the end); null with the caches off.
    */
   readonly key: string | null | undefined;
+  /**
+   * Whether a big whole source waits for the volunteer's cache lookup (`need`). Not after a miss in the
+   * agent's own cache: the volunteer likely misses too, and a miss should cost one round trip, not two.
+   */
+  readonly holdForLookup: boolean;
   /** The whole preprocessor run; null when it failed. Awaited before an answer is built from it. */
   readonly whole: Promise<CapturedRun | null>;
 }
@@ -127,7 +132,13 @@ export class CompileService {
       const hit = await this.lookUp(cache, key, spec, analysis, job);
       if (hit !== null) return this.answerFromCache(request, analysis, preprocessed, hit, job, { key, command });
     }
-    const upload: Upload = { source: () => preprocessed.stdout, bytes: () => preprocessed.stdout.length, key, whole: Promise.resolve(preprocessed) };
+    const upload: Upload = {
+      source: () => preprocessed.stdout,
+      bytes: () => preprocessed.stdout.length,
+      key,
+      holdForLookup: cache === null,
+      whole: Promise.resolve(preprocessed),
+    };
     return this.compileRemotely(request, analysis, compiler, spec, upload, { cache, command }, context.signal, job);
   }
 
@@ -158,7 +169,7 @@ export class CompileService {
     try {
       const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
       const spec = remoteJobSpec(analysis, fingerprint, request, null);
-      const upload: Upload = { source: () => output.read(), bytes: () => output.size, key: request.env.SSHCC_CACHE === '0' ? null : undefined, whole };
+      const upload: Upload = { source: () => output.read(), bytes: () => output.size, key: request.env.SSHCC_CACHE === '0' ? null : undefined, holdForLookup: false, whole };
       let remoteDone = false;
       const compiling = this.compileRemotely(request, analysis, compiler, spec, upload, { cache, command }, remote.signal, job);
       const settled = compiling.then(
@@ -348,7 +359,12 @@ export class CompileService {
     timing.workerAt = Date.now();
     let broken = true;
     try {
-      const result = await worker.session.runJob(spec, upload.source(), { signal, onStage: (stage) => job.stage(stage), cacheKey: upload.key });
+      const result = await worker.session.runJob(spec, upload.source(), {
+        signal,
+        onStage: (stage) => job.stage(stage),
+        cacheKey: upload.key,
+        holdSourceForLookup: upload.holdForLookup,
+      });
       job.remoteDone(result);
       broken = false;
       return result;
