@@ -80,6 +80,8 @@ export type FeedEvent =
       readonly exitCode: number | null;
       /** The result cache's part in it; absent from agents before the cache. */
       readonly cache?: CacheUse | null;
+      /** Its source went to a volunteer while it was still being preprocessed; absent from agents before streaming. */
+      readonly streamed?: boolean;
     }
   /** A configuration's hosts and local slots (sent when the agent first routes a build to them). */
   | {

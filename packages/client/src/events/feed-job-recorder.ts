@@ -19,6 +19,7 @@ export class FeedJobRecorder implements JobRecorder {
   /** What the agent's lookup found; a volunteer's hit counts only if its answer became the job's. */
   private cache: CacheUse | null = null;
   private volunteerHit = false;
+  private wasStreamed = false;
 
   constructor(
     private readonly feed: EventFeed,
@@ -99,6 +100,10 @@ export class FeedJobRecorder implements JobRecorder {
     this.cache = outcome === 'hit' ? 'agent' : 'miss';
   }
 
+  streamed(): void {
+    this.wasStreamed = true;
+  }
+
   remoteFailed(err: unknown): void {
     const aborted = err instanceof Error && err.name === 'AbortError';
     this.attempt = { outcome: err instanceof SshccError ? err.code : aborted ? 'cancelled' : 'error', figures: null };
@@ -118,6 +123,6 @@ export class FeedJobRecorder implements JobRecorder {
     const counted = error !== undefined || this.counted === null ? { result: error ?? 'error', host: null, reason: error ?? 'sshcc-failed', failedOver: false } : this.counted;
     const exitCode = answer?.kind === 'result' ? answer.exitCode : null;
     const cache = counted.result === 'remote' && this.volunteerHit ? 'volunteer' : this.cache;
-    this.feed.emit({ type: 'job-end', job: this.job, at: this.feed.now(), ...counted, exitCode, cache });
+    this.feed.emit({ type: 'job-end', job: this.job, at: this.feed.now(), ...counted, exitCode, cache, streamed: this.wasStreamed });
   }
 }

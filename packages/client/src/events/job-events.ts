@@ -26,6 +26,8 @@ export interface JobRecorder {
    * countLocal('agent-cache')) or 'miss' (it goes on to a volunteer, which may still hit).
    */
   cacheLookup(outcome: 'hit' | 'miss'): void;
+  /** The job's source goes to a volunteer while the preprocessor still writes it. */
+  streamed(): void;
   /** Where the job went, as the stats count it (the reason is a stats key). */
   countRemote(host: string, failedOver: boolean): void;
   countLocal(reason: string, failedOver: boolean): void;
@@ -55,6 +57,7 @@ const NO_RECORDER: JobRecorder = {
   remoteDone: () => undefined,
   remoteFailed: () => undefined,
   cacheLookup: () => undefined,
+  streamed: () => undefined,
   countRemote: () => undefined,
   countLocal: () => undefined,
   end: () => undefined,

@@ -33,6 +33,8 @@ export interface JobRecord {
   exitCode: number | null;
   /** Answered from a result cache (the agent's or the volunteer's), or looked up and missed. */
   cache: CacheUse | null;
+  /** Its source went up while cpp still wrote it. */
+  streamed: boolean;
 }
 
 /** What `sshcc mon` shows a job doing. */
@@ -62,6 +64,7 @@ export function newJobRecord(event: Extract<FeedEvent, { type: 'job-start' }>): 
     failedOver: false,
     exitCode: null,
     cache: null,
+    streamed: false,
   };
 }
 
@@ -120,6 +123,7 @@ export function applyJobEvent(record: JobRecord, event: JobEvent): void {
         failedOver: event.failedOver,
         exitCode: event.exitCode,
         cache: event.cache ?? null,
+        streamed: event.streamed ?? false,
       });
       return;
   }

@@ -163,6 +163,7 @@ export class CompileService {
   ): Promise<Outcome> {
     // Never rejects: an abort reaches the remote job through the signal, and is thrown from there.
     const whole = preprocessing.catch(() => null);
+    job.streamed();
     const remote = new AbortController();
     const forward = (): void => remote.abort(context.signal.reason);
     context.signal.addEventListener('abort', forward, { once: true });

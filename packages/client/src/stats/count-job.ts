@@ -16,6 +16,7 @@ export function countJob(stats: StatsData, job: JobRecord): void {
   } else if (job.result === 'cancelled') jobs.cancelled++;
   else jobs.errors++;
   if (job.failedOver) jobs.failedOver++;
+  if (job.streamed) jobs.streamed++;
   if (job.preprocessStart !== null) {
     if (job.cppWait !== null) time.cppWaitMs += job.preprocessStart - job.cppWait;
     if (job.preprocessEnd !== null) {

@@ -14,6 +14,8 @@ export function formatStats(stats: StatsData): string {
     ['  failed over', String(jobs.failedOver)],
     ['  sshcc errors', String(jobs.errors)],
     ['  cancelled', String(jobs.cancelled)],
+    // Shown once a job has streamed, so output from builds of small sources reads as before.
+    ...(jobs.streamed > 0 ? [['  streamed while preprocessed', String(jobs.streamed)] as [string, string]] : []),
     ['Local time', ''],
     ['  preprocessing', `${seconds(time.preprocessMs)}${meanOf(time.preprocessMs, time.preprocessed)}`],
     ['  waiting for a cpp slot', seconds(time.cppWaitMs)],

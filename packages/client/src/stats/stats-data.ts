@@ -42,6 +42,8 @@ export interface StatsData {
     errors: number;
     /** The client went away (Ctrl-C, killed make). */
     cancelled: number;
+    /** Jobs whose source went to a volunteer while it was still being preprocessed. */
+    streamed: number;
     localByReason: Record<string, number>;
   };
   time: {
@@ -67,7 +69,7 @@ export function emptyStats(now: number): StatsData {
     version: STATS_VERSION,
     since: at,
     updated: at,
-    jobs: { total: 0, remote: 0, local: 0, failedOver: 0, errors: 0, cancelled: 0, localByReason: {} },
+    jobs: { total: 0, remote: 0, local: 0, failedOver: 0, errors: 0, cancelled: 0, streamed: 0, localByReason: {} },
     time: { preprocessed: 0, preprocessMs: 0, cppWaitMs: 0, queuedMs: 0, localCompiles: 0, localCompileMs: 0 },
     hosts: {},
     cache: { agentHits: 0, volunteerHits: 0, misses: 0 },

@@ -27,7 +27,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('countJob', () => {
   it('counts where jobs went, why they ran locally, and the local times', async () => {
     const stats = await scenarioStats();
-    expect(stats.jobs).toEqual({ total: 5, remote: 2, local: 2, failedOver: 2, errors: 0, cancelled: 1, localByReason: { link: 1, fallback: 1 } });
+    expect(stats.jobs).toEqual({ total: 5, remote: 2, local: 2, failedOver: 2, errors: 0, cancelled: 1, streamed: 0, localByReason: { link: 1, fallback: 1 } });
     expect(stats.time).toEqual({ preprocessed: 1, preprocessMs: 20, cppWaitMs: 10, queuedMs: 30, localCompiles: 1, localCompileMs: 100 });
   });
 
@@ -200,5 +200,40 @@ describe('result cache figures', () => {
   it('reads stats written before the cache as zero hits', () => {
     const old = { ...emptyStats(SCENARIO_START), cache: undefined };
     expect(normalizeStats(JSON.parse(JSON.stringify(old)), SCENARIO_START)?.cache).toEqual({ agentHits: 0, volunteerHits: 0, misses: 0 });
+  });
+});
+
+describe('streamed jobs', () => {
+  async function streamedStats(streamed: number): Promise<StatsData> {
+    const feed = new EventFeed(() => SCENARIO_START);
+    const view = new LiveView();
+    const stats = emptyStats(SCENARIO_START);
+    feed.subscribe((event) => {
+      const job = view.apply(event);
+      if (job !== null) countJob(stats, job);
+    });
+    for (let i = 0; i < 3; i++) {
+      const job = feed.begin(scenarioRequest(['gcc', '-c', `s${i}.c`]));
+      if (i < streamed) job.streamed();
+      const slot = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h1', release: () => undefined }));
+      job.remoteDone(remoteResult(10));
+      slot.release();
+      job.countRemote('h1', false);
+      job.end({ kind: 'result', exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) });
+    }
+    return stats;
+  }
+
+  it('counts jobs whose source went up while it was preprocessed, and shows the row once there are some', async () => {
+    const some = await streamedStats(2);
+    expect(some.jobs).toMatchObject({ remote: 3, streamed: 2 });
+    expect(formatStats(some).split('\n')).toContain('  streamed while preprocessed  2');
+    expect(formatStats(await streamedStats(0))).not.toContain('streamed');
+  });
+
+  it('reads stats written before streaming as none streamed', () => {
+    const { streamed: _streamed, ...jobs } = emptyStats(SCENARIO_START).jobs;
+    const old = { ...emptyStats(SCENARIO_START), jobs };
+    expect(normalizeStats(JSON.parse(JSON.stringify(old)), SCENARIO_START)?.jobs.streamed).toBe(0);
   });
 });
