@@ -2,6 +2,7 @@
 // shaped veth): a make -j build through one far volunteer is correct and really compiles there, and a
 // loss burst mid-transfer and a stall longer than the keepalive interval are survived.
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { wanUnavailable } from '@sshcc/testkit';
 import { useBuildFixture } from './support/build-fixture';
@@ -84,6 +85,23 @@ if (reason !== undefined) {
     expect(jobs.slice(afterBurst).filter((job) => job.host === s.hostOf(0)).length).toBeGreaterThan(0);
     expectGeneratedAsLocal();
   }, 240_000);
+
+  test('a source still being preprocessed streams through a 4 Mbit/s link: compiled on the far volunteer, object as local, counted as streamed', async () => {
+    const s = await fixture.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 4, lossPercent: 0.5 } });
+    const dir = join(s.dir, 'big');
+    mkdirSync(dir);
+    // ~4 MiB of preprocessed text: cpp is still writing it when the first 256 KiB reach the agent.
+    const lines = ['int big_entry(int x) { return x * 3; }'];
+    for (let i = 0; i < 60_000; i++) lines.push(`extern int big_declaration_number_${i}(int first, const char *second, long third);`);
+    writeFileSync(join(dir, 'big.c'), `${lines.join('\n')}\n`);
+    const run = await s.start([SSHCC, 'gcc', '-O2', '-c', 'big.c', '-o', 'big.o'], { cwd: dir }).done;
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(s.compileJobs()).toEqual([expect.objectContaining({ output: 'big.o', host: s.hostOf(0) })]);
+    execFileSync('gcc', ['-O2', '-c', 'big.c', '-o', 'local.o'], { cwd: dir });
+    expect(readFileSync(join(dir, 'big.o')).equals(readFileSync(join(dir, 'local.o')))).toBe(true);
+    expect(agentStats(s.env).jobs.streamed).toBe(1);
+  }, 180_000);
 
   test('a 5 s stall with ServerAliveInterval 1 (3 missed): the agent notices, the build succeeds, objects as local', async () => {
     const s = await fixture.start({ volunteers: 1, wan: { delayMs: 25, rateMbit: 20 }, startAgent: false });

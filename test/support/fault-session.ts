@@ -34,7 +34,16 @@ export function shortenSshSettings(sshConfigFile: string): void {
 
 /** The part of `sshcc stats --json` these tests read. */
 export interface AgentStats {
-  readonly jobs: { total: number; remote: number; local: number; failedOver: number; errors: number; cancelled: number; localByReason: Record<string, number> };
+  readonly jobs: {
+    total: number;
+    remote: number;
+    local: number;
+    failedOver: number;
+    errors: number;
+    cancelled: number;
+    streamed: number;
+    localByReason: Record<string, number>;
+  };
   readonly hosts: Record<string, { jobs: number; attempts: number; failures: Record<string, number>; backoffs: number }>;
 }
 
