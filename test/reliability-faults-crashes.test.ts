@@ -112,7 +112,7 @@ test('the clients SIGKILLed mid-job (make and every sshcc in its group): no comp
   expectMatchesReference(project.dir, project.objects(OBJ_DIR));
 }, 180_000);
 
-describe("a volunteer whose $TMPDIR is full (a tmpfs of 64 KiB)", () => {
+describe("a volunteer whose $TMPDIR is full (a tmpfs of 64 KiB, filled)", () => {
   let disk: SmallDisk;
   let full: Volunteer;
   let config: ClientConfig;
@@ -151,7 +151,7 @@ describe("a volunteer whose $TMPDIR is full (a tmpfs of 64 KiB)", () => {
     expect(line?.why).toMatch(new RegExp(`^every volunteer failed \\(${full.alias}: remote-failed: no space left in this server's TMPDIR`));
     execFileSync('gcc', ['-O2', '-c', 'big.c', '-o', 'big-local.o'], { cwd: bigC });
     expect(readFileSync(join(bigC, 'big.o')).equals(readFileSync(join(bigC, 'big-local.o')))).toBe(true);
-    expect(leftoversIn([disk.dir])).toEqual([]);
+    expect(disk.jobDirs()).toEqual([]);
   }, 60_000);
 
   test('make -j8 with the full volunteer listed first: every job it got fails cleanly and reruns on the other; objects identical', async () => {
@@ -170,7 +170,7 @@ describe("a volunteer whose $TMPDIR is full (a tmpfs of 64 KiB)", () => {
     expect(stats.hosts[fullHost]?.backoffs).toBeGreaterThanOrEqual(1);
     expect(Object.keys(stats.hosts[fullHost]?.failures ?? {})).toEqual(['remote-failed']);
     expect(s0.compileJobs().filter((job) => job.host !== healthyHost)).toEqual([]);
-    expect(leftoversIn([disk.dir])).toEqual([]);
+    expect(disk.jobDirs()).toEqual([]);
     expect(existsSync(join(project.dir, OBJ_DIR))).toBe(true);
   }, 180_000);
 });
