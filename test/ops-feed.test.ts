@@ -5,6 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
+import type { StatsData } from '../packages/client/src/stats/stats-data';
 import { slowCSource } from './support/slow-source';
 
 const REPO = resolve(__dirname, '..');
@@ -74,17 +75,11 @@ function logLines(): { file: string; host: string | null }[] {
     });
 }
 
-interface StatsJson {
-  jobs: { total: number; remote: number; local: number; failedOver: number; errors: number; cancelled: number; localByReason: Record<string, number> };
-  time: { preprocessed: number; preprocessMs: number; queuedMs: number };
-  hosts: Record<string, { jobs: number; attempts: number; failures: Record<string, number>; compiles: number; compileMs: number; sentBytes: number; sentWireBytes: number; receivedBytes: number; receivedWireBytes: number }>;
-}
-
-function statsJson(): StatsJson {
+function statsJson(): StatsData {
   const run = sshcc(['stats', '--json']);
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
-  return JSON.parse(run.stdout) as StatsJson;
+  return JSON.parse(run.stdout) as StatsData;
 }
 
 describe('after make -j8 of examples/ through two volunteers', () => {

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SSHCC } from './build-project';
+import type { StatsData } from '../../packages/client/src/stats/stats-data';
 import type { BuildSession } from './build-session';
 
 /**
@@ -32,20 +33,8 @@ export function shortenSshSettings(sshConfigFile: string): void {
   if (!readFileSync(sshConfigFile, 'utf8').includes(SHORT_SSH_SETTINGS)) appendFileSync(sshConfigFile, `\n${SHORT_SSH_SETTINGS}`);
 }
 
-/** The part of `sshcc stats --json` these tests read. */
-export interface AgentStats {
-  readonly jobs: {
-    total: number;
-    remote: number;
-    local: number;
-    failedOver: number;
-    errors: number;
-    cancelled: number;
-    streamed: number;
-    localByReason: Record<string, number>;
-  };
-  readonly hosts: Record<string, { jobs: number; attempts: number; failures: Record<string, number>; backoffs: number }>;
-}
+/** `sshcc stats --json`, as the agent keeps it. */
+export type AgentStats = StatsData;
 
 export function agentStats(env: NodeJS.ProcessEnv): AgentStats {
   const run = spawnSync(SSHCC, ['stats', '--json'], { env, encoding: 'utf8', timeout: 10_000 });
