@@ -74,6 +74,11 @@ function record(tally: Tally, seed: number, index: number, sequence: FuzzSequenc
 const newTally = (): Tally => ({ kinds: new Map(), outcomes: new Map(), failures: [] });
 
 describe(`sshcc-server under the fuzzer (seed ${SEED})`, () => {
+  let before: number[] = [];
+  beforeAll(() => {
+    before = liveChildren();
+  });
+
   it(`answers ${IN_PROCESS} sequences in process: exits 0 or with an error frame, leaves nothing, memory bounded`, async () => {
     const tally = newTally();
     const heap: number[] = [];
@@ -98,7 +103,7 @@ describe(`sshcc-server under the fuzzer (seed ${SEED})`, () => {
     const seconds = (Date.now() - started) / 1000;
     expect(tally.failures).toEqual([]);
     // Compilers and the server's watchdogs all end with their sequence.
-    expect(await waitUntil(() => liveChildren().length === 0 && processesInside(world.tmp).length === 0, 5000)).toBe(true);
+    expect(await waitUntil(() => liveChildren(before).length === 0 && processesInside(world.tmp).length === 0, 5000)).toBe(true);
     expect(world.leftovers()).toEqual([]);
     // Every generator ran, and the control sessions compiled (checked per sequence by the oracle).
     expect([...tally.kinds.keys()].sort()).toEqual(
@@ -156,7 +161,7 @@ describe(`sshcc-server under the fuzzer (seed ${SEED})`, () => {
     const seconds = (Date.now() - started) / 1000;
     expect(tally.failures).toEqual([]);
     expect(world.leftovers()).toEqual([]);
-    expect(await waitUntil(() => liveChildren().length === 0 && processesInside(world.tmp).length === 0, 5000)).toBe(true);
+    expect(await waitUntil(() => liveChildren(before).length === 0 && processesInside(world.tmp).length === 0, 5000)).toBe(true);
     expect(tally.outcomes.get('exit 113') ?? 0).toBeGreaterThan(PROCESSES / 4);
     expect(peak).toBeGreaterThan(0);
     expect(peak).toBeLessThan(MAX_SERVER_PEAK_RSS_BYTES);

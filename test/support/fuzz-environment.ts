@@ -42,15 +42,19 @@ export function makeFuzzEnvironment(): FuzzEnvironment {
   };
 }
 
-/** Live (not zombie) children of this process: compilers or watchdogs a server left running. */
-export function liveChildren(): number[] {
+/**
+ * Live (not zombie) children of this process: compilers or watchdogs a server left running. `except`:
+ * children that were there before (a jest worker runs other test files first, whose stragglers are not
+ * this test's).
+ */
+export function liveChildren(except: readonly number[] = []): number[] {
   const found: number[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'latin1');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (fields[0] !== 'Z' && Number(fields[1]) === process.pid) found.push(Number(entry));
+      if (fields[0] !== 'Z' && Number(fields[1]) === process.pid && !except.includes(Number(entry))) found.push(Number(entry));
     } catch {
       // gone meanwhile
     }
