@@ -12,7 +12,7 @@ import type { JobResult } from '@sshcc/protocol';
 import { startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
 import type { CompileAnswer, CompileRequest, PreprocessInClient } from '../packages/client/src/agent/types';
 import { NO_JOB_EVENTS, type JobEvents } from '../packages/client/src/events';
-import { CompileRouter, openAgentCache } from '../packages/client/src/job';
+import { CompileRouter, openAgentCache, type AgentCache } from '../packages/client/src/job';
 import { spawnCaptured } from '../packages/client/src/job/spawn-captured';
 import type { PoolEvent } from '../packages/client/src/pool';
 import { compilersUnder, waitFor } from './support/build-processes';
@@ -53,6 +53,9 @@ beforeAll(async () => {
   volunteer = await startVolunteer({ env: { TMPDIR: volunteerTmp, XDG_CONFIG_HOME: join(root, 'volunteer-config'), XDG_CACHE_HOME: join(root, 'volunteer-cache') } });
 }, 60_000);
 
+/** The agent's cache as the running "agent" opened it. */
+let cache: AgentCache | null;
+
 /** The agent's compile service, as a freshly started agent has it (its cache on disk is kept). */
 function startRouter(): CompileRouter {
   const events: JobEvents = {
@@ -67,7 +70,8 @@ function startRouter(): CompileRouter {
     }),
     pool: (event) => poolEvents.push(event),
   };
-  return new CompileRouter(() => undefined, events, openAgentCache({ XDG_CACHE_HOME: join(root, 'agent-cache') }));
+  cache = openAgentCache({ XDG_CACHE_HOME: join(root, 'agent-cache') });
+  return new CompileRouter(() => undefined, events, cache);
 }
 
 beforeEach(() => {
@@ -78,9 +82,13 @@ beforeEach(() => {
   router = startRouter();
 });
 
-afterEach(async () => {
+/** Stops the "agent" as the real one stops: its compile service, then its cache (pending hints written). */
+async function stopRouter(): Promise<void> {
   await router.close();
-});
+  cache?.close();
+}
+
+afterEach(stopRouter);
 
 afterAll(async () => {
   await stopAll();
@@ -244,34 +252,44 @@ test('a remote compiler that exits at once (bad flags) answers before cpp ends; 
   expect(channelsOpened()).toBe(1);
 }, 120_000);
 
-test('the agent cache and streaming: a command line it answered before waits for cpp and hits, sending nothing; after an agent restart it streams, and the hit at cpp end cancels the remote job', async () => {
+test('the agent cache and streaming: a command line it answered before waits for cpp and hits, sending nothing, also after an agent restart; without that hint the job streams and the hit at cpp end cancels the remote job', async () => {
   writeSource('cached');
   const first = await compileHeld('cached', async () => 'whole');
   expect(first).toMatchObject({ kind: 'result', exitCode: 0 });
   const object = readFileSync(join(project, 'cached.o'));
 
+  /** Compiles cached.c again; `whileHeld` as in compileHeld. */
+  async function again(whileHeld: () => Promise<Verdict>): Promise<void> {
+    rmSync(join(project, 'cached.o'));
+    remoteAnswers.length = 0;
+    slotsAsked = 0;
+    const answer = await compileHeld('cached', whileHeld);
+    expect(answer).toMatchObject({ kind: 'result', exitCode: 0 });
+    expect(readFileSync(join(project, 'cached.o')).equals(object)).toBe(true);
+  }
+
   // The same command line: its last key is in the cache, so the job is not streamed but looked up.
-  rmSync(join(project, 'cached.o'));
-  remoteAnswers.length = 0;
-  slotsAsked = 0;
-  const again = await compileHeld('cached', async () => 'whole');
-  expect(again).toMatchObject({ kind: 'result', exitCode: 0 });
-  expect(readFileSync(join(project, 'cached.o')).equals(object)).toBe(true);
+  await again(async () => 'whole');
   expect(slotsAsked).toBe(0);
   expect(remoteAnswers).toHaveLength(0);
 
-  // A restarted agent remembers no command lines: the job streams until cpp ends, then hits. (The
-  // volunteer's copy goes, or the volunteer's own lookup at the source's end could answer first.)
-  await router.close();
+  // A restarted agent reads the hints the last one wrote as it stopped.
+  await stopRouter();
   router = startRouter();
-  rmSync(join(project, 'cached.o'));
+  await again(async () => 'whole');
+  expect(slotsAsked).toBe(0);
+
+  // Without them (an agent killed before it wrote them), the job streams until cpp ends, then hits. (The
+  // volunteer's copy goes, or the volunteer's own lookup at the source's end could answer first.)
+  await stopRouter();
+  rmSync(join(root, 'agent-cache', 'sshcc', 'agent', 'recent-commands.json'));
+  router = startRouter();
   rmSync(join(root, 'volunteer-cache'), { recursive: true, force: true });
-  const restarted = await compileHeld('cached', async () => {
+  await again(async () => {
     expect(await waitFor(compilerRunning, WAIT_MS, 10)).toBe(true);
     return 'whole';
   });
-  expect(restarted).toMatchObject({ kind: 'result', exitCode: 0 });
-  expect(readFileSync(join(project, 'cached.o')).equals(object)).toBe(true);
+  expect(slotsAsked).toBe(1);
   expect(remoteAnswers.filter((result) => result.kind === 'compiled')).toHaveLength(0);
   expect(await waitFor(() => !compilerRunning() && jobDirsLeft().length === 0, WAIT_MS)).toBe(true);
 }, 120_000);

@@ -15,12 +15,14 @@ export async function runCompileAgent(options: { readonly foreground?: boolean }
   const paths = localAgentPaths(process.env);
   const log = options.foreground ? (line: string) => void process.stderr.write(`sshcc agent: ${line}\n`) : fileLog(paths.logFile);
   const feed = startAgentFeed({ statsFile: statsFileIn(paths.configDir), log });
-  const router = new CompileRouter(log, feed.feed, agentCache(log));
+  const cache = agentCache(log);
+  const router = new CompileRouter(log, feed.feed, cache);
   try {
     const handleCompile: HandleCompile = (request, context) => router.handle(request, context);
     return await runAgentProcess({ handleCompile, reports: feed.reports, log, foreground: options.foreground === true });
   } finally {
     await router.close();
+    cache?.close();
     await feed.close();
   }
 }

@@ -11,7 +11,6 @@ import { findRealCompiler } from '../masquerade/find-real-compiler';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
 import { jobNote, type JobPlace } from './job-note';
-import { RecentKeys } from './recent-keys';
 import { remoteJobSpec } from './remote-job-spec';
 import type { AgentCache, AgentCacheHit } from './result-cache';
 import { spawnCaptured, type CapturedRun } from './spawn-captured';
@@ -34,9 +33,6 @@ export interface CompileServiceOptions {
 
 /** Preprocessed output past this while cpp still runs is streamed: a full data frame is ready to go. */
 const STREAM_AFTER_BYTES = DATA_CHUNK_BYTES;
-
-/** Command lines whose last cache key is remembered (~200 bytes each). */
-const RECENT_COMMANDS = 20_000;
 
 /** What a remote attempt sends: the source (again from its start on each attempt) and its cache key. */
 interface Upload {
@@ -72,7 +68,6 @@ interface Outcome {
 export class CompileService {
   /** Hosts that lack a compiler or have a different one, per compiler fingerprint. */
   private readonly unfitHosts = new Map<string, Set<string>>();
-  private readonly recentKeys = new RecentKeys(RECENT_COMMANDS);
 
   constructor(private readonly options: CompileServiceOptions) {}
 
@@ -130,7 +125,7 @@ export class CompileService {
     const key = request.env.SSHCC_CACHE === '0' ? null : cacheKey(spec, preprocessed.stdout);
     if (cache !== null && key !== null) {
       const hit = await this.lookUp(cache, key, spec, analysis, job);
-      if (hit !== null) return this.answerFromCache(request, analysis, preprocessed, hit, job, { key, command });
+      if (hit !== null) return this.answerFromCache(request, analysis, preprocessed, hit, job, { cache, key, command });
     }
     const upload: Upload = {
       source: () => preprocessed.stdout,
@@ -144,7 +139,7 @@ export class CompileService {
 
   /** Whether this command line's last result is still in the cache: its job is then likely a hit. */
   private async likelyCached(cache: AgentCache | null, command: string): Promise<boolean> {
-    const key = this.recentKeys.get(command);
+    const key = cache?.recentKeys.get(command);
     return cache !== null && key !== undefined && (await cache.results.has(key));
   }
 
@@ -185,7 +180,7 @@ export class CompileService {
         if (hit !== null && !remoteDone) {
           remote.abort(new SshccError('internal', 'answered from the result cache'));
           await settled;
-          return await this.answerFromCache(request, analysis, preprocessed, hit, job, { key, command });
+          return await this.answerFromCache(request, analysis, preprocessed, hit, job, { cache, key, command });
         }
       }
       return await compiling;
@@ -295,7 +290,7 @@ export class CompileService {
         await this.finishRemote(request, analysis, result);
         if (cache !== null) {
           const key = upload.key ?? cacheKey(spec, preprocessed.stdout);
-          if (await cache.store(key, spec, result)) this.recentKeys.set(command, key);
+          if (await cache.store(key, spec, result)) cache.recentKeys.set(command, key);
         }
         job.countRemote(host, failures.length > 0);
         // clang's -frewrite-includes step repeats its diagnostics in the compile; gcc's directives-only
@@ -385,9 +380,9 @@ export class CompileService {
     preprocessed: CapturedRun,
     hit: AgentCacheHit,
     job: JobRecorder,
-    { key, command }: { key: string; command: string },
+    { cache, key, command }: { cache: AgentCache; key: string; command: string },
   ): Promise<Outcome> {
-    this.recentKeys.set(command, key);
+    cache.recentKeys.set(command, key);
     const targets = [...analysis.extraOutputs, analysis.output];
     await writeOutputsAtomically(targets.map((path) => ({ path, data: hit.outputs.get(basename(path)) as Buffer })), request.umask);
     job.countLocal('agent-cache', false);

@@ -17,4 +17,16 @@ describe('RecentKeys', () => {
     keys.set('c', '4');
     expect([keys.get('a'), keys.get('b'), keys.get('c')]).toEqual(['3', undefined, '4']);
   });
+
+  it('starts from saved entries, oldest first, keeping the newest past its capacity', () => {
+    const keys = new RecentKeys(2, [
+      ['a', '1'],
+      ['b', '2'],
+      ['c', '3'],
+    ]);
+    expect(keys.entries()).toEqual([
+      ['b', '2'],
+      ['c', '3'],
+    ]);
+  });
 });

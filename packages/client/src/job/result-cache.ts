@@ -3,8 +3,13 @@
 // compile. It is a folder of its own, `<cache root>/agent`, not the volunteer's `<cache root>/volunteer`:
 // on a machine that is both, the two would otherwise share one size limit (jobs of other users evicting
 // this user's builds) and one set of counters (`sshcc cache stats` would count strangers' hits).
+import { join } from 'node:path';
 import type { JobResult, JobSpec } from '@sshcc/protocol';
 import { cacheSettings, ResultStore, type CachedResult } from '@sshcc/server';
+import { RecentKeysFile } from './recent-keys-file';
+
+/** Command lines whose last cache key is remembered (~170 bytes each in the file). */
+const RECENT_COMMANDS = 20_000;
 
 /** An agent hit: what the client is answered, and the outputs under the names this job's spec gives. */
 export interface AgentCacheHit {
@@ -22,6 +27,10 @@ export interface AgentCache {
   lookup(key: string, spec: Pick<JobSpec, 'output' | 'extraOutputs'>): Promise<AgentCacheHit | null>;
   /** Stores a remote answer if it is a successful compile with every output; false otherwise. Never rejects. */
   store(key: string, spec: Pick<JobSpec, 'output' | 'extraOutputs'>, result: JobResult): Promise<boolean>;
+  /** The key each recent command line last had, kept beside the store across agent restarts. */
+  readonly recentKeys: Pick<RecentKeysFile, 'get' | 'set'>;
+  /** Writes what is pending (the recent keys) before the agent exits. */
+  close(): void;
 }
 
 /** The user's agent cache, or null when SSHCC_CACHE=0. Throws a 'config' SshccError for a bad SSHCC_CACHE_SIZE. */
@@ -29,8 +38,11 @@ export function openAgentCache(env: NodeJS.ProcessEnv): AgentCache | null {
   const settings = cacheSettings('agent', env);
   if (settings === null) return null;
   const store = new ResultStore(settings);
+  const recentKeys = new RecentKeysFile(join(settings.dir, 'recent-commands.json'), { capacity: RECENT_COMMANDS });
   return {
     results: store,
+    recentKeys,
+    close: () => recentKeys.flush(),
     async lookup(key, spec) {
       const names = [spec.output, ...spec.extraOutputs];
       const hit = await store.get(key).catch(() => null);
