@@ -133,10 +133,13 @@ describe('a job on a server that is slow but honest', () => {
   });
 });
 
-/** Three pieces of source, `gapMs` apart: a preprocessor that is slow to produce them. */
+/**
+ * Three pieces of source, `gapMs` apart: a preprocessor that is slow to produce them. The gaps are
+ * unref'd: a cancelled job leaves its generator asleep, which must not keep the test worker alive.
+ */
 async function* slowSource(gapMs: number): AsyncGenerator<Buffer> {
   for (let i = 0; i < 3; i++) {
-    if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs));
+    if (i > 0) await new Promise((resolve) => setTimeout(resolve, gapMs).unref());
     yield Buffer.from(`int piece${i};\n`);
   }
 }
