@@ -122,7 +122,7 @@ export class CompileService {
     const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
     const spec = remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length);
     // With the caches off, a null key tells the volunteer to neither look up nor store.
-    const key = request.env.SSHCC_CACHE === '0' ? null : cacheKey(spec, preprocessed.stdout);
+    const key = cachesOff(request) ? null : cacheKey(spec, preprocessed.stdout);
     if (cache !== null && key !== null) {
       const hit = await this.lookUp(cache, key, spec, analysis, job);
       if (hit !== null) return this.answerFromCache(request, analysis, preprocessed, hit, job, { cache, key, command });
@@ -165,7 +165,7 @@ export class CompileService {
     try {
       const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
       const spec = remoteJobSpec(analysis, fingerprint, request, null);
-      const upload: Upload = { source: () => output.read(), bytes: () => output.size, key: request.env.SSHCC_CACHE === '0' ? null : undefined, holdForLookup: false, whole };
+      const upload: Upload = { source: () => output.read(), bytes: () => output.size, key: cachesOff(request) ? null : undefined, holdForLookup: false, whole };
       let remoteDone = false;
       const compiling = this.compileRemotely(request, analysis, compiler, spec, upload, { cache, command }, remote.signal, job);
       const settled = compiling.then(
@@ -191,9 +191,9 @@ export class CompileService {
     }
   }
 
-  /** The user's cache for this build: SSHCC_CACHE=0 in the build's environment turns it off. */
+  /** The user's cache for this build, unless the build turned the caches off. */
   private cacheFor(request: CompileRequest): AgentCache | null {
-    return request.env.SSHCC_CACHE === '0' ? null : (this.options.cache ?? null);
+    return cachesOff(request) ? null : (this.options.cache ?? null);
   }
 
   private async lookUp(cache: AgentCache, key: string, spec: JobSpec, analysis: RemoteAnalysis, job: JobRecorder): Promise<AgentCacheHit | null> {
@@ -457,6 +457,11 @@ function appendNote(file: string, note: string): void {
   } catch {
     // a log that cannot be written must not fail the compile
   }
+}
+
+/** SSHCC_CACHE=0 in the build's own environment turns off both caches, the agent's and the volunteers'. */
+function cachesOff(request: CompileRequest): boolean {
+  return request.env.SSHCC_CACHE === '0';
 }
 
 /** One compile command as the build gives it, hashed: what RecentKeys remembers keys by. */
