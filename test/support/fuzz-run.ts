@@ -105,6 +105,8 @@ export async function runProcess(sequence: FuzzSequence, env: NodeJS.ProcessEnv)
   // The server may exit before reading all we write (it refused a frame): EPIPE is expected then.
   child.stdin.on('error', () => undefined);
   const exited = new Promise<{ code: number | null; signal: string | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  // 'exit' can come before the last of stderr is read (seen under load: a protocol error's line missing).
+  const closed = new Promise<void>((done) => child.once('close', () => done()));
   const unanswered = await feed(sequence, (chunk) => child.stdin.write(chunk), output);
   samplePeak();
   child.stdin.end();
@@ -116,6 +118,6 @@ export async function runProcess(sequence: FuzzSequence, env: NodeJS.ProcessEnv)
     await exited;
     return { code: null, signal: null, output, stderr, unanswered, hung: true, peakRssBytes };
   }
-  await output.until(() => false, 1000);
+  await Promise.all([output.until(() => false, 1000), closed]);
   return { code: result.code, signal: result.signal, output, stderr, unanswered, hung: false, peakRssBytes };
 }
