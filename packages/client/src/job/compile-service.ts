@@ -106,6 +106,7 @@ export class CompileService {
       source: () => preprocessed.stdout,
       bytes: () => preprocessed.stdout.length,
       key,
+      keyOfWhole: (whole) => key ?? cacheKey(spec, whole.stdout),
       holdForLookup: cache === null,
       whole: Promise.resolve(preprocessed),
     };
@@ -140,7 +141,17 @@ export class CompileService {
     try {
       const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
       const spec = remoteJobSpec(analysis, fingerprint, request, null);
-      const upload: Upload = { source: () => output.read(), bytes: () => output.size, key: cachesOff(request) ? null : undefined, holdForLookup: false, whole };
+      // Hashed once, whichever asks first: the lookup when cpp ends, or the store after the compile.
+      let wholeKey: string | undefined;
+      const keyOfWhole = (run: CapturedRun): string => (wholeKey ??= cacheKey(spec, run.stdout));
+      const upload: Upload = {
+        source: () => output.read(),
+        bytes: () => output.size,
+        key: cachesOff(request) ? null : undefined,
+        keyOfWhole,
+        holdForLookup: false,
+        whole,
+      };
       let remoteDone = false;
       const compiling = this.remote.run(request, analysis, compiler, spec, upload, { cache, command }, remote.signal, job);
       const settled = compiling.then(
@@ -150,7 +161,7 @@ export class CompileService {
       await Promise.race([settled, whole]);
       const preprocessed = remoteDone || cache === null ? null : await whole;
       if (preprocessed !== null && cache !== null) {
-        const key = cacheKey(spec, preprocessed.stdout);
+        const key = keyOfWhole(preprocessed);
         const hit = await this.lookUp(cache, key, spec, analysis, job);
         if (hit !== null && !remoteDone) {
           remote.abort(new SshccError('internal', 'answered from the result cache'));

@@ -2,7 +2,7 @@
 // them gives an answer the build can use.
 import { basename } from 'node:path';
 import { formatError, SshccError, type RemoteAnalysis } from '@sshcc/core';
-import { cacheKey, type ByteSource, type ClientSession, type CompilerFingerprint, type JobResult, type JobSpec } from '@sshcc/protocol';
+import { type ByteSource, type ClientSession, type CompilerFingerprint, type JobResult, type JobSpec } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../agent/types';
 import type { JobRecorder } from '../events';
 import type { SshPool } from '../pool';
@@ -23,6 +23,8 @@ export interface Upload {
    * volunteer works it out at the end); null with the caches off.
    */
   readonly key: string | null | undefined;
+  /** The key the agent's cache stores the result under, from the whole source; hashed once per job. */
+  readonly keyOfWhole: (whole: CapturedRun) => string;
   /**
    * Whether a big whole source waits for the volunteer's cache lookup (`need`). Not after a miss in the
    * agent's own cache: the volunteer likely misses too, and a miss should cost one round trip, not two.
@@ -125,7 +127,7 @@ export class RemoteCompile {
         if (preprocessed === null) return preprocessFailed(compiler, request, job);
         await this.finishRemote(request, analysis, result);
         if (cache !== null) {
-          const key = upload.key ?? cacheKey(spec, preprocessed.stdout);
+          const key = upload.keyOfWhole(preprocessed);
           if (await cache.store(key, spec, result)) cache.recentKeys.set(command, key);
         }
         job.countRemote(host, failures.length > 0);
