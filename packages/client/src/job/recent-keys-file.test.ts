@@ -25,6 +25,16 @@ describe('RecentKeysFile', () => {
     expect(readdirSync(dir)).toEqual(['recent-commands.json']);
   });
 
+  it('a command set again with the same key becomes the newest, so the ones not used lately go first', () => {
+    const keys = new RecentKeysFile(file, { capacity: 2 });
+    keys.set('cmd-a', key(1));
+    keys.set('cmd-b', key(2));
+    keys.set('cmd-a', key(1));
+    keys.set('cmd-c', key(3));
+    expect([keys.get('cmd-a'), keys.get('cmd-b'), keys.get('cmd-c')]).toEqual([key(1), undefined, key(3)]);
+    keys.flush();
+  });
+
   it('saves a change by itself shortly after it', async () => {
     const keys = new RecentKeysFile(file, { capacity: 10, saveDelayMs: 20 });
     keys.set('cmd-a', key(1));

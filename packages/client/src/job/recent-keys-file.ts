@@ -33,8 +33,10 @@ export class RecentKeysFile {
   }
 
   set(command: string, key: string): void {
-    if (this.keys.get(command) === key) return;
+    const changed = this.keys.get(command) !== key;
+    // Set either way: a hit makes its command the newest, so eviction drops the ones not used lately.
     this.keys.set(command, key);
+    if (!changed) return;
     this.dirty = true;
     if (this.timer !== undefined) return;
     this.timer = setTimeout(() => this.flush(), this.saveDelayMs);
