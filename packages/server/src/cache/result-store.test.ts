@@ -83,6 +83,33 @@ describe('ResultStore', () => {
     expect((await store.stats()).evictions).toBe(12 - size.entries);
   });
 
+  it('a scan asked for while one runs is run after it, so the stores it did not list still count', async () => {
+    let scanned!: () => void;
+    const firstScanDone = new Promise<void>((resolve) => (scanned = resolve));
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    // The first scan ends only after the later stores, as a slow scan does under load.
+    class HeldStore extends ResultStore {
+      scans = 0;
+      override async evict(): Promise<number> {
+        const evicted = await super.evict();
+        if (++this.scans === 1) {
+          scanned();
+          await held;
+        }
+        return evicted;
+      }
+    }
+    const store = new HeldStore({ dir, maxBytes: 10_000, random: () => 0 });
+    await store.put(key(1), result('z', 1000));
+    await firstScanDone;
+    for (let i = 2; i <= 12; i++) await store.put(key(i), result('z', 1000));
+    release();
+    await store.settled();
+    expect(store.scans).toBe(2);
+    expect((await store.size()).bytes).toBeLessThanOrEqual(10_000);
+  });
+
   it('scans for eviction with a chance proportional to the bytes stored', async () => {
     const draws: number[] = [];
     const store = new ResultStore({ dir, maxBytes: 64 * 100_000, random: () => (draws.push(0), 0.5) });

@@ -43,6 +43,8 @@ export class ResultStore {
   readonly maxBytes: number;
   private readonly random: () => number;
   private evicting: Promise<void> | null = null;
+  /** A scan was asked for while one ran: entries stored since it listed the folders are not in its count. */
+  private evictAgain = false;
 
   constructor(options: ResultStoreOptions) {
     this.dir = options.dir;
@@ -98,13 +100,26 @@ export class ResultStore {
     return true;
   }
 
-  /** Starts an eviction scan unless one runs in this process; `settled()` waits for it. */
+  /**
+   * Starts an eviction scan, or, if one runs in this process, another once it ends: the running scan may
+   * have listed the folders before the store that asked, and a dropped request left the store over its
+   * limit until some later store happened to draw a scan. `settled()` waits for both.
+   */
   evictSoon(): void {
-    this.evicting ??= this.evict()
-      .then(() => undefined, () => undefined)
-      .finally(() => {
-        this.evicting = null;
-      });
+    if (this.evicting) {
+      this.evictAgain = true;
+      return;
+    }
+    this.evicting = this.evictWhileAsked().finally(() => {
+      this.evicting = null;
+    });
+  }
+
+  private async evictWhileAsked(): Promise<void> {
+    do {
+      this.evictAgain = false;
+      await this.evict().catch(() => 0);
+    } while (this.evictAgain);
   }
 
   /** Resolves when this process's background work (an eviction scan) is done. */
