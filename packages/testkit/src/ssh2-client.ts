@@ -29,6 +29,18 @@ export interface ExecResult {
   code: number | null;
 }
 
+/**
+ * Exit statuses caught from the moment a channel opens. ssh2 emits 'exit' as it parses, so when the open
+ * confirmation, the output and the exit-status share one read (a relay releasing held bytes, a loaded
+ * machine), 'exit' comes before code awaiting the open can listen. Output waits in the stream; 'exit' does not.
+ */
+const exitStatuses = new WeakMap<ClientChannel, number | null>();
+
+function watchExit(channel: ClientChannel): ClientChannel {
+  channel.once('exit', (status: number | null) => exitStatuses.set(channel, status));
+  return channel;
+}
+
 /** Reads a channel to its end; `stdin` (if given) is written and the channel's input closed. */
 export function collectChannel(channel: ClientChannel, stdin?: string | Buffer): Promise<ExecResult> {
   return new Promise((resolve) => {
@@ -38,18 +50,18 @@ export function collectChannel(channel: ClientChannel, stdin?: string | Buffer):
     channel.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     channel.on('exit', (status: number | null) => (code = status));
-    channel.on('close', () => resolve({ stdout, stderr, code }));
+    channel.on('close', () => resolve({ stdout, stderr, code: code ?? exitStatuses.get(channel) ?? null }));
     if (stdin !== undefined) channel.end(stdin);
   });
 }
 
 /** Opens an exec channel (the command runs through the user's login shell on the volunteer). */
 export function openExec(client: Client, command: string): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => client.exec(command, (err, channel) => (err ? reject(err) : resolve(channel))));
+  return new Promise((resolve, reject) => client.exec(command, (err, channel) => (err ? reject(err) : resolve(watchExit(channel)))));
 }
 
 export function openSubsystem(client: Client, name: string): Promise<ClientChannel> {
-  return new Promise((resolve, reject) => client.subsys(name, (err, channel) => (err ? reject(err) : resolve(channel))));
+  return new Promise((resolve, reject) => client.subsys(name, (err, channel) => (err ? reject(err) : resolve(watchExit(channel)))));
 }
 
 /** Runs `command` on an open connection and collects its output and exit status. */

@@ -53,6 +53,11 @@ describe('a volunteer with default options', () => {
     await expect(execText(client, 'echo hi')).resolves.toEqual({ stdout: 'hi\n', stderr: '', code: 0 });
   });
 
+  it("execText gives a quick command's exit status every time, also when it comes with the exec reply", async () => {
+    client = await connectClient(a.connectOptions());
+    for (let i = 0; i < 20; i++) await expect(execText(client, `echo ${i}; exit 3`)).resolves.toEqual({ stdout: `${i}\n`, stderr: '', code: 3 });
+  });
+
   it('serves the system ssh through its ssh_config, checking known_hosts in BatchMode', async () => {
     const result = await runSsh(['-F', a.sshConfigFile, a.alias, 'echo', 'hi']);
     expect(result).toMatchObject({ code: 0, stdout: 'hi\n' });
