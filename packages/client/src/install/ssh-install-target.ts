@@ -21,16 +21,14 @@ class SshInstallTarget implements InstallTarget {
   }
 
   async run(script: string, args: readonly string[] = [], input?: Buffer): Promise<RunResult> {
-    const channel = await this.exec(shellCommand(['sh', '-c', script, 'sh', ...args]));
+    const { channel, exit } = await this.exec(shellCommand(['sh', '-c', script, 'sh', ...args]));
     return new Promise((resolve, reject) => {
       const out: Buffer[] = [];
       const err: Buffer[] = [];
-      let code: number | null = null;
       channel.on('data', (chunk: Buffer) => keepOutput(out, chunk));
       channel.stderr.on('data', (chunk: Buffer) => keepOutput(err, chunk));
-      channel.on('exit', (exitCode: number | null) => (code = exitCode));
       channel.on('error', reject);
-      channel.on('close', () => resolve({ code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
+      channel.on('close', () => resolve({ code: exit.code, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }));
       channel.end(input);
     });
   }
@@ -52,7 +50,7 @@ class SshInstallTarget implements InstallTarget {
   }
 
   async startServer(command: string): Promise<StartedServer> {
-    const channel = await this.exec(command);
+    const { channel } = await this.exec(command);
     return { stream: channel, close: () => channel.close() };
   }
 
@@ -72,12 +70,19 @@ class SshInstallTarget implements InstallTarget {
     return this.sftp;
   }
 
-  private exec(command: string): Promise<ClientChannel> {
+  /**
+   * The command's channel, and its exit status once it comes. ssh2 emits 'exit' as it parses, so a quick
+   * command whose exit-status shares a read with the exec reply (a slow link delivers them together) would
+   * have it before anyone awaiting the channel could listen; output waits in the stream, 'exit' does not.
+   */
+  private exec(command: string): Promise<{ channel: ClientChannel; exit: { code: number | null } }> {
     return new Promise((resolve, reject) => {
       try {
         this.connection.client.exec(command, (err, channel) => {
-          if (err) reject(new SshccError('connect', `${this.where} refused to run a command: ${err.message}`, { cause: err }));
-          else resolve(channel);
+          if (err) return reject(new SshccError('connect', `${this.where} refused to run a command: ${err.message}`, { cause: err }));
+          const exit = { code: null as number | null };
+          channel.once('exit', (code: number | null) => (exit.code = code));
+          resolve({ channel, exit });
         });
       } catch (err) {
         // ssh2 throws when the connection is already gone.
