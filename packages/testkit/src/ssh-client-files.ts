@@ -9,6 +9,8 @@ export interface HostEntry {
   user: string;
   identityFile: string;
   hostPublicKey: string;
+  /** Set when host:port is a relay: the key is then looked up under this name (the alias line below). */
+  hostKeyAlias?: string;
 }
 
 /** `[host]:port key` is what ssh and sshcc look up; the alias line serves HostKeyAlias-style lookups. */
@@ -21,6 +23,7 @@ export function renderHostBlock(entry: HostEntry, knownHostsFile: string): strin
     `Host ${entry.alias}`,
     `  HostName ${entry.host}`,
     `  Port ${entry.port}`,
+    ...(entry.hostKeyAlias === undefined ? [] : [`  HostKeyAlias ${entry.hostKeyAlias}`]),
     `  User ${entry.user}`,
     `  IdentityFile ${entry.identityFile}`,
     '  IdentitiesOnly yes',

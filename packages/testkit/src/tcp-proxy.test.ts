@@ -69,6 +69,17 @@ describe('startTcpProxy in front of a volunteer', () => {
     await expect(execText(client, 'echo again')).resolves.toMatchObject({ stdout: 'again\n' });
     expect(proxy.connectionCount).toBe(2);
   });
+
+  it('refuseNew() closes new connections before any byte and keeps the open ones going', async () => {
+    client = await connectClient(v.connectOptions({ port: proxy.port }));
+    proxy.refuseNew(true);
+    await expect(connectClient(v.connectOptions({ port: proxy.port }))).rejects.toThrow();
+    await expect(execText(client, 'echo still')).resolves.toMatchObject({ stdout: 'still\n' });
+    proxy.refuseNew(false);
+    const again = await connectClient(v.connectOptions({ port: proxy.port }));
+    again.end();
+    expect(proxy.connectionCount).toBe(2);
+  });
 });
 
 describe('startTcpProxy with delayMs (a delay line in each direction)', () => {

@@ -23,6 +23,11 @@ export interface TcpProxy {
   resumeTraffic(): void;
   /** Destroys every socket now (a reset, as from a dropped link); the proxy keeps accepting new ones. */
   cutAll(): void;
+  /**
+   * While on, a new connection is closed as soon as it is accepted, before any byte, as sshd's MaxStartups
+   * drops a burst of connections; those already open go on.
+   */
+  refuseNew(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -33,6 +38,7 @@ export function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   const lines = new Set<DelayLine>();
   let paused = false;
+  let refusing = false;
   let accepted = 0;
 
   /** Relays `from` into `to`; a reset on either side resets the other, a clean end travels through the line. */
@@ -56,6 +62,7 @@ export function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
 
   // allowHalfOpen: a FIN from one side must reach the other only after the delayed bytes before it.
   const server = createServer({ allowHalfOpen: true }, (client) => {
+    if (refusing) return void client.destroy();
     accepted++;
     client.setNoDelay(true);
     const target = connect({ host: targetHost, port: options.targetPort, allowHalfOpen: true });
@@ -94,6 +101,9 @@ export function startTcpProxy(options: TcpProxyOptions): Promise<TcpProxy> {
         pauseTraffic: () => setPaused(true),
         resumeTraffic: () => setPaused(false),
         cutAll,
+        refuseNew: (on: boolean) => {
+          refusing = on;
+        },
         close: tracked.stop,
       });
     });

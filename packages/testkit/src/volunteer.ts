@@ -1,11 +1,12 @@
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import type { ConnectConfig } from 'ssh2';
 import { freezeTree, killTreeSync, processTree, signal, signalTree, waitAllGone } from './process-tree';
 import { track, untrack } from './registry';
 import { generateKeyPair } from './ssh-keygen';
 import { SshdProcess, SshdStartError, type SshdAddress } from './sshd-process';
-import type { HostEntry } from './ssh-client-files';
+import { renderHostBlock, type HostEntry } from './ssh-client-files';
 import { keyBlob } from './key-blob';
 
 const STOP_GRACE_MS = 3000;
@@ -98,6 +99,17 @@ export class Volunteer {
   /** sshd and every process it forked (connection handlers, sessions, the subsystem), parents first. */
   processes(): number[] {
     return this.pid ? processTree(this.pid) : [];
+  }
+
+  /**
+   * Writes an ssh_config that reaches this volunteer under its own alias through a relay on 127.0.0.1:`port`
+   * (a TcpProxy a test cuts, stalls or refuses); its known_hosts alias line still vouches for the key.
+   */
+  async writeSshConfigThrough(port: number): Promise<string> {
+    const file = join(this.dir, `ssh_config.via-${port}`);
+    const entry = { ...this.setup, host: '127.0.0.1', port, hostKeyAlias: this.alias };
+    await writeFile(file, renderHostBlock(entry, this.knownHostsFile), { mode: 0o600 });
+    return file;
   }
 
   /** An ssh2 ConnectConfig that logs in with the volunteer's user key and accepts only its real host key. */
