@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ClientChannel } from 'ssh2';
 import { formatError, SshccError } from '@sshcc/core';
-import { startVolunteer, stopAll, writeStartLogServer, type StartLine, type StartLogServer, type Volunteer } from '@sshcc/testkit';
+import { startTcpProxy, startVolunteer, stopAll, writeStartLogServer, type StartLine, type StartLogServer, type Volunteer } from '@sshcc/testkit';
 import { MAX_OPENING_PER_HOST, SshPool, type PoolHost, type SshPoolOptions } from './ssh-pool';
 import type { PoolEvent } from './pool-events';
 import type { PoolWorker } from './pool-worker';
@@ -187,6 +187,30 @@ describe('SshPool', () => {
     for (const w of workers) perConnection.set(w.connectionId, (perConnection.get(w.connectionId) ?? 0) + 1);
     expect([...perConnection.values()].sort()).toEqual([1, 9]);
     expect(pool.hostStatus()[0]!.connections).toBe(2);
+  });
+
+  it('keeps a host up when an extra connection is refused beside running workers, and opens it after a pause', async () => {
+    const proxy = await startTcpProxy({ targetPort: catVol.port });
+    try {
+      const config = await catVol.writeSshConfigThrough(proxy.port);
+      const env = { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: config };
+      const { pool, events } = poolFor(catVol, 10, { backoff: { baseMs: 300, maxMs: 300 }, connect: { env } });
+      const nine = await Promise.all(Array.from({ length: 9 }, () => pool.acquire(catVol.alias)));
+      proxy.refuseNew(true);
+      const tenth = pool.acquire(catVol.alias);
+      await until('the refused connection', async () => events.some((e) => e.type === 'note'));
+      await Promise.all(nine.map((w, i) => echo(w, `beside the refused connection ${i}`)));
+      expect(pool.isAvailable(catVol.alias)).toBe(true);
+      expect(pool.hostStatus()[0]).toMatchObject({ state: 'up', failures: 0, connections: 1, waiting: 1 });
+      proxy.refuseNew(false);
+      await echo(await tenth, 'on the second connection');
+      expect(pool.hostStatus()[0]).toMatchObject({ state: 'up', failures: 0, connections: 2 });
+      expect(events.map((e) => e.type)).not.toContain('host-backoff');
+      const note = events.find((e) => e.type === 'note') as { message: string };
+      expect(note.message).toMatch(/^a new connection failed \(.+\); the host stays up with 9 running, next new channel in 0\.3 s$/);
+    } finally {
+      await proxy.close();
+    }
   });
 
   it('learns a smaller MaxSessions from the refused channel', async () => {

@@ -244,8 +244,11 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
       (error: unknown) => {
         h.opening--;
         if (this.closed) return;
-        if (error instanceof ChannelStartFailure && this.hasRunningWorkers(h)) return this.channelFailed(h, error.cause);
-        this.hostFailed(h, error instanceof ChannelStartFailure ? error.cause : error);
+        const cause = error instanceof ChannelStartFailure ? error.cause : error;
+        if (this.hasRunningWorkers(h) && !presentsOtherHostKey(cause)) {
+          return this.channelFailed(h, cause, error instanceof ChannelStartFailure ? 'a new worker channel failed and was closed' : 'a new connection failed');
+        }
+        this.hostFailed(h, cause);
       },
     );
   }
@@ -261,8 +264,12 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
     return false;
   }
 
-  /** One new channel's server failed beside running workers: pause new channels; waiters keep waiting. */
-  private channelFailed(h: HostRecord<S>, cause: unknown): void {
+  /**
+   * One new channel's server, or one extra connection, failed beside running workers: pause new channels;
+   * waiters keep waiting. An extra connection is refused for reasons of the moment (sshd's MaxStartups drops
+   * a burst of unauthenticated connections, a firewall rate-limits them) while the first one serves on.
+   */
+  private channelFailed(h: HostRecord<S>, cause: unknown, what: string): void {
     h.channelFailures++;
     const delayMs = backoffDelayMs(h.channelFailures, this.backoff);
     const why = classifySshError(cause, { destination: h.destination ?? h.host.host });
@@ -277,7 +284,7 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
     this.emitEvent({
       type: 'note',
       hostId: h.host.spec,
-      message: `a new worker channel failed and was closed (${why.message}${why.hint ? `: ${why.hint}` : ''}); the host stays up with ${running} running, next new channel in ${Math.ceil(delayMs / 100) / 10} s`,
+      message: `${what} (${why.message}${why.hint ? `: ${why.hint}` : ''}); the host stays up with ${running} running, next new channel in ${Math.ceil(delayMs / 100) / 10} s`,
     });
   }
 
@@ -461,4 +468,12 @@ function unknownHostError(hostId: string): SshccError {
 
 function poolClosedError(): SshccError {
   return new SshccError('connect', 'the connection pool is closed');
+}
+
+/**
+ * A host that presents a key its known_hosts line does not vouch for is not trusted for its running
+ * workers either: the name may now lead elsewhere, so the whole host goes, as for a first connection.
+ */
+function presentsOtherHostKey(error: unknown): boolean {
+  return isSshccError(error) && error.code === 'host-key';
 }
