@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, ClientChannel } from 'ssh2';
 import { clientHandshake, FrameReader } from '@sshcc/protocol';
-import { collectChannel, connectClient, defaultServerCommand, makeClientConfig, openExec, openSubsystem, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
+import { channelExit, collectChannel, connectClient, defaultServerCommand, makeClientConfig, openExec, openSubsystem, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
 import { TestAgent } from './support/security-agent';
 import { run, splitCompile, writeFiles } from './support/split-compile';
 
@@ -113,7 +113,7 @@ describe('a volunteer account restricted to sshcc-server', () => {
     const frames: string[] = [];
     const reader = new FrameReader(channel, 'client');
     channel.end(`touch ${canary}/shell; echo pwned\n`);
-    const done = collectExit(channel);
+    const done = channelExit(channel);
     for (let frame = await reader.next().catch(() => null); frame; frame = await reader.next().catch(() => null)) {
       frames.push(frame.type === 'error' ? `error: ${(JSON.parse(frame.payload.toString()) as { message: string }).message}` : frame.type);
     }
@@ -175,11 +175,3 @@ describe('a build through the restricted account', () => {
     }
   }, 60_000);
 });
-
-function collectExit(channel: ClientChannel): Promise<number | null> {
-  return new Promise((resolve) => {
-    let code: number | null = null;
-    channel.on('exit', (status: number | null) => (code = status));
-    channel.on('close', () => resolve(code));
-  });
-}

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, ClientChannel } from 'ssh2';
 import { clientHandshake, encodeFrame, type ClientSession, type JobSpec } from '@sshcc/protocol';
-import { connectClient, defaultServerCommand, openExec, openSubsystem, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { channelExit, connectClient, defaultServerCommand, openExec, openSubsystem, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
 import { processesUnder, waitUntil } from './support/processes-under';
 import { controlFrame, rawExchange } from './support/raw-frames';
 import { slowCSource } from './support/slow-source';
@@ -111,12 +111,7 @@ interface Channel {
 async function openChannel(mode: 'subsystem' | 'exec', client?: Client): Promise<Channel> {
   const ssh = client ?? (await connect());
   const channel = mode === 'subsystem' ? await openSubsystem(ssh, 'sshcc') : await openExec(ssh, defaultServerCommand());
-  const exited = new Promise<number | null>((resolve) => {
-    let code: number | null = null;
-    channel.on('exit', (status: number | null) => (code = status));
-    channel.on('close', () => resolve(code));
-  });
-  return { channel, exited };
+  return { channel, exited: channelExit(channel) };
 }
 
 async function openSession(mode: 'subsystem' | 'exec' = 'subsystem'): Promise<ClientSession> {

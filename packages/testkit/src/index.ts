@@ -6,7 +6,7 @@ export { makeClientConfig, type ClientConfig } from './client-config';
 export { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy';
 export { stopAll } from './registry';
 export { SshdStartError } from './sshd-process';
-export { connectClient, openExec, openSubsystem, collectChannel, execText, type ExecResult } from './ssh2-client';
+export { connectClient, openExec, openSubsystem, channelExit, collectChannel, execText, type ExecResult } from './ssh2-client';
 export { startWanVolunteer, type WanVolunteer, type WanVolunteerOptions } from './wan/start-wan-volunteer';
 export { wanUnavailable } from './wan/wan-unavailable';
 export type { WanImpairments } from './wan/wan-link';

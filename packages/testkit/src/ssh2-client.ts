@@ -41,18 +41,25 @@ function watchExit(channel: ClientChannel): ClientChannel {
   return channel;
 }
 
-/** Reads a channel to its end; `stdin` (if given) is written and the channel's input closed. */
-export function collectChannel(channel: ClientChannel, stdin?: string | Buffer): Promise<ExecResult> {
+/** The exit status of a channel opened by openExec/openSubsystem (null: none came), once it has closed. */
+export function channelExit(channel: ClientChannel): Promise<number | null> {
   return new Promise((resolve) => {
-    let stdout = '';
-    let stderr = '';
     let code: number | null = null;
-    channel.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     channel.on('exit', (status: number | null) => (code = status));
-    channel.on('close', () => resolve({ stdout, stderr, code: code ?? exitStatuses.get(channel) ?? null }));
-    if (stdin !== undefined) channel.end(stdin);
+    channel.on('close', () => resolve(code ?? exitStatuses.get(channel) ?? null));
   });
+}
+
+/** Reads a channel to its end; `stdin` (if given) is written and the channel's input closed. */
+export async function collectChannel(channel: ClientChannel, stdin?: string | Buffer): Promise<ExecResult> {
+  let stdout = '';
+  let stderr = '';
+  channel.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+  channel.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = channelExit(channel);
+  if (stdin !== undefined) channel.end(stdin);
+  const code = await exited;
+  return { stdout, stderr, code };
 }
 
 /** Opens an exec channel (the command runs through the user's login shell on the volunteer). */
