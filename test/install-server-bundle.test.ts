@@ -7,7 +7,7 @@ import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { clientHandshake } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/server';
+import { gccJobSpec } from '../packages/server/src/test-job-spec';
 
 const BUILD_SCRIPT = resolve(__dirname, '../packages/server/build/bundle-server.js');
 const SERVER_VERSION = (JSON.parse(readFileSync(resolve(__dirname, '../packages/server/package.json'), 'utf8')) as { version: string }).version;
@@ -58,22 +58,8 @@ describe('the sshcc-server bundle', () => {
     expect(session.hello.server).toBe(`sshcc-server/${SERVER_VERSION}`);
     // Large enough that the compressed frame is really zstd's work, not a tiny literal block.
     const source = Buffer.from(Array.from({ length: 400 }, (_, i) => `int value${i}(void) { return ${i} * ${i}; }\n`).join(''));
-    const result = await session.runJob(
-      {
-        compiler: 'gcc',
-        fingerprint: await fingerprintCompiler('gcc'),
-        args: ['-c', '-O1'],
-        lang: 'c',
-        input: 'values.c',
-        output: 'values.o',
-        extraOutputs: [],
-        cwd: dir,
-        env: {},
-        timeLimitSeconds: 60,
-        sourceBytes: source.length,
-      },
-      source,
-    );
+    const spec = await gccJobSpec(dir, { args: ['-c', '-O1'], input: 'values.c', output: 'values.o', sourceBytes: source.length });
+    const result = await session.runJob(spec, source);
     expect({ kind: result.kind, exitCode: result.exitCode, stderr: result.stderr.toString() }).toEqual({ kind: 'compiled', exitCode: 0, stderr: '' });
     expect(result.outputs.get('values.o')?.subarray(0, 4)).toEqual(Buffer.from('\x7fELF', 'latin1'));
     await session.close();

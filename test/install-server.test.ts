@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from 'ssh2';
 import { clientHandshake, type ClientSession } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/server';
 import { connectClient, openExec, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { gccJobSpec } from '../packages/server/src/test-job-spec';
 
 const REPO = resolve(__dirname, '..');
 const CLI = join(REPO, 'packages/client/bin/sshcc.js');
@@ -152,22 +152,7 @@ describe('sshcc install-server on a volunteer without the sshcc subsystem', () =
     expect(filesUnder(installDir)).toEqual(['bin/sshcc-server.js', 'sshcc-server']);
 
     const source = Buffer.from('int answer(void) { return 42; }\n');
-    const result = await session.runJob(
-      {
-        compiler: 'gcc',
-        fingerprint: await fingerprintCompiler('gcc'),
-        args: ['-c', '-O2'],
-        lang: 'c',
-        input: 'answer.c',
-        output: 'answer.o',
-        extraOutputs: [],
-        cwd: root,
-        env: {},
-        timeLimitSeconds: 60,
-        sourceBytes: source.length,
-      },
-      source,
-    );
+    const result = await session.runJob(await gccJobSpec(root, { input: 'answer.c', output: 'answer.o', sourceBytes: source.length }), source);
     expect(result).toMatchObject({ kind: 'compiled', exitCode: 0 });
     expect(result.outputs.get('answer.o')?.subarray(0, 4)).toEqual(Buffer.from('\x7fELF', 'latin1'));
     await session.close();

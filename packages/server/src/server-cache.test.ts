@@ -3,29 +3,16 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheKey, type JobSpec } from '@sshcc/protocol';
-import { fingerprintCompiler, ResultStore } from '@sshcc/server';
+import { ResultStore } from '@sshcc/server';
+import { gccJobSpec } from './test-job-spec';
 import { cleanUp, connect, slowSource, startServer, testRoot } from './test-server';
 
 afterEach(cleanUp);
 
 const SOURCE = Buffer.from('int answer(int x) { return x * 42; }\n#warning cached warnings too\n');
 
-async function job(root: string, overrides: Partial<JobSpec> = {}): Promise<JobSpec> {
-  return {
-    compiler: 'gcc',
-    fingerprint: await fingerprintCompiler('gcc'),
-    args: ['-c', '-O2'],
-    lang: 'c',
-    input: 'answer.c',
-    output: 'answer.o',
-    extraOutputs: [],
-    cwd: root,
-    env: { LANG: 'C' },
-    timeLimitSeconds: 60,
-    sourceBytes: SOURCE.length,
-    ...overrides,
-  };
-}
+const job = (root: string, overrides: Partial<JobSpec> = {}): Promise<JobSpec> =>
+  gccJobSpec(root, { input: 'answer.c', output: 'answer.o', env: { LANG: 'C' }, sourceBytes: SOURCE.length, ...overrides });
 
 const storeOf = (root: string) => new ResultStore({ dir: join(root, 'cache', 'sshcc', 'volunteer') });
 

@@ -1,26 +1,9 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { JobSpec } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/server';
+import { slowJobSpec } from './test-job-spec';
 import { cleanUp, connect, processesIn, slowSource, startServer, testRoot, waitUntil } from './test-server';
 
 afterEach(cleanUp);
-
-async function slowJob(root: string): Promise<JobSpec> {
-  return {
-    compiler: 'gcc',
-    fingerprint: await fingerprintCompiler('gcc'),
-    args: ['-c', '-O2'],
-    lang: 'c',
-    input: 'slow.c',
-    output: 'slow.o',
-    extraOutputs: [],
-    cwd: root,
-    env: {},
-    timeLimitSeconds: 300,
-    sourceBytes: null,
-  };
-}
 
 const SLOW = Buffer.from(slowSource());
 const TINY = Buffer.from('int tiny;\n');
@@ -30,7 +13,7 @@ describe('sshcc-server stops compiles', () => {
     const root = testRoot();
     const server = startServer(root);
     const session = await connect(server);
-    const spec = await slowJob(root);
+    const spec = await slowJobSpec(root);
     const controller = new AbortController();
     const running = session.runJob(spec, SLOW, { signal: controller.signal });
     expect(await waitUntil(() => processesIn(server.tmp).length > 0)).toBe(true);
@@ -48,7 +31,7 @@ describe('sshcc-server stops compiles', () => {
     const root = testRoot();
     const server = startServer(root);
     const session = await connect(server);
-    const running = session.runJob(await slowJob(root), SLOW);
+    const running = session.runJob(await slowJobSpec(root), SLOW);
     expect(await waitUntil(() => processesIn(server.tmp).length > 0)).toBe(true);
     await session.close();
     await expect(running).rejects.toThrow('channel closed during job 1');
@@ -61,7 +44,7 @@ describe('sshcc-server stops compiles', () => {
     const root = testRoot();
     const server = startServer(root);
     const session = await connect(server);
-    const running = session.runJob(await slowJob(root), SLOW);
+    const running = session.runJob(await slowJobSpec(root), SLOW);
     expect(await waitUntil(() => processesIn(server.tmp).length > 0)).toBe(true);
     server.child.kill(signal);
     await expect(running).rejects.toThrow('channel closed during job 1 (its compile)');
@@ -76,7 +59,7 @@ describe('sshcc-server stops compiles', () => {
     const server = startServer(root);
     const session = await connect(server);
     const started = Date.now();
-    const result = await session.runJob(await slowJob(root), SLOW);
+    const result = await session.runJob(await slowJobSpec(root), SLOW);
     expect(result).toMatchObject({ kind: 'timeout', exitCode: null, message: 'the compile ran past 1 s' });
     expect(result.outputs.size).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);

@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobSpec } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/server';
+import { gccJobSpec } from './test-job-spec';
 import { cleanUp, connect, startServer, testRoot } from './test-server';
 
 afterEach(cleanUp);
@@ -34,20 +34,9 @@ function localCompile(dir: string, compiler: string, args: string[], lang: strin
   return { status: run.status, stderr: run.stderr, object: run.status === 0 ? readFileSync(join(dir, output)) : null };
 }
 
-async function job(compiler: string, args: string[], lang: JobSpec['lang'], input: string, output: string, cwd: string): Promise<JobSpec> {
-  return {
-    compiler,
-    fingerprint: await fingerprintCompiler(compiler),
-    args,
-    lang,
-    input,
-    output,
-    extraOutputs: [],
-    cwd,
-    env: { LC_ALL: 'C' },
-    timeLimitSeconds: 120,
-    sourceBytes: null,
-  };
+/** Diagnostics in C, to compare with a local compile's; a limit well past the C++ compile. */
+function job(compiler: string, args: string[], lang: JobSpec['lang'], input: string, output: string, cwd: string): Promise<JobSpec> {
+  return gccJobSpec(cwd, { compiler, args, lang, input, output, env: { LC_ALL: 'C' }, timeLimitSeconds: 120 });
 }
 
 describe('sshcc-server compiles', () => {

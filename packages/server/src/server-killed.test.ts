@@ -1,34 +1,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import type { JobSpec } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/server';
+import { slowJobSpec } from './test-job-spec';
 import { cleanUp, connect, processesIn, slowSource, startServer, testRoot, waitUntil } from './test-server';
 
 afterEach(cleanUp);
 
 const SLOW = Buffer.from(slowSource());
 
-async function slowJob(root: string): Promise<JobSpec> {
-  return {
-    compiler: 'gcc',
-    fingerprint: await fingerprintCompiler('gcc'),
-    args: ['-c', '-O2'],
-    lang: 'c',
-    input: 'slow.c',
-    output: 'slow.o',
-    extraOutputs: [],
-    cwd: root,
-    env: {},
-    timeLimitSeconds: 300,
-    sourceBytes: null,
-  };
-}
-
 describe('sshcc-server killed with SIGKILL mid-compile (no exit path of its own runs)', () => {
   it('its watchdog kills the whole compiler group (driver, cc1, as) and removes the job dir', async () => {
     const root = testRoot();
     const server = startServer(root);
     const session = await connect(server);
-    const running = session.runJob(await slowJob(root), SLOW);
+    const running = session.runJob(await slowJobSpec(root), SLOW);
     running.catch(() => undefined);
     // cc1 itself, not only the driver: the part setpriv --pdeathsig on the driver would miss.
     expect(await waitUntil(() => processesIn(server.tmp).length >= 2, 10_000)).toBe(true);
@@ -43,7 +26,7 @@ describe('sshcc-server killed with SIGKILL mid-compile (no exit path of its own 
     const root = testRoot();
     const server = startServer(root);
     const session = await connect(server);
-    const result = await session.runJob(await slowJob(root), Buffer.from('int tiny;\n'));
+    const result = await session.runJob(await slowJobSpec(root), Buffer.from('int tiny;\n'));
     expect(result).toMatchObject({ kind: 'compiled', exitCode: 0 });
     const watchdogs = watchdogsOf(server.child.pid as number);
     expect(watchdogs).toHaveLength(1);

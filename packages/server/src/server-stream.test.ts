@@ -4,25 +4,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobSpec } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/server';
+import { gccJobSpec } from './test-job-spec';
 import { cleanUp, connect, processesIn, slowSource, startServer, testRoot, waitUntil } from './test-server';
 
 afterEach(cleanUp);
 
-async function gccJob(root: string, args: string[], compiler = 'gcc'): Promise<JobSpec> {
-  return {
-    compiler,
-    fingerprint: await fingerprintCompiler(compiler),
-    args,
-    lang: 'cpp-output',
-    input: 'big.i',
-    output: 'big.o',
-    extraOutputs: [],
-    cwd: root,
-    env: { LC_ALL: 'C' },
-    timeLimitSeconds: 300,
-    sourceBytes: null,
-  };
+function gccJob(root: string, args: string[]): Promise<JobSpec> {
+  return gccJobSpec(root, { args, lang: 'cpp-output', input: 'big.i', output: 'big.o', env: { LC_ALL: 'C' }, timeLimitSeconds: 300 });
 }
 
 const SLOW_C = slowSource(3000);
