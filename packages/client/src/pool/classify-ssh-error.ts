@@ -23,6 +23,9 @@ const SOCKET_REASONS: Readonly<Record<string, string>> = {
 
 const DNS_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_NONAME', 'EAI_FAIL']);
 
+/** Socket codes that say the machine, not one connection, is out of reach. */
+const UNREACHABLE_CODES = new Set(['ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', ...DNS_CODES]);
+
 export interface SshErrorContext {
   /** `user@host:port` as sshcc connected to it (HostName, not the alias). */
   readonly destination: string;
@@ -56,4 +59,16 @@ export function classifySshError(error: unknown, ctx: SshErrorContext): SshccErr
   if (err.level === 'protocol' || err.level === 'handshake') return make('protocol', `ssh handshake with ${dest} failed: ${err.message}`);
   if (typeof err.code === 'number') return make('connect', `${dest} disconnected: ${err.message}`);
   return make('connect', `connection to ${dest} failed: ${err.message}`);
+}
+
+/**
+ * Whether a failed connection says the machine stopped answering (no handshake in time, no route, no
+ * name), not that it turned this one connection away (refused, reset, closed before the handshake, a
+ * failed login): then its other connections are likely dead too and only wait for their keepalives.
+ */
+export function meansUnreachable(error: unknown): boolean {
+  const raw = (isSshccError(error) ? error.cause : error) as LowLevelError | undefined;
+  if (typeof raw !== 'object' || raw === null) return false;
+  if (raw.level === 'client-timeout' || raw.level === 'client-dns' || raw.message === 'Keepalive timeout') return true;
+  return typeof raw.code === 'string' && UNREACHABLE_CODES.has(raw.code);
 }

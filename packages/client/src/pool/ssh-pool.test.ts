@@ -192,8 +192,7 @@ describe('SshPool', () => {
   it('keeps a host up when an extra connection is refused beside running workers, and opens it after a pause', async () => {
     const proxy = await startTcpProxy({ targetPort: catVol.port });
     try {
-      const config = await catVol.writeSshConfigThrough(proxy.port);
-      const env = { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: config };
+      const env = { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: await catVol.writeSshConfigThrough(proxy.port) };
       const { pool, events } = poolFor(catVol, 10, { backoff: { baseMs: 300, maxMs: 300 }, connect: { env } });
       const nine = await Promise.all(Array.from({ length: 9 }, () => pool.acquire(catVol.alias)));
       proxy.refuseNew(true);
@@ -208,6 +207,23 @@ describe('SshPool', () => {
       expect(events.map((e) => e.type)).not.toContain('host-backoff');
       const note = events.find((e) => e.type === 'note') as { message: string };
       expect(note.message).toMatch(/^a new connection failed \(.+\); the host stays up with 9 running, next new channel in 0\.3 s$/);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it('backs off a host whose extra connection gets no answer: its running workers would only wait for keepalives', async () => {
+    const proxy = await startTcpProxy({ targetPort: catVol.port });
+    try {
+      const env = { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: await catVol.writeSshConfigThrough(proxy.port) };
+      const { pool, events } = poolFor(catVol, 10, { connect: { env, connectTimeoutMs: 500 } });
+      await Promise.all(Array.from({ length: 9 }, () => pool.acquire(catVol.alias)));
+      proxy.pauseTraffic(); // a machine that hangs: connections open, nothing answers
+      const error = (await rejection(pool.acquire(catVol.alias))) as SshccError;
+      expect(formatError(error)).toBe(`sshcc: connect: timed out connecting to ${catVol.user}@127.0.0.1:${proxy.port}`);
+      expect(pool.hostStatus()[0]).toMatchObject({ state: 'backoff', failures: 1 });
+      expect(events.map((e) => e.type)).toContain('host-down');
+      expect(events.map((e) => e.type)).not.toContain('note');
     } finally {
       await proxy.close();
     }

@@ -3,7 +3,7 @@ import type { ClientChannel } from 'ssh2';
 import { isSshccError, SshccError } from '@sshcc/core';
 import { backoffDelayMs, backoffPolicyFromEnv, type BackoffPolicy } from './backoff-policy';
 import { ChannelStartFailure } from './channel-start-failure';
-import { classifySshError } from './classify-ssh-error';
+import { classifySshError, meansUnreachable } from './classify-ssh-error';
 import { connectSsh, type SshConnectOptions, type SshConnection } from './connect-ssh';
 import { ChannelRefusedError, openWorkerChannel, type WorkerHandshake } from './open-worker-channel';
 import type { ChannelCloseReason, HostStatus, PoolEvent } from './pool-events';
@@ -245,7 +245,7 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
         h.opening--;
         if (this.closed) return;
         const cause = error instanceof ChannelStartFailure ? error.cause : error;
-        if (this.hasRunningWorkers(h) && !presentsOtherHostKey(cause)) {
+        if (this.hasRunningWorkers(h) && !endsTheHost(cause)) {
           return this.channelFailed(h, cause, error instanceof ChannelStartFailure ? 'a new worker channel failed and was closed' : 'a new connection failed');
         }
         this.hostFailed(h, cause);
@@ -471,9 +471,10 @@ function poolClosedError(): SshccError {
 }
 
 /**
- * A host that presents a key its known_hosts line does not vouch for is not trusted for its running
- * workers either: the name may now lead elsewhere, so the whole host goes, as for a first connection.
+ * A new connection's failure that fails the whole host even beside running workers: the machine stopped
+ * answering (its running workers would only wait for their keepalives, and jobs queued for it with them),
+ * or it presents a key its known_hosts line does not vouch for (the name may now lead elsewhere).
  */
-function presentsOtherHostKey(error: unknown): boolean {
-  return isSshccError(error) && error.code === 'host-key';
+function endsTheHost(error: unknown): boolean {
+  return meansUnreachable(error) || (isSshccError(error) && error.code === 'host-key');
 }
