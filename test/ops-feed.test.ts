@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
 import type { StatsData } from '../packages/client/src/stats/stats-data';
+import { processesUnder, waitUntil, type ProcessInfo } from './support/processes-under';
 import { slowCSource } from './support/slow-source';
 
 const REPO = resolve(__dirname, '..');
@@ -161,6 +162,11 @@ describe('after make -j8 of examples/ through two volunteers', () => {
     const compile = spawn(SSHCC, ['gcc', '-O2', '-c', 'slow.c', '-o', 'slow.o'], { cwd: project, env, stdio: 'ignore' });
     children.push(compile);
     const done = new Promise<number | null>((resolve) => compile.on('close', resolve));
+    // The remote compiler is stopped while mon looks, so the job still runs however slow this machine is.
+    const compilers = (): ProcessInfo[] => [0, 1].flatMap((i) => processesUnder(join(dir, `volunteer-${i}-tmp`))).filter((p) => p.name === 'cc1');
+    expect(await waitUntil(() => compilers().length === 1, 20_000)).toBe(true);
+    const cc1 = (compilers()[0] as ProcessInfo).pid;
+    process.kill(cc1, 'SIGSTOP');
     let frame = '';
     const hostPattern = hostIds.map((id) => id.replace(/[/.]/g, '\\$&')).join('|');
     const running = new RegExp(`^\\d+ +compile +(${hostPattern}) +\\d+\\.\\ds +slow\\.o$`, 'm');
@@ -175,6 +181,7 @@ describe('after make -j8 of examples/ through two volunteers', () => {
     const json = JSON.parse(sshcc(['mon', '--once', '--json']).stdout) as { running: boolean; jobs: { label: string }[] };
     expect(json.running).toBe(true);
     expect(json.jobs.map((job) => job.label)).toEqual(['slow.o']);
+    process.kill(cc1, 'SIGCONT');
     expect(await done).toBe(0);
     expect(existsSync(join(project, 'slow.o'))).toBe(true);
     const after = sshcc(['mon', '--once']).stdout;
