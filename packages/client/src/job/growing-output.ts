@@ -26,10 +26,6 @@ export class GrowingOutput {
     return this.bytes;
   }
 
-  get ended(): boolean {
-    return this.outcome !== null;
-  }
-
   push(chunk: Buffer): void {
     if (this.outcome !== null || chunk.length === 0) return;
     this.chunks.push(chunk);
