@@ -7,10 +7,9 @@ import {
   type ClientSession,
   type FrameIo,
   type JobHandler,
-  type ResultMessage,
   type ServerOffer,
 } from '@sshcc/protocol';
-import { testJobRequest } from './test-job';
+import { testJobRequest, testResultMessage } from './test-job';
 
 // A stuck or hostile server must not hang a build: the client gives each job the server's own time limit
 // plus a grace for its result, and a bound on any stall of the channel while the source goes up or the
@@ -44,17 +43,6 @@ async function takeJob(conn: FrameConnection): Promise<void> {
   }
 }
 
-const result = (id: number): ResultMessage => ({
-  id,
-  kind: 'compiled',
-  exitCode: 0,
-  signal: null,
-  stdout: '',
-  stderr: '',
-  message: '',
-  timings: { receiveMs: 0, compileMs: 0, totalMs: 0 },
-});
-
 async function expectTimeout(work: Promise<unknown>, message: string): Promise<void> {
   const err = await work.then(
     () => null,
@@ -81,7 +69,7 @@ describe('a job on a server that stops answering', () => {
   it('fails with timeout when the outputs stall after the result', async () => {
     const session = await connect(async (conn) => {
       await takeJob(conn);
-      await conn.sendControl('result', result(1));
+      await conn.sendControl('result', testResultMessage());
       await new Promise(() => undefined);
     });
     await expectTimeout(session.runJob(JOB, Buffer.from('int x;\n')), 'job 1 stalled while its outputs came (0.2 s)');

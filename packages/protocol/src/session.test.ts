@@ -17,7 +17,7 @@ import {
   type JobReply,
   type ServerOffer,
 } from '@sshcc/protocol';
-import { testJobRequest } from './test-job';
+import { testJobRequest, testResultMessage } from './test-job';
 
 const OFFER: ServerOffer = { server: 'test/1', cpus: 2, load: [0.5, 0.4, 0.3], compilers: ['gcc', 'g++'] };
 const { id: _id, ...JOB } = testJobRequest();
@@ -250,16 +250,7 @@ async function fakeServer(frames: Buffer[], afterJob = true) {
 }
 
 const control = (type: Parameters<typeof encodeFrame>[0], value: unknown) => encodeFrame(type, Buffer.from(JSON.stringify(value)));
-const RESULT = {
-  id: 1,
-  kind: 'compiled',
-  exitCode: 0,
-  signal: null,
-  stdout: '',
-  stderr: '',
-  message: '',
-  timings: { receiveMs: 0, compileMs: 0, totalMs: 0 },
-};
+const RESULT = testResultMessage();
 
 describe('client against a misbehaving server', () => {
   it('reports garbage where frames should be', async () => {

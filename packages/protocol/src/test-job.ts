@@ -1,6 +1,6 @@
-import type { CompilerFingerprint, JobRequest } from './messages';
+import type { CompilerFingerprint, JobRequest, ResultMessage } from './messages';
 
-/** A fingerprint and a job request that pass the schemas, for tests on either end. */
+/** A fingerprint, a job request and its result that pass the schemas, for tests on either end. */
 export const TEST_FINGERPRINT: CompilerFingerprint = {
   version: 'gcc (Debian 12.2.0-14+deb12u1) 12.2.0',
   target: 'x86_64-linux-gnu',
@@ -23,6 +23,21 @@ export function testJobRequest(overrides: Partial<JobRequest> = {}): JobRequest 
     env: { LANG: 'C.UTF-8' },
     timeLimitSeconds: 60,
     sourceBytes: null,
+    ...overrides,
+  };
+}
+
+/** Job 1 compiled: exit code 0, nothing on stdout or stderr, no time taken. */
+export function testResultMessage(overrides: Partial<ResultMessage> = {}): ResultMessage {
+  return {
+    id: 1,
+    kind: 'compiled',
+    exitCode: 0,
+    signal: null,
+    stdout: '',
+    stderr: '',
+    message: '',
+    timings: { receiveMs: 0, compileMs: 0, totalMs: 0 },
     ...overrides,
   };
 }
