@@ -2,16 +2,7 @@ import { once } from 'node:events';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import type { Client } from 'ssh2';
 import { connectClient, execText, startTcpProxy, startVolunteer, stopAll, type TcpProxy, type Volunteer } from '@sshcc/testkit';
-
-async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<'pending' | { value: T }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), ms)));
-  try {
-    return await Promise.race([promise.then((value) => ({ value })), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+import { settledWithin } from './settled-within';
 
 describe('startTcpProxy in front of a volunteer', () => {
   let v: Volunteer;

@@ -4,6 +4,7 @@ import { connect } from 'node:net';
 import type { Client } from 'ssh2';
 import { connectClient, execText, openExec, openSubsystem, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
 import { isAlive } from './process-tree';
+import { settledWithin } from './settled-within';
 
 /** Processes whose command line mentions `text` (as `pgrep -f` sees them), minus pgrep itself. */
 function pgrep(text: string): number[] {
@@ -11,17 +12,6 @@ function pgrep(text: string): number[] {
     return execFileSync('pgrep', ['-f', text], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
   } catch {
     return []; // pgrep exits 1 when nothing matches
-  }
-}
-
-/** Resolves with how the promise settled, or 'pending' if it did not within `ms`. */
-async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<'pending' | { value: T }> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'pending'>((resolve) => (timer = setTimeout(() => resolve('pending'), ms)));
-  try {
-    return await Promise.race([promise.then((value) => ({ value })), timeout]);
-  } finally {
-    clearTimeout(timer);
   }
 }
 
