@@ -2,7 +2,7 @@
 // SetEnv gives its sessions that HOME, and the shell's `~` follows it), then a make build through that
 // install; an upgrade while a server runs; a node too old; `--local`. Runs the BUILT CLI, shim and
 // server bundle (npm run build first).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,18 +10,13 @@ import type { Client } from 'ssh2';
 import { clientHandshake, type ClientSession } from '@sshcc/protocol';
 import { connectClient, openExec, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
 import { gccJobSpec } from '../packages/server/src/test-job-spec';
+import { runCaptured, type CapturedRun as Run } from './support/captured-run';
 
 const REPO = resolve(__dirname, '..');
 const CLI = join(REPO, 'packages/client/bin/sshcc.js');
 const SSHCC = join(REPO, 'node_modules/.bin/sshcc');
 const BUNDLE = join(REPO, 'packages/server/dist/bundle/sshcc-server.js');
 const NODE_LINE = /^ {2}node: +(\/\S+) (v\d+\.\d+\.\d+)$/m;
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let root: string;
 const clients: Client[] = [];
@@ -45,17 +40,7 @@ function clientEnv(volunteer: Volunteer | null, extra: NodeJS.ProcessEnv = {}): 
   return { ...env, ...extra };
 }
 
-function run(argv: readonly string[], env: NodeJS.ProcessEnv, cwd = root): Promise<Run> {
-  return new Promise((done, fail) => {
-    const child = spawn(argv[0] as string, argv.slice(1), { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const run = (argv: readonly string[], env: NodeJS.ProcessEnv, cwd = root): Promise<Run> => runCaptured(argv, { cwd, env });
 
 const sshcc = (args: readonly string[], env: NodeJS.ProcessEnv): Promise<Run> => run([process.execPath, CLI, ...args], env);
 

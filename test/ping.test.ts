@@ -2,21 +2,15 @@
 // gcc is a different program than ours, so it differs while g++ matches), one that no longer answers,
 // one whose host key is not the one known_hosts holds, and one with no sshcc-server at all.
 // Runs the BUILT CLI (npm run build first).
-import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { PingReport } from '../packages/client/src/ping';
 import { makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
+import { runCaptured, type CapturedRun as Run } from './support/captured-run';
 
 const CLI = resolve(__dirname, '../packages/client/bin/sshcc.js');
 const CLI_MAIN = resolve(__dirname, '../packages/client/dist/cli/main.js');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 let root: string;
 let config: ClientConfig;
@@ -61,15 +55,7 @@ function sshcc(args: readonly string[], hosts: readonly Volunteer[]): Promise<Ru
     SSHCC_HOSTS: hosts.map((v) => v.alias).join(' '),
   };
   for (const name of ['SSH_AUTH_SOCK', 'SSHCC_SERVER_COMMAND', 'DISTCC_HOSTS']) delete env[name];
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
+  return runCaptured([process.execPath, CLI, ...args], { cwd: root, env });
 }
 
 describe('sshcc ping --json', () => {

@@ -1,19 +1,13 @@
 // A private sshcc agent for the security tests: its own SSHCC_DIR, host list, ssh_config and known_hosts,
 // and an SSHCC_LOG with one line per compile, so a test can tell where each compile ran and why.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SSHCC } from './build-project';
+import { runCaptured, type CapturedRun } from './captured-run';
 import { readJobLog, type JobLine } from './job-log';
 import { agentEnvironment, agentLog, stopAgent } from './private-agent';
-
-export interface Compile {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
 
 export class TestAgent {
   readonly env: NodeJS.ProcessEnv;
@@ -32,16 +26,8 @@ export class TestAgent {
   }
 
   /** Runs `sshcc <argv>` in `cwd` (the agent starts on first use). */
-  compile(argv: readonly string[], cwd: string): Promise<Compile> {
-    return new Promise((done, fail) => {
-      const child = spawn(SSHCC, [...argv], { cwd, env: this.env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.on('error', fail);
-      child.on('close', (code) => done({ code, stdout, stderr }));
-    });
+  compile(argv: readonly string[], cwd: string): Promise<CapturedRun> {
+    return runCaptured([SSHCC, ...argv], { cwd, env: this.env });
   }
 
   jobs(): JobLine[] {
