@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { queryAgent } from '../agent/agent-control';
 import { localAgentPaths } from '../thin/local-agent-paths';
-import { CLIENT_KINDS, buildClients, clientEnv, endProcessesMarkedWith, removeDir, run, type ClientBuilds } from '../thin/client-test-fixture';
+import { CLIENT_KINDS, buildClients, cleanUpClients, clientEnv, endProcessesMarkedWith, okSourceDir, run, type ClientBuilds } from '../thin/client-test-fixture';
 import { MASQUERADE_COMPILERS } from './compiler-names';
 import { makeMasqueradeLinks, removeMasqueradeLinks } from './make-masquerade-links';
 
@@ -13,16 +12,10 @@ let work: string;
 
 beforeAll(() => {
   builds = buildClients();
-  work = mkdtempSync(join(tmpdir(), 'sshcc-masq-'));
-  writeFileSync(join(work, 'ok.c'), 'int answer(void) { return 42; }\n');
-  execFileSync('gcc', ['-c', 'ok.c', '-o', 'direct.o'], { cwd: work });
+  work = okSourceDir('sshcc-masq-');
 }, 60_000);
 
-afterAll(async () => {
-  await endProcessesMarkedWith(builds.root);
-  removeDir(builds.root);
-  removeDir(work);
-});
+afterAll(() => cleanUpClients(builds, work));
 
 describe('makeMasqueradeLinks', () => {
   it('links each compiler name to sshcc, keeps its own links, and leaves anything else alone', () => {

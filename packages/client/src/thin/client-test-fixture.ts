@@ -2,7 +2,7 @@
 // into a temp folder exactly as `npm run build` lays out dist/, runs them as child processes, and
 // finds and ends every agent process a test started (by the temp folder in its environment).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -105,6 +105,21 @@ export async function waitFor(condition: () => boolean, timeoutMs: number, what 
 
 export function removeDir(path: string): void {
   rmSync(path, { recursive: true, force: true });
+}
+
+/** A fresh temp dir holding ok.c and direct.o, gcc's own object of it, which a client's compile must equal. */
+export function okSourceDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(dir, 'ok.c'), 'int answer(void) { return 42; }\n');
+  execFileSync('gcc', ['-c', 'ok.c', '-o', 'direct.o'], { cwd: dir });
+  return dir;
+}
+
+/** Ends every process the built clients started (agents included), then removes the builds and `dirs`. */
+export async function cleanUpClients(builds: ClientBuilds, ...dirs: string[]): Promise<void> {
+  await endProcessesMarkedWith(builds.root);
+  removeDir(builds.root);
+  for (const dir of dirs) removeDir(dir);
 }
 
 /** A clean environment for a client under test: its own SSHCC_DIR, nothing inherited from sshcc. */

@@ -1,10 +1,9 @@
 // Both per-compile clients, the C shim and the TS thin client (behind its sh launcher), through one
 // table: as a build would run them, against a spawned agent or one started in this process.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, realpathSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { queryAgent } from '../agent/agent-control';
 import { startAgent } from '../agent/start-agent';
@@ -13,10 +12,11 @@ import { localAgentPaths } from './local-agent-paths';
 import {
   CLIENT_KINDS,
   buildClients,
+  cleanUpClients,
   clientEnv,
   endProcessesMarkedWith,
+  okSourceDir,
   processesMarkedWith,
-  removeDir,
   run,
   start,
   waitFor,
@@ -31,17 +31,11 @@ const inProcess: Agent[] = [];
 
 beforeAll(() => {
   builds = buildClients();
-  work = mkdtempSync(join(tmpdir(), 'sshcc-thin-'));
-  writeFileSync(join(work, 'ok.c'), 'int answer(void) { return 42; }\n');
+  work = okSourceDir('sshcc-thin-');
   writeFileSync(join(work, 'bad.c'), 'int a;\n#warning careful\n#error boom\nint b = ;\n');
-  execFileSync('gcc', ['-c', 'ok.c', '-o', 'direct.o'], { cwd: work });
 }, 60_000);
 
-afterAll(async () => {
-  await endProcessesMarkedWith(builds.root);
-  removeDir(builds.root);
-  removeDir(work);
-});
+afterAll(() => cleanUpClients(builds, work));
 
 beforeEach(() => {
   caseDir = join(work, `case-${++cases}`);
