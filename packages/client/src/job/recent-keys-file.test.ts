@@ -35,6 +35,20 @@ describe('RecentKeysFile', () => {
     keys.flush();
   });
 
+  it('a hit alone is not written at once, but its new order is when the agent stops', async () => {
+    const keys = new RecentKeysFile(file, { capacity: 2, saveDelayMs: 20 });
+    keys.set('cmd-a', key(1));
+    keys.set('cmd-b', key(2));
+    keys.flush();
+    keys.set('cmd-a', key(1)); // a hit: cmd-a is now the newest
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual([['cmd-a', key(1)], ['cmd-b', key(2)]]);
+    keys.flush();
+    const later = new RecentKeysFile(file, { capacity: 2 });
+    later.set('cmd-c', key(3));
+    expect([later.get('cmd-a'), later.get('cmd-b'), later.get('cmd-c')]).toEqual([key(1), undefined, key(3)]);
+  });
+
   it('saves a change by itself shortly after it', async () => {
     const keys = new RecentKeysFile(file, { capacity: 10, saveDelayMs: 20 });
     keys.set('cmd-a', key(1));

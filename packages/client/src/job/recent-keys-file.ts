@@ -19,6 +19,8 @@ export class RecentKeysFile {
   private readonly saveDelayMs: number;
   private timer: NodeJS.Timeout | undefined;
   private dirty = false;
+  /** A hit made a command the newest: written with the next change, or at flush() when the agent stops. */
+  private reordered = false;
 
   constructor(
     private readonly file: string,
@@ -36,6 +38,7 @@ export class RecentKeysFile {
     const changed = this.keys.get(command) !== key;
     // Set either way: a hit makes its command the newest, so eviction drops the ones not used lately.
     this.keys.set(command, key);
+    this.reordered = true;
     if (!changed) return;
     this.dirty = true;
     if (this.timer !== undefined) return;
@@ -48,8 +51,9 @@ export class RecentKeysFile {
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.dirty) return;
+    if (!this.dirty && !this.reordered) return;
     this.dirty = false;
+    this.reordered = false;
     const temp = `${this.file}.${process.pid}.tmp`;
     try {
       writeFileSync(temp, JSON.stringify(this.keys.entries()), { mode: 0o600 });
