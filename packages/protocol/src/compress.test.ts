@@ -36,7 +36,9 @@ describe('zstd data codec', () => {
     expect(() => codec.decode(bomb, DATA_CHUNK_BYTES)).toThrow(
       'data frame decompresses to 1073741824 bytes, more than the 262144 allowed',
     );
-    expect(Date.now() - started).toBeLessThan(50);
+    // Refused from the header: inflating the gigabyte would take seconds (and a gigabyte of memory); the
+    // bound is loose so that a loaded machine's pauses do not count.
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('refuses a frame whose blocks inflate past the size it declares', async () => {
