@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { basename } from 'node:path';
 import { analyzeArgs, SshccError, type RemoteAnalysis } from '@sshcc/core';
 import { cacheKey, DATA_CHUNK_BYTES, type ClientSession, type JobSpec } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/server';
@@ -13,11 +12,11 @@ import type { Scheduler } from '../queue';
 import { GrowingOutput } from './growing-output';
 import { jobNote } from './job-note';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './job-outcome';
-import { RemoteCompile, type Upload } from './remote-compile';
+import { answerCompiled } from './compiled-answer';
+import { RemoteCompile, type JobCaching, type Upload } from './remote-compile';
 import { remoteJobSpec } from './remote-job-spec';
 import type { AgentCache, AgentCacheHit } from './result-cache';
 import { spawnCaptured, type CapturedRun } from './spawn-captured';
-import { writeOutputsAtomically } from './write-outputs';
 
 export interface CompileServiceOptions {
   readonly scheduler: Scheduler;
@@ -85,38 +84,37 @@ export class CompileService {
   private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, context: CompileContext, job: JobRecorder): Promise<Outcome> {
     const output = new GrowingOutput();
     const preprocessing = this.preprocess(request, analysis, compiler, context, job, output);
-    const cache = this.cacheFor(request);
-    const command = commandId(compiler, request);
+    const caching = this.cachingFor(compiler, request);
     // A source still growing past the first data frame goes up while cpp writes the rest; a smaller one
     // is whole before a stream would gain anything, and keeps the cache lookups that need it whole, as
     // does one whose command line was answered from the cache or stored in it last time.
-    const streaming = !(await this.likelyCached(cache, command)) && (await output.pastWhileRunning(STREAM_AFTER_BYTES));
-    if (streaming) return this.distributeStreamed(request, analysis, compiler, context, job, { output, preprocessing, cache, command });
+    const streaming = !(await this.likelyCached(caching)) && (await output.pastWhileRunning(STREAM_AFTER_BYTES));
+    if (streaming) return this.distributeStreamed(request, analysis, compiler, context, job, { output, preprocessing, caching });
     const preprocessed = await preprocessing;
     if (preprocessed === null) return preprocessFailed(compiler, request, job);
     const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
     const spec = remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length);
     // With the caches off, a null key tells the volunteer to neither look up nor store.
     const key = cachesOff(request) ? null : cacheKey(spec, preprocessed.stdout);
-    if (cache !== null && key !== null) {
-      const hit = await this.lookUp(cache, key, spec, analysis, job);
-      if (hit !== null) return this.answerFromCache(request, analysis, preprocessed, hit, job, { cache, key, command });
+    if (caching !== null && key !== null) {
+      const hit = await this.lookUp(caching.cache, key, spec, analysis, job);
+      if (hit !== null) return this.answerFromCache(request, analysis, preprocessed, hit, job, caching, key);
     }
     const upload: Upload = {
       source: () => preprocessed.stdout,
       bytes: () => preprocessed.stdout.length,
       key,
       keyOfWhole: (whole) => key ?? cacheKey(spec, whole.stdout),
-      holdForLookup: cache === null,
+      holdForLookup: caching === null,
       whole: Promise.resolve(preprocessed),
     };
-    return this.remote.run(request, analysis, compiler, spec, upload, { cache, command }, context.signal, job);
+    return this.remote.run(request, analysis, compiler, spec, upload, caching, context.signal, job);
   }
 
   /** Whether this command line's last result is still in the cache: its job is then likely a hit. */
-  private async likelyCached(cache: AgentCache | null, command: string): Promise<boolean> {
-    const key = cache?.recentKeys.get(command);
-    return cache !== null && key !== undefined && (await cache.results.has(key));
+  private async likelyCached(caching: JobCaching | null): Promise<boolean> {
+    const key = caching?.cache.recentKeys.get(caching.command);
+    return caching !== null && key !== undefined && (await caching.cache.results.has(key));
   }
 
   /**
@@ -130,7 +128,7 @@ export class CompileService {
     compiler: string,
     context: CompileContext,
     job: JobRecorder,
-    { output, preprocessing, cache, command }: { output: GrowingOutput; preprocessing: Promise<CapturedRun | null>; cache: AgentCache | null; command: string },
+    { output, preprocessing, caching }: { output: GrowingOutput; preprocessing: Promise<CapturedRun | null>; caching: JobCaching | null },
   ): Promise<Outcome> {
     // Never rejects: an abort reaches the remote job through the signal, and is thrown from there.
     const whole = preprocessing.catch(() => null);
@@ -153,20 +151,20 @@ export class CompileService {
         whole,
       };
       let remoteDone = false;
-      const compiling = this.remote.run(request, analysis, compiler, spec, upload, { cache, command }, remote.signal, job);
+      const compiling = this.remote.run(request, analysis, compiler, spec, upload, caching, remote.signal, job);
       const settled = compiling.then(
         () => (remoteDone = true),
         () => (remoteDone = true),
       );
       await Promise.race([settled, whole]);
-      const preprocessed = remoteDone || cache === null ? null : await whole;
-      if (preprocessed !== null && cache !== null) {
+      const preprocessed = remoteDone || caching === null ? null : await whole;
+      if (preprocessed !== null && caching !== null) {
         const key = keyOfWhole(preprocessed);
-        const hit = await this.lookUp(cache, key, spec, analysis, job);
+        const hit = await this.lookUp(caching.cache, key, spec, analysis, job);
         if (hit !== null && !remoteDone) {
           remote.abort(new SshccError('internal', 'answered from the result cache'));
           await settled;
-          return await this.answerFromCache(request, analysis, preprocessed, hit, job, { cache, key, command });
+          return await this.answerFromCache(request, analysis, preprocessed, hit, job, caching, key);
         }
       }
       return await compiling;
@@ -177,9 +175,10 @@ export class CompileService {
     }
   }
 
-  /** The user's cache for this build, unless the build turned the caches off. */
-  private cacheFor(request: CompileRequest): AgentCache | null {
-    return cachesOff(request) ? null : (this.options.cache ?? null);
+  /** The user's cache for this build, unless the build turned the caches off; null: no cache, no command id. */
+  private cachingFor(compiler: string, request: CompileRequest): JobCaching | null {
+    const cache = cachesOff(request) ? null : (this.options.cache ?? null);
+    return cache === null ? null : { cache, command: commandId(compiler, request) };
   }
 
   private async lookUp(cache: AgentCache, key: string, spec: JobSpec, analysis: RemoteAnalysis, job: JobRecorder): Promise<AgentCacheHit | null> {
@@ -232,16 +231,14 @@ export class CompileService {
     preprocessed: CapturedRun,
     hit: AgentCacheHit,
     job: JobRecorder,
-    { cache, key, command }: { cache: AgentCache; key: string; command: string },
+    caching: JobCaching,
+    key: string,
   ): Promise<Outcome> {
-    cache.recentKeys.set(command, key);
-    const targets = [...analysis.extraOutputs, analysis.output];
-    await writeOutputsAtomically(targets.map((path) => ({ path, data: hit.outputs.get(basename(path)) as Buffer })), request.umask);
+    caching.cache.recentKeys.set(caching.command, key);
+    const answer = await answerCompiled(request, analysis, preprocessed, hit);
     job.countLocal('agent-cache', false);
-    const stderr = analysis.family === 'clang' ? hit.stderr : Buffer.concat([preprocessed.stderr, hit.stderr]);
-    return { answer: { kind: 'result', exitCode: hit.exitCode, stdout: hit.stdout, stderr }, place: { kind: 'local', why: 'answered from the result cache' } };
+    return { answer, place: { kind: 'local', why: 'answered from the result cache' } };
   }
-
 }
 
 /**

@@ -1,17 +1,16 @@
 // The failover loop of one remote job: a volunteer, then another, then this machine, until one of
 // them gives an answer the build can use.
-import { basename } from 'node:path';
 import { formatError, SshccError, type RemoteAnalysis } from '@sshcc/core';
 import { type ByteSource, type ClientSession, type CompilerFingerprint, type JobResult, type JobSpec } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../agent/types';
 import type { JobRecorder } from '../events';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
+import { answerCompiled, missingOutput } from './compiled-answer';
 import { PreprocessorFailed } from './growing-output';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './job-outcome';
 import type { AgentCache } from './result-cache';
 import { spawnCaptured, type CapturedRun } from './spawn-captured';
-import { writeOutputsAtomically } from './write-outputs';
 
 /** What a remote attempt sends: the source (again from its start on each attempt) and its cache key. */
 export interface Upload {
@@ -34,6 +33,12 @@ export interface Upload {
   readonly whole: Promise<CapturedRun | null>;
 }
 
+/** The agent cache as one job uses it; `command` names its command line in the cache's recent keys. */
+export interface JobCaching {
+  readonly cache: AgentCache;
+  readonly command: string;
+}
+
 /**
  * Runs analysed jobs on volunteers and falls back to another host or to this machine whenever anything
  * remote fails. A build through sshcc must not fail where a local build would succeed.
@@ -54,7 +59,7 @@ export class RemoteCompile {
     compiler: string,
     spec: JobSpec,
     upload: Upload,
-    { cache, command }: { cache: AgentCache | null; command: string },
+    caching: JobCaching | null,
     signal: AbortSignal,
     job: JobRecorder,
   ): Promise<Outcome> {
@@ -111,7 +116,7 @@ export class RemoteCompile {
         job.countLocal('diagnostics', false);
         return { answer: execLocally(compiler, request), place: { kind: 'local', why: `it printed diagnostics on ${host}; rerun here for exact diagnostics` } };
       }
-      const missing = result.kind === 'compiled' ? missingOutput(analysis, result) : undefined;
+      const missing = result.kind === 'compiled' ? missingOutput(analysis, result.outputs) : undefined;
       if (missing !== undefined) {
         // "Compiled, exit 0" without the object: a broken or lying volunteer. Its answer is no answer; the
         // job goes elsewhere like any remote failure, rather than failing in finishRemote.
@@ -125,16 +130,12 @@ export class RemoteCompile {
         // Streamed: the volunteer had it all, so cpp has ended well; its diagnostics are part of the answer.
         const preprocessed = await upload.whole;
         if (preprocessed === null) return preprocessFailed(compiler, request, job);
-        await this.finishRemote(request, analysis, result);
-        if (cache !== null) {
+        const answer = await answerCompiled(request, analysis, preprocessed, result);
+        if (caching !== null) {
           const key = upload.keyOfWhole(preprocessed);
-          if (await cache.store(key, spec, result)) cache.recentKeys.set(command, key);
+          if (await caching.cache.store(key, spec, result)) caching.cache.recentKeys.set(caching.command, key);
         }
         job.countRemote(host, failures.length > 0);
-        // clang's -frewrite-includes step repeats its diagnostics in the compile; gcc's directives-only
-        // step reports some (#warning) that its compile does not.
-        const stderr = analysis.family === 'clang' ? result.stderr : Buffer.concat([preprocessed.stderr, result.stderr]);
-        const answer: CompileAnswer = { kind: 'result', exitCode: result.exitCode ?? 1, stdout: result.stdout, stderr };
         return { answer, place: { kind: 'remote', host, ms: Date.now() - started } };
       }
       grant.release();
@@ -173,19 +174,6 @@ export class RemoteCompile {
     } finally {
       pool.release(worker, { broken });
     }
-  }
-
-
-  /** Writes a successful compile's outputs beside their targets and renames them into place. */
-  private async finishRemote(request: CompileRequest, analysis: RemoteAnalysis, result: JobResult): Promise<void> {
-    // The main object goes last: its presence then implies its companions (.dwo) are in place.
-    const targets = [...analysis.extraOutputs, analysis.output];
-    const outputs = targets.map((path) => {
-      const data = result.outputs.get(basename(path));
-      if (data === undefined) throw new SshccError('remote-failed', `the volunteer returned no ${path}`);
-      return { path, data };
-    });
-    await writeOutputsAtomically(outputs, request.umask);
   }
 
   /** Compiles on this machine inside the agent, holding a local compile slot so the machine isn't overloaded. */
@@ -227,9 +215,3 @@ function quotesWrongSource(analysis: RemoteAnalysis, result: JobResult): boolean
   const switches = analysis.compileArgv.filter((arg) => /^-f(no-)?diagnostics-show-caret$|^-fdiagnostics-plain-output$/.test(arg));
   return switches.length === 0 || switches[switches.length - 1] === '-fdiagnostics-show-caret';
 }
-
-/** The first target a successful remote compile should have returned and did not (by its name in the job dir). */
-function missingOutput(analysis: RemoteAnalysis, result: JobResult): string | undefined {
-  return [analysis.output, ...analysis.extraOutputs].find((path) => !result.outputs.has(path.slice(path.lastIndexOf('/') + 1)));
-}
-
