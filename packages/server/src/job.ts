@@ -165,7 +165,8 @@ async function compileIn(
   const outputs = await existingOutputs(dir.path, [request.output, ...request.extraOutputs]);
   const total = outputs.reduce((sum, file) => sum + file.size, 0);
   if (total > MAX_OUTPUT_BYTES) return { kind: 'limit', message: `outputs exceed ${MAX_OUTPUT_BYTES} bytes`, compileMs, release };
-  if (store && hasher && wholeSource && run.exitCode === 0 && run.signal === null) {
+  // wholeSource holds only for a compile that succeeded (above).
+  if (store && wholeSource) {
     // Stored once the outputs have gone to the client, before the job dir goes (the reply's `end`
     // waits for it, so the client's next job can already hit).
     await lookedUp;
