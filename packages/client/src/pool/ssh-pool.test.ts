@@ -58,6 +58,11 @@ async function echo(worker: PoolWorker<CatSession>, text: string): Promise<void>
 
 const pools: SshPool<CatSession>[] = [];
 
+/** Only the given ssh_config and the volunteers' own keys: no agent, no known_hosts of this machine. */
+function sshEnv(sshConfigFile: string): NodeJS.ProcessEnv {
+  return { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: sshConfigFile };
+}
+
 function poolFor(v: Volunteer, slots: number, extra: Partial<SshPoolOptions<CatSession>> = {}): { pool: SshPool<CatSession>; events: PoolEvent[]; host: PoolHost } {
   const host: PoolHost = { spec: v.alias, host: v.alias, user: null, port: null, slots };
   const pool = new SshPool<CatSession>({
@@ -65,7 +70,7 @@ function poolFor(v: Volunteer, slots: number, extra: Partial<SshPoolOptions<CatS
     handshake: catHandshake,
     ...('serverCommand' in extra ? {} : { serverCommand: '/bin/cat' }),
     ...extra,
-    connect: { env: { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: v.sshConfigFile }, ...extra.connect },
+    connect: { env: sshEnv(v.sshConfigFile), ...extra.connect },
   });
   const events: PoolEvent[] = [];
   pool.on('event', (event) => events.push(event));
@@ -168,7 +173,7 @@ describe('SshPool', () => {
   });
 
   it('execs the per-user install by default, expanded by the remote shell', async () => {
-    const env: NodeJS.ProcessEnv = { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: execVol.sshConfigFile };
+    const env = sshEnv(execVol.sshConfigFile);
     delete env.SSHCC_SERVER_COMMAND;
     const { pool } = poolFor(execVol, 1, { serverCommand: undefined, connect: { env } });
     const error = (await rejection(pool.acquire(execVol.alias))) as SshccError;
@@ -192,7 +197,7 @@ describe('SshPool', () => {
   it('keeps a host up when an extra connection is refused beside running workers, and opens it after a pause', async () => {
     const proxy = await startTcpProxy({ targetPort: catVol.port });
     try {
-      const env = { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: await catVol.writeSshConfigThrough(proxy.port) };
+      const env = sshEnv(await catVol.writeSshConfigThrough(proxy.port));
       const { pool, events } = poolFor(catVol, 10, { backoff: { baseMs: 300, maxMs: 300 }, connect: { env } });
       const nine = await Promise.all(Array.from({ length: 9 }, () => pool.acquire(catVol.alias)));
       proxy.refuseNew(true);
@@ -215,7 +220,7 @@ describe('SshPool', () => {
   it('backs off a host whose extra connection gets no answer: its running workers would only wait for keepalives', async () => {
     const proxy = await startTcpProxy({ targetPort: catVol.port });
     try {
-      const env = { ...process.env, SSH_AUTH_SOCK: '', SSHCC_KNOWN_HOSTS: '', SSHCC_SSH_CONFIG: await catVol.writeSshConfigThrough(proxy.port) };
+      const env = sshEnv(await catVol.writeSshConfigThrough(proxy.port));
       const { pool, events } = poolFor(catVol, 10, { connect: { env, connectTimeoutMs: 500 } });
       await Promise.all(Array.from({ length: 9 }, () => pool.acquire(catVol.alias)));
       proxy.pauseTraffic(); // a machine that hangs: connections open, nothing answers
