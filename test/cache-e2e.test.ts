@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ResultStore, type CacheStats } from '@sshcc/server';
+import { ResultStore, type CacheStats } from '@sshcc/store';
 import { stopAll } from '@sshcc/testkit';
 import { copyExamples, SSHCC } from './support/build-project';
 import { BuildSession } from './support/build-session';

@@ -11,7 +11,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { loadDataCodec } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/server';
+import { fingerprintCompiler } from '@sshcc/store';
 import { liveChildren, makeFuzzEnvironment, processesInside, type FuzzEnvironment } from './support/fuzz-environment';
 import { describeFailure, violations } from './support/fuzz-oracle';
 import { sequenceRandom } from './support/fuzz-random';

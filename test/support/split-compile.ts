@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { analyzeArgs, type RemoteAnalysis } from '@sshcc/core';
 import type { CompilerFingerprint, JobSpec } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/server';
+import { fingerprintCompiler } from '@sshcc/store';
 
 /** Diagnostics read the same on both ends whatever the test runner's locale. */
 export const LOCALE = { LC_ALL: 'C' } as const;

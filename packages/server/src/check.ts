@@ -1,8 +1,7 @@
 import { compilerAllowlist } from './allowlist';
 import { loadServerConfig } from './config';
-import { fingerprintCompiler } from './fingerprint';
 import { listCompilers } from './list-compilers';
-import { resolveCompiler } from './resolve-compiler';
+import { fingerprintCompiler, resolveCompiler } from '@sshcc/store';
 import { SERVER_VERSION } from './version';
 import { PROTOCOL_VERSIONS } from '@sshcc/protocol';
 

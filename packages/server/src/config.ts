@@ -5,7 +5,7 @@ import { SshccError } from '@sshcc/core';
 import { MAX_JOB_SECONDS } from '@sshcc/protocol';
 import { z } from 'zod';
 import { isCompilerPattern } from './allowlist';
-import { parseCacheSize, type CacheConfig } from './cache/cache-settings';
+import { parseCacheSize, type CacheConfig } from '@sshcc/store';
 
 /** A compile gets this long unless the request asks for less or the config sets a cap. */
 export const DEFAULT_MAX_JOB_SECONDS = 600;

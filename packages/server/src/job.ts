@@ -14,13 +14,11 @@ import {
   type OutputFile,
 } from '@sshcc/protocol';
 import type { CompilerAllowlist } from './allowlist';
-import { lookUpResult, storeResult } from './cache/job-cache';
-import type { ResultStore } from './cache/result-store';
-import { fingerprintCompiler, fingerprintDifference } from './fingerprint';
+import { fingerprintCompiler, fingerprintDifference, resolveCompiler, type ResultStore } from '@sshcc/store';
+import { lookUpResult, storeResult } from './job-cache';
 import { jobPermitted } from './job-permitted';
 import { noSpaceLeft } from './no-space-left';
 import { prefixMapArgs } from './prefix-maps';
-import { resolveCompiler } from './resolve-compiler';
 import { runCompiler } from './run-compiler';
 import { createJobDir, type JobDir } from './sandbox';
 import { feedStdin } from './feed-stdin';

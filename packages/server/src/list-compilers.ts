@@ -1,7 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { delimiter, isAbsolute } from 'node:path';
 import type { CompilerAllowlist } from './allowlist';
-import { resolveCompiler } from './resolve-compiler';
+import { resolveCompiler } from '@sshcc/store';
 
 /** The allowed compiler names found on `searchPath`, sorted (the hello's list; --check's too). */
 export function listCompilers(allowlist: CompilerAllowlist, searchPath: string | undefined): string[] {

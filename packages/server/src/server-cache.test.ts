@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheKey, type JobSpec } from '@sshcc/protocol';
-import { ResultStore } from '@sshcc/server';
+import { ResultStore } from '@sshcc/store';
 import { gccJobSpec } from './test-job-spec';
 import { cleanUp, connect, slowSource, startServer, testRoot } from './test-server';
 

@@ -2,7 +2,7 @@
 // what its job has of its own (file names, environment, time limit...). The e2e tests in test/ use it too.
 
 import type { JobSpec } from '@sshcc/protocol';
-import { fingerprintCompiler } from './fingerprint';
+import { fingerprintCompiler } from '@sshcc/store';
 
 /**
  * A job that compiles C with `gcc -c -O2` in an empty environment, a 60 s limit, no size announced for

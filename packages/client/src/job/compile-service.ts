@@ -3,7 +3,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { analyzeArgs, SshccError, type RemoteAnalysis } from '@sshcc/core';
 import { cacheKey, DATA_CHUNK_BYTES, type ClientSession, type JobSpec } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/server';
+import { fingerprintCompiler } from '@sshcc/store';
 import type { CompileAnswer, CompileContext, CompileRequest } from '../agent/types';
 import { NO_JOB_EVENTS, type JobEvents, type JobRecorder } from '../events';
 import { findRealCompiler } from '../masquerade/find-real-compiler';

@@ -1,11 +1,11 @@
-// The agent's result cache: the same store as a volunteer's (@sshcc/server), under the user's own
+// The agent's result cache: the same store as a volunteer's (@sshcc/store), under the user's own
 // cache dir, consulted before a job is queued (a hit costs no network) and filled after a remote
 // compile. It is a folder of its own, `<cache root>/agent`, not the volunteer's `<cache root>/volunteer`:
 // on a machine that is both, the two would otherwise share one size limit (jobs of other users evicting
 // this user's builds) and one set of counters (`sshcc cache stats` would count strangers' hits).
 import { join } from 'node:path';
 import type { JobResult, JobSpec } from '@sshcc/protocol';
-import { cacheSettings, ResultStore, type CachedResult } from '@sshcc/server';
+import { cacheSettings, ResultStore, type CachedResult } from '@sshcc/store';
 import { RecentKeysFile } from './recent-keys-file';
 
 /** Command lines whose last cache key is remembered (~170 bytes each in the file). */

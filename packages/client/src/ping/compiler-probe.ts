@@ -1,6 +1,6 @@
 import { SshccError } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult, JobSpec } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/server';
+import { fingerprintCompiler } from '@sshcc/store';
 import { findRealCompiler } from '../masquerade/find-real-compiler';
 import type { CompilerCheck } from './ping-report';
 

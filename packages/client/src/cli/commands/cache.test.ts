@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ResultStore } from '@sshcc/server';
+import { ResultStore } from '@sshcc/store';
 
 const BIN = resolve(__dirname, '../../../bin/sshcc.js');
 let cache: string;

@@ -1,4 +1,4 @@
-import { cacheSettings, ResultStore, type CacheStats } from '@sshcc/server';
+import { cacheSettings, ResultStore, type CacheStats } from '@sshcc/store';
 import { bytes } from '../../stats/format-stats';
 import type { CliCommand } from '../cli-command';
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ResultStore, type CachedResult } from '@sshcc/server';
+import { ResultStore, type CachedResult } from '@sshcc/store';
 
 let dir: string;
 beforeEach(() => {

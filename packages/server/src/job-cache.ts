@@ -2,8 +2,7 @@
 // store after a successful compile. Neither may fail a job: a broken cache is a miss and no store.
 import { readFile } from 'node:fs/promises';
 import type { JobReply, JobRequest, OutputFile } from '@sshcc/protocol';
-import type { CachedResult } from './cache-entry';
-import type { ResultStore } from './result-store';
+import type { CachedResult, ResultStore } from '@sshcc/store';
 
 /** A hit under `key` as the job's reply (outputs under the names this request gave); null on a miss. */
 export async function lookUpResult(store: ResultStore, key: string, request: JobRequest): Promise<JobReply | null> {

@@ -1,7 +1,7 @@
 import { chmodSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fingerprintCompiler, fingerprintDifference, resolveCompiler } from '@sshcc/server';
+import { fingerprintCompiler, fingerprintDifference, resolveCompiler } from '@sshcc/store';
 
 let dir: string;
 beforeAll(() => {
