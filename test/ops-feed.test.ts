@@ -5,7 +5,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
-import type { StatsData } from '../packages/client/src/stats/stats-data';
+import type { StatsData } from '../packages/client/src/views/stats/stats-data';
 import { processesUnder, waitUntil, type ProcessInfo } from './support/processes-under';
 import { slowCSource } from './support/slow-source';
 

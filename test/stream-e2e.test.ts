@@ -10,10 +10,10 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { JobResult } from '@sshcc/protocol';
 import { startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
-import type { CompileAnswer, CompileRequest, PreprocessInClient } from '../packages/client/src/agent/types';
+import type { CompileAnswer, CompileRequest, PreprocessInClient } from '../packages/client/src/wire/messages';
 import { NO_JOB_EVENTS, type JobEvents } from '../packages/client/src/events';
-import { CompileRouter, openAgentCache, type AgentCache } from '../packages/client/src/job';
-import { spawnCaptured } from '../packages/client/src/job/spawn-captured';
+import { CompileRouter, openAgentCache, type AgentCache } from '../packages/client/src/compile';
+import { spawnCaptured } from '../packages/client/src/compile/spawn-captured';
 import type { PoolEvent } from '../packages/client/src/pool';
 import { compilersUnder, waitFor } from './support/build-processes';
 

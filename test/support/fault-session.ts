@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SSHCC } from './build-project';
-import type { StatsData } from '../../packages/client/src/stats/stats-data';
+import type { StatsData } from '../../packages/client/src/views/stats/stats-data';
 import type { BuildSession } from './build-session';
 
 /**

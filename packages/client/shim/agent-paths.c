@@ -1,4 +1,4 @@
-/* The rule of packages/client/src/thin/agent-paths.ts, byte for byte: <configDir>/agent.sock unless
+/* The rule of packages/client/src/wire/agent-paths.ts, byte for byte: <configDir>/agent.sock unless
  * that is longer than sun_path or configDir is on a network file system; then
  * $XDG_RUNTIME_DIR/sshcc/agent-<fnv1a(configDir)>.sock when that fits, else /tmp/sshcc-<uid>/... */
 #define _GNU_SOURCE

@@ -1,7 +1,7 @@
 /* sshcc's per-compile client in C: starts in about a millisecond, where Node needs 20-60.
  * It only routes and relays: ask the agent over its unix socket, then exec what it says or print
  * the result it sends. Anything it cannot do, it hands to the TS thin client (node sshcc-thin.js).
- * The numbers below mirror packages/client/src/thin/wire-format.ts, wire-limits.ts,
+ * The numbers below mirror packages/client/src/wire/wire-format.ts, wire-limits.ts,
  * connect-agent.ts and handover-env.ts; a test checks that they agree. */
 #ifndef SSHCC_SHIM_H
 #define SSHCC_SHIM_H

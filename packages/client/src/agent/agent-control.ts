@@ -2,10 +2,11 @@ import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { SshccError } from '@sshcc/core';
 import { defaultAgentLaunch } from '../thin/agent-launch';
-import { AnswerDecoder } from '../thin/answer-decoder';
-import { encodeControlRequest } from '../thin/compile-request';
+import { AnswerDecoder } from '../wire/answer-decoder';
+import { encodeControlRequest } from '../wire/compile-request';
 import { connectOrStartAgent } from '../thin/connect-agent';
-import type { AgentPaths, AgentStatus } from './types';
+import type { AgentPaths } from './types';
+import type { AgentStatus } from '../wire/messages';
 
 /** How long `sshcc agent status|stop` waits for the agent to answer. */
 export const CONTROL_TIMEOUT_MS = 5000;

@@ -1,8 +1,9 @@
 import { EventFeed, type FeedEvent } from '../events';
-import { LiveView, type LiveUpdate } from '../monitor/live-view';
-import { StatsKeeper } from '../stats/stats-keeper';
-import { RecentJobs } from '../trace/recent-jobs';
-import type { AgentReports, ReportValue } from './types';
+import { LiveView, type LiveUpdate } from '../views/monitor/live-view';
+import { StatsKeeper } from '../views/stats/stats-keeper';
+import { RecentJobs } from '../views/trace/recent-jobs';
+import type { AgentReports } from './types';
+import type { ReportValue } from '../wire/messages';
 
 export interface AgentFeedOptions {
   /** `$SSHCC_DIR/stats.json`. */

@@ -1,4 +1,4 @@
-import { FRAME_KIND, CLIENT_FRAME_KIND } from '../thin/wire-format';
+import { FRAME_KIND, CLIENT_FRAME_KIND } from '../wire/wire-format';
 import { ClientPreprocessor } from './client-preprocessor';
 
 function frame(kind: number, payload: Buffer): Buffer {

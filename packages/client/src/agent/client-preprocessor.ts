@@ -1,8 +1,8 @@
-import type { CapturedRun } from '../job/spawn-captured';
-import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, FRAME_HEADER_BYTES } from '../thin/wire-format';
-import { MAX_FRAME_BYTES } from '../thin/wire-limits';
-import { encodePreprocess } from './encode-answer';
-import type { PreprocessInClient } from './types';
+import type { CapturedRun } from '../wire/messages';
+import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, FRAME_HEADER_BYTES } from '../wire/wire-format';
+import { MAX_FRAME_BYTES } from '../wire/wire-limits';
+import { encodePreprocess } from '../wire/encode-answer';
+import type { PreprocessInClient } from '../wire/messages';
 
 /** The preprocessor run a client is doing for the agent. */
 interface Run {

@@ -1,6 +1,6 @@
 import { SshccError, exitCodeFor, formatError } from '@sshcc/core';
 import { findRealCompiler } from '../masquerade/find-real-compiler';
-import type { CompileAnswer, CompileRequest } from './types';
+import type { CompileAnswer, CompileRequest } from '../wire/messages';
 
 /**
  * The answer that is always right: run the real compiler on the client, as if sshcc were not there.

@@ -1,7 +1,7 @@
 // Entry of the agent process: what clients spawn (`node dist/agent/main.js`, detached, stdio ignored).
 import { exitCodeOf, formatError } from '@sshcc/core';
 import { fileLog } from './agent-log';
-import { localAgentPaths } from '../thin/local-agent-paths';
+import { localAgentPaths } from '../wire/local-agent-paths';
 import { runCompileAgent } from './run-compile-agent';
 
 process.title = 'sshcc-agent';

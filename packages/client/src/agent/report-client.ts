@@ -1,8 +1,8 @@
 import { connect, type Socket } from 'node:net';
 import { SshccError } from '@sshcc/core';
-import { encodeControlRequest } from '../thin/compile-request';
+import { encodeControlRequest } from '../wire/compile-request';
 import { CONTROL_TIMEOUT_MS } from './agent-control';
-import { ReportDecoder } from './report-frames';
+import { ReportDecoder } from '../wire/report-frames';
 import type { AgentPaths } from './types';
 
 export type ReportKind = 'stats' | 'zero-stats' | 'jobs';

@@ -1,8 +1,9 @@
-import { localAgentPaths } from '../thin/local-agent-paths';
+import { localAgentPaths } from '../wire/local-agent-paths';
 import { fileLog } from './agent-log';
 import { idleTimeoutFromEnv } from './idle-timeout';
 import { startAgent } from './start-agent';
-import type { Agent, AgentReports, HandleCompile } from './types';
+import type { Agent, AgentReports } from './types';
+import type { HandleCompile } from '../compile/handle-compile';
 
 export interface AgentProcessOptions {
   /** Log to stderr instead of the agent's log file (`sshcc agent run`). */

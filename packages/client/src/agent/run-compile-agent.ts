@@ -1,11 +1,11 @@
 import { formatError } from '@sshcc/core';
-import { CompileRouter, openAgentCache, type AgentCache } from '../job';
-import { statsFileIn } from '../stats/stats-file';
-import { localAgentPaths } from '../thin/local-agent-paths';
+import { CompileRouter, openAgentCache, type AgentCache } from '../compile';
+import { statsFileIn } from '../views/stats/stats-file';
+import { localAgentPaths } from '../wire/local-agent-paths';
 import { startAgentFeed } from './agent-feed';
 import { fileLog } from './agent-log';
 import { runAgentProcess } from './run-agent-process';
-import type { HandleCompile } from './types';
+import type { HandleCompile } from '../compile/handle-compile';
 
 /**
  * The agent with everything it serves: compiles through the host list's volunteers, and the event

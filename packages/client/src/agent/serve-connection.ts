@@ -1,10 +1,12 @@
 import type { Socket } from 'node:net';
 import { ClientPreprocessor } from './client-preprocessor';
 import { localCompileAnswer } from './default-handle-compile';
-import { encodeAnswer, encodeStatus } from './encode-answer';
-import { encodeFeedMessage, encodeReport } from './encode-report';
-import { RequestReader, type AgentRequest } from './read-request';
-import type { AgentReports, AgentStatus, CompileAnswer, CompileRequest, HandleCompile, ReportValue } from './types';
+import { encodeAnswer, encodeStatus } from '../wire/encode-answer';
+import { encodeFeedMessage, encodeReport } from '../wire/encode-report';
+import { RequestReader, type AgentRequest } from '../wire/read-request';
+import type { AgentReports } from './types';
+import type { AgentStatus, CompileAnswer, CompileRequest, ReportValue } from '../wire/messages';
+import type { HandleCompile } from '../compile/handle-compile';
 
 /** A client sends its whole request at once; a connection that has not within this long is dropped. */
 export const REQUEST_TIMEOUT_MS = 10_000;

@@ -3,13 +3,15 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, statSyn
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AnswerDecoder, type DecodeStep } from '../thin/answer-decoder';
-import { encodeCompileRequest, encodeRequestHeader, type CompileRequest } from '../thin/compile-request';
-import { localAgentPaths } from '../thin/local-agent-paths';
+import { AnswerDecoder, type DecodeStep } from '../wire/answer-decoder';
+import { encodeCompileRequest, encodeRequestHeader, type CompileRequest } from '../wire/compile-request';
+import { localAgentPaths } from '../wire/local-agent-paths';
 import { removeDir } from '../thin/client-test-fixture';
 import { queryAgent, stopAgent } from './agent-control';
 import { startAgent } from './start-agent';
-import type { Agent, AgentOptions, AgentPaths, CompileAnswer, HandleCompile } from './types';
+import type { Agent, AgentOptions, AgentPaths } from './types';
+import type { CompileAnswer } from '../wire/messages';
+import type { HandleCompile } from '../compile/handle-compile';
 
 let root: string;
 const agents: Agent[] = [];

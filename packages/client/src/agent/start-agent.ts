@@ -1,20 +1,12 @@
 import { renameSync, statSync, unlinkSync, writeFileSync, chmodSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { localAgentPaths } from '../thin/local-agent-paths';
+import { localAgentPaths } from '../wire/local-agent-paths';
 import { defaultHandleCompile } from './default-handle-compile';
 import { prepareAgentDir } from './prepare-agent-dir';
 import { serveConnection, type ConnectionHost } from './serve-connection';
 import { acquireStartUpLock } from './start-up-lock';
-import {
-  DEFAULT_IDLE_TIMEOUT_MS,
-  type Agent,
-  type AgentOptions,
-  type AgentPaths,
-  type AgentReports,
-  type AgentStatus,
-  type AgentStopReason,
-  type StartAgentResult,
-} from './types';
+import { DEFAULT_IDLE_TIMEOUT_MS, type Agent, type AgentOptions, type AgentPaths, type AgentReports, type AgentStopReason, type StartAgentResult } from './types';
+import { type AgentStatus } from '../wire/messages';
 
 /**
  * Starts the agent's socket server. Only one agent serves a socket path: the start-up lock decides,

@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:net';
-import { fnv1a32 } from '../thin/agent-paths';
+import { fnv1a32 } from '../wire/agent-paths';
 
 /**
  * The one-agent-per-socket lock: a listening socket in Linux's abstract namespace, named after the

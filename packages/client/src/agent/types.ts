@@ -1,50 +1,8 @@
-import type { CapturedRun } from '../job/spawn-captured';
-import type { AgentPaths } from '../thin/agent-paths';
-import type { CompileRequest } from '../thin/compile-request';
+import type { HandleCompile } from '../compile/handle-compile';
+import type { AgentPaths } from '../wire/agent-paths';
+import type { AgentStatus, ReportValue } from '../wire/messages';
 
-export type { CompileRequest } from '../thin/compile-request';
-export type { AgentPaths } from '../thin/agent-paths';
-
-/** What the agent tells a client to do with one compile. */
-export type CompileAnswer =
-  /**
-   * Run this argv here, with the client's own stdio (argv[0] is a path to exec). `stderr`, if any, is
-   * written first (a verbose note on why the compile stays local).
-   */
-  | { readonly kind: 'exec'; readonly argv: readonly string[]; readonly stderr?: Buffer }
-  /** The compile ran (remotely, or in the agent): print these bytes and exit like it. */
-  | {
-      readonly kind: 'result';
-      /** 0..255. */
-      readonly exitCode: number;
-      /** Set when the compiler was killed by a signal (its number); the client then dies by it too. */
-      readonly signal?: number;
-      readonly stdout: Buffer;
-      readonly stderr: Buffer;
-    };
-
-export interface CompileContext {
-  /** Aborted when the client goes away (its socket closed: Ctrl-C, kill) or the agent stops. */
-  readonly signal: AbortSignal;
-  /** Runs the preprocessor in the client (version 2 clients); absent for older ones, which the agent preprocesses for. */
-  readonly preprocess?: PreprocessInClient;
-}
-
-/**
- * Has the client run argv (argv[0] a path) with its own cwd, environment and umask. Output past
- * `maxOutputBytes` ends the run as failed (exit code and signal both null). Rejects when `signal` aborts.
- */
-export type PreprocessInClient = (
-  argv: readonly string[],
-  options: {
-    readonly maxOutputBytes: number;
-    readonly signal: AbortSignal;
-    /** Each piece of stdout as it arrives, so a job can be sent before the preprocessor ends. */
-    readonly onStdout?: (chunk: Buffer) => void;
-  },
-) => Promise<CapturedRun>;
-
-export type HandleCompile = (request: CompileRequest, context: CompileContext) => Promise<CompileAnswer>;
+export type { AgentPaths } from '../wire/agent-paths';
 
 export interface AgentOptions {
   /** The agent's folder and files; default: the rule applied to this process (`$SSHCC_DIR`, `~/.sshcc`). */
@@ -60,9 +18,6 @@ export interface AgentOptions {
   /** Answers the CLI's stats, zero-stats, jobs and watch requests. Default: each answers `null`. */
   readonly reports?: AgentReports;
 }
-
-/** A JSON value as a report carries it. */
-export type ReportValue = object | null;
 
 /**
  * The agent's side of `sshcc stats`, `sshcc trace` and `sshcc mon`: what it has kept of its jobs.
@@ -82,20 +37,6 @@ export interface AgentReports {
 }
 
 export type AgentStopReason = 'idle' | 'stop-request' | 'signal' | 'closed';
-
-/** What `sshcc agent status` shows. */
-export interface AgentStatus {
-  readonly pid: number;
-  readonly socket: string;
-  readonly dir: string;
-  /** ISO time the agent started. */
-  readonly startedAt: string;
-  readonly uptimeMs: number;
-  readonly jobsServed: number;
-  readonly jobsActive: number;
-  readonly connections: number;
-  readonly idleTimeoutMs: number;
-}
 
 export interface Agent {
   readonly paths: AgentPaths;

@@ -1,5 +1,5 @@
 import type { Analysis } from '@sshcc/core';
-import { formatFields } from './format-table';
+import { formatFields } from '../views/format-table';
 import { shellQuote } from './shell-quote';
 
 /** `sshcc explain`'s readable form of an analysis: what runs where, with argvs ready to paste. */

@@ -1,5 +1,5 @@
 import { hostSourceLabel, sshDestination, type HostEntry, type ResolvedHosts } from '@sshcc/core';
-import { formatTable } from './format-table';
+import { formatTable } from '../views/format-table';
 
 const NO_HOSTS = 'every compile runs on this machine';
 

@@ -1,6 +1,6 @@
 import { SshccError } from '@sshcc/core';
 import type { PoolEvent } from '../pool';
-import type { CompileRequest } from '../agent/types';
+import type { CompileRequest } from '../wire/messages';
 import type { FeedEvent, FeedListener } from './feed-event';
 import { FeedJobRecorder } from './feed-job-recorder';
 import type { HostsConfig, JobEvents, JobRecorder } from './job-events';

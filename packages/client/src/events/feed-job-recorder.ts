@@ -1,15 +1,22 @@
 import { SshccError, type Analysis } from '@sshcc/core';
 import type { JobResult, JobStage } from '@sshcc/protocol';
-import type { CompileAnswer, CompileRequest } from '../agent/types';
+import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { CompileGrant } from '../queue';
-import type { AttemptFigures, AttemptOutcome, CacheUse, JobResultKind } from './feed-event';
-import type { EventFeed } from './event-feed';
+import type { AttemptFigures, AttemptOutcome, CacheUse, FeedEvent, JobResultKind } from './feed-event';
 import type { JobRecorder } from './job-events';
 import { jobLabel } from './job-label';
+import type { SlotTable } from './slot-table';
 
 /** Slot table keys: a host's id, or these for this machine's own slots. */
 const CPP_KEY = '\0cpp';
 const LOCAL_KEY = '\0local';
+
+/** What a job's recorder needs of the feed it reports into (the EventFeed, which creates recorders). */
+export interface FeedSink {
+  emit(event: FeedEvent): void;
+  now(): number;
+  readonly slots: SlotTable;
+}
 
 /** One job's reports into the feed. */
 export class FeedJobRecorder implements JobRecorder {
@@ -22,7 +29,7 @@ export class FeedJobRecorder implements JobRecorder {
   private wasStreamed = false;
 
   constructor(
-    private readonly feed: EventFeed,
+    private readonly feed: FeedSink,
     private readonly job: number,
     private readonly request: CompileRequest,
   ) {

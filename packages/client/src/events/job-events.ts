@@ -1,6 +1,6 @@
 import type { Analysis } from '@sshcc/core';
 import type { JobResult, JobStage } from '@sshcc/protocol';
-import type { CompileAnswer, CompileRequest } from '../agent/types';
+import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { PoolEvent } from '../pool';
 import type { CompileGrant } from '../queue';
 

@@ -2,7 +2,7 @@
 // that cover every path through the recorder, on a clock the script moves. Test-only.
 import { SshccError } from '@sshcc/core';
 import type { JobResult } from '@sshcc/protocol';
-import type { CompileRequest } from '../agent/types';
+import type { CompileRequest } from '../wire/messages';
 import type { CompileGrant } from '../queue';
 import { EventFeed } from './event-feed';
 import type { FeedEvent } from './feed-event';

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { queryAgent } from '../agent/agent-control';
-import { localAgentPaths } from '../thin/local-agent-paths';
+import { localAgentPaths } from '../wire/local-agent-paths';
 import { CLIENT_KINDS, buildClients, cleanUpClients, clientEnv, endProcessesMarkedWith, okSourceDir, run, type ClientBuilds } from '../thin/client-test-fixture';
 import { MASQUERADE_COMPILERS } from './compiler-names';
 import { makeMasqueradeLinks, removeMasqueradeLinks } from './make-masquerade-links';

@@ -1,4 +1,4 @@
-import { formatFields } from '../cli/format-table';
+import { formatFields } from '../views/format-table';
 import type { CompilerCheck, CompilerStatus, PingReport } from './ping-report';
 
 const STATUS_WORDS: Readonly<Record<CompilerStatus, string>> = {

@@ -7,8 +7,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { queryAgent } from '../agent/agent-control';
 import { startAgent } from '../agent/start-agent';
-import type { Agent, CompileRequest, HandleCompile } from '../agent/types';
-import { localAgentPaths } from './local-agent-paths';
+import type { Agent } from '../agent/types';
+import type { CompileRequest } from '../wire/messages';
+import type { HandleCompile } from '../compile/handle-compile';
+import { localAgentPaths } from '../wire/local-agent-paths';
 import {
   CLIENT_KINDS,
   buildClients,

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import type { AgentPaths } from './agent-paths';
+import type { AgentPaths } from '../wire/agent-paths';
 import { checkAgentDir } from './check-agent-dir';
 import { spawnAgent, type AgentLaunch } from './agent-launch';
 

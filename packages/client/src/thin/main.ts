@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { exitCodeOf, formatError } from '@sshcc/core';
 import { defaultAgentLaunch } from './agent-launch';
 import { takeHandover } from './handover-env';
-import { localAgentPaths } from './local-agent-paths';
+import { localAgentPaths } from '../wire/local-agent-paths';
 import { runThinClient } from './thin-client';
 import { writeAll } from './write-all';
 

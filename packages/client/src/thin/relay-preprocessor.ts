@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, FRAME_HEADER_BYTES, type ClientFrameKind } from './wire-format';
+import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, FRAME_HEADER_BYTES, type ClientFrameKind } from '../wire/wire-format';
 
 /**
  * Runs the preprocessor the agent asked for, with this client's cwd, environment and umask, and

@@ -6,7 +6,7 @@ import yargs from 'yargs';
 import { queryAgent } from '../../agent/agent-control';
 import { startAgent } from '../../agent/start-agent';
 import type { Agent } from '../../agent/types';
-import { localAgentPaths } from '../../thin/local-agent-paths';
+import { localAgentPaths } from '../../wire/local-agent-paths';
 import { buildClients, endProcessesMarkedWith, removeDir, type ClientBuilds } from '../../thin/client-test-fixture';
 import { agentCommand, formatDuration } from './agent';
 import { masqueradeCommand } from './masquerade';

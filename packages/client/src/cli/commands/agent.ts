@@ -1,6 +1,7 @@
-import { ensureAgent, queryAgent, stopAgent, type AgentStatus } from '../../agent';
+import { ensureAgent, queryAgent, stopAgent } from '../../agent';
+import type { AgentStatus } from '../../wire/messages';
 import { runCompileAgent } from '../../agent/run-compile-agent';
-import { localAgentPaths } from '../../thin/local-agent-paths';
+import { localAgentPaths } from '../../wire/local-agent-paths';
 import type { CliCommand } from '../cli-command';
 
 const ACTIONS = ['start', 'stop', 'status', 'run'] as const;

@@ -1,5 +1,5 @@
 import { cacheSettings, ResultStore, type CacheStats } from '@sshcc/store';
-import { bytes } from '../../stats/format-stats';
+import { bytes } from '../../views/stats/format-stats';
 import type { CliCommand } from '../cli-command';
 
 const ACTIONS = ['stats', 'size', 'clear'] as const;

@@ -1,6 +1,7 @@
 import { ensureAgent } from '../../agent';
-import { localAgentPaths } from '../../thin/local-agent-paths';
-import { monitorLive, monitorOnce, renderFrame } from '../../monitor';
+import { localAgentPaths } from '../../wire/local-agent-paths';
+import { renderFrame } from '../../views/monitor';
+import { monitorLive, monitorOnce } from '../run-monitor';
 import type { CliCommand } from '../cli-command';
 
 /**

@@ -1,6 +1,6 @@
 import { queryReport } from '../../agent/report-client';
-import { localAgentPaths } from '../../thin/local-agent-paths';
-import { emptyStats, formatStats, normalizeStats, readStatsFile, statsFileIn, writeStatsFile, type StatsData } from '../../stats';
+import { localAgentPaths } from '../../wire/local-agent-paths';
+import { emptyStats, formatStats, normalizeStats, readStatsFile, statsFileIn, writeStatsFile, type StatsData } from '../../views/stats';
 import type { CliCommand } from '../cli-command';
 
 /**

@@ -2,8 +2,8 @@ import { writeFile } from 'node:fs/promises';
 import { SshccError } from '@sshcc/core';
 import { queryReport } from '../../agent/report-client';
 import type { JobRecord } from '../../events';
-import { localAgentPaths } from '../../thin/local-agent-paths';
-import { chromeTrace, parseSince } from '../../trace';
+import { localAgentPaths } from '../../wire/local-agent-paths';
+import { chromeTrace, parseSince } from '../../views/trace';
 import { clientVersion } from '../client-version';
 import type { CliCommand } from '../cli-command';
 

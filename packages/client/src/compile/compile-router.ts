@@ -1,0 +1,134 @@
+import { readFileSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { hostListFiles, resolveHostSources, type HostList } from '@sshcc/core';
+import type { ClientSession } from '@sshcc/protocol';
+import type { CompileAnswer, CompileRequest } from '../wire/messages';
+import type { CompileContext } from './handle-compile';
+import { NO_JOB_EVENTS, type JobEvents } from '../events';
+import { SshPool, sshccHandshake, type PoolEvent } from '../pool';
+import { Scheduler } from '../queue';
+import { CompileService } from './compile-service';
+import type { AgentCache } from './result-cache';
+
+/** Client variables that decide where and how compiles go; clients that differ in them get their own pool. */
+const ROUTING_VARIABLES = ['SSHCC_HOSTS', 'DISTCC_HOSTS', 'SSHCC_DIR', 'HOME', 'SSHCC_SSH_CONFIG', 'SSHCC_KNOWN_HOSTS', 'SSHCC_SERVER_COMMAND', 'SSH_AUTH_SOCK'] as const;
+/** Distinct configurations kept at once; the oldest is closed past this (a user rarely has more than one). */
+const MAX_CONFIGURATIONS = 4;
+
+interface Route {
+  readonly service: CompileService;
+  readonly close: () => Promise<void>;
+}
+
+/**
+ * Picks the compile service for a client's configuration: the host list it would read (SSHCC_HOSTS,
+ * ~/.sshcc/hosts, …) and the ssh settings it would use. The agent acts as the client would, so two
+ * builds with different host lists never share volunteers by accident.
+ */
+export class CompileRouter {
+  private readonly routes = new Map<string, Route>();
+
+  /**
+   * `events`: the agent's feed, told of every job, each configuration's hosts and the pool's host events.
+   * `cache`: the user's result cache, one for every configuration (an object is the same wherever it came from).
+   */
+  constructor(
+    private readonly log: (line: string) => void,
+    private readonly events: JobEvents = NO_JOB_EVENTS,
+    private readonly cache: AgentCache | null = null,
+  ) {}
+
+  handle(request: CompileRequest, context: CompileContext): Promise<CompileAnswer> {
+    return this.routeFor(request.env).service.handle(request, context);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.routes.values()].map((route) => route.close()));
+    this.routes.clear();
+  }
+
+  private routeFor(env: Readonly<Record<string, string>>): Route {
+    const key = JSON.stringify(ROUTING_VARIABLES.map((name) => env[name] ?? null)) + hostsFileStamp(env);
+    const existing = this.routes.get(key);
+    if (existing) return existing;
+    const hosts = resolveHostSources({ env, homeDir: env.HOME ?? '/', readFile: (path) => readFileSync(path, 'utf8') });
+    for (const warning of hosts.warnings) this.log(`hosts: ${warning.message}`);
+    const route = this.makeRoute(hosts, env);
+    this.routes.set(key, route);
+    if (this.routes.size > MAX_CONFIGURATIONS) {
+      const [oldestKey, oldest] = this.routes.entries().next().value as [string, Route];
+      this.routes.delete(oldestKey);
+      void oldest.close();
+    }
+    return route;
+  }
+
+  private makeRoute(hosts: HostList, env: Readonly<Record<string, string>>): Route {
+    const cores = cpus().length || 1;
+    const localEntry = hosts.hosts.find((host) => host.kind === 'local');
+    const sshHosts = hosts.hosts.flatMap((host) => (host.kind === 'ssh' ? [host] : []));
+    const slots = {
+      localCppSlots: hosts.localSlotsCpp ?? cores,
+      localCompileSlots: hosts.localSlots ?? cores,
+      hosts: [
+        ...sshHosts.map((host) => ({ id: host.spec, slots: host.slots })),
+        ...(localEntry ? [{ id: 'localhost', slots: localEntry.slots, local: true }] : []),
+      ],
+    };
+    const scheduler = new Scheduler({ ...slots, ...(hosts.randomize ? { rng: Math.random } : {}) });
+    this.events.hosts({ hosts: slots.hosts, cppSlots: slots.localCppSlots, localSlots: slots.localCompileSlots });
+    const compression = new Map(sshHosts.map((host) => [host.spec, host.compression ? ('zstd' as const) : ('none' as const)]));
+    const pool =
+      sshHosts.length === 0
+        ? null
+        : new SshPool<ClientSession>({
+            hosts: sshHosts,
+            handshake: sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: 'sshcc-agent' })),
+            connect: { env: { ...env } },
+          });
+    const timers = new Set<NodeJS.Timeout>();
+    pool?.on('event', (event) => {
+      this.events.pool(event);
+      this.followHost(event, scheduler, timers);
+    });
+    const service = new CompileService({ scheduler, pool, events: this.events, log: this.log, cache: this.cache });
+    return {
+      service,
+      close: async () => {
+        for (const timer of timers) clearTimeout(timer);
+        await pool?.close();
+      },
+    };
+  }
+
+  /**
+   * Keeps the scheduler's view of hosts in step with the pool: a backed-off host gets no jobs until its
+   * backoff ends; then it is offered again, and the pool probes it on the next acquire.
+   */
+  private followHost(event: PoolEvent, scheduler: Scheduler, timers: Set<NodeJS.Timeout>): void {
+    if (event.type === 'host-up') scheduler.setHostState(event.hostId, 'up');
+    if (event.type === 'host-backoff') {
+      this.log(`${event.hostId}: backed off for ${Math.round(event.delayMs / 1000)} s: ${event.error.message}`);
+      scheduler.setHostState(event.hostId, 'backoff');
+      const timer = setTimeout(() => {
+        timers.delete(timer);
+        scheduler.setHostState(event.hostId, 'up');
+      }, event.delayMs);
+      timer.unref();
+      timers.add(timer);
+    }
+  }
+}
+
+/** A hosts file edited while the agent runs takes effect: its mtime is part of the route key. */
+function hostsFileStamp(env: Readonly<Record<string, string>>): string {
+  if (env.SSHCC_HOSTS !== undefined) return '';
+  for (const file of hostListFiles(env, env.HOME ?? '/')) {
+    try {
+      return `|${file}@${statSync(file).mtimeMs}`;
+    } catch {
+      // not there: the next source decides
+    }
+  }
+  return '';
+}

@@ -1,0 +1,271 @@
+import { createHash } from 'node:crypto';
+import { appendFileSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { analyzeArgs, SshccError, type RemoteAnalysis } from '@sshcc/core';
+import { cacheKey, DATA_CHUNK_BYTES, type ClientSession, type JobSpec } from '@sshcc/protocol';
+import { fingerprintCompiler } from '@sshcc/store';
+import type { CompileAnswer, CompileRequest } from '../wire/messages';
+import type { CompileContext } from './handle-compile';
+import { NO_JOB_EVENTS, type JobEvents, type JobRecorder } from '../events';
+import { findRealCompiler } from '../masquerade/find-real-compiler';
+import type { SshPool } from '../pool';
+import type { Scheduler } from '../queue';
+import { GrowingOutput } from './growing-output';
+import { jobNote } from './job-note';
+import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './job-outcome';
+import { answerCompiled } from './compiled-answer';
+import { RemoteCompile, type JobCaching, type Upload } from './remote-compile';
+import { remoteJobSpec } from './remote-job-spec';
+import type { AgentCache, AgentCacheHit } from './result-cache';
+import { spawnCaptured } from './spawn-captured';
+import { type CapturedRun } from '../wire/messages';
+
+export interface CompileServiceOptions {
+  readonly scheduler: Scheduler;
+  readonly pool: SshPool<ClientSession> | null;
+  /** Where each job's lifecycle goes: the agent's event feed (stats, `sshcc mon`, `sshcc trace`). */
+  readonly events?: JobEvents;
+  /** Appends one line per job (SSHCC_LOG, the agent's log). */
+  readonly log: (line: string) => void;
+  /** The user's result cache, consulted before a job is queued; null or absent: none. */
+  readonly cache?: AgentCache | null;
+}
+
+/** Preprocessed output past this while cpp still runs is streamed: a full data frame is ready to go. */
+const STREAM_AFTER_BYTES = DATA_CHUNK_BYTES;
+
+/**
+ * The agent's handling of one compile: analyse it; run it where the analysis says it must; otherwise
+ * preprocess (streaming a big output as it comes), answer it from the result cache when it can, and
+ * hand it to RemoteCompile, which finds it a volunteer or falls back to this machine. A build through
+ * sshcc must not fail where a local build would succeed.
+ */
+export class CompileService {
+  private readonly remote: RemoteCompile;
+
+  constructor(private readonly options: CompileServiceOptions) {
+    this.remote = new RemoteCompile(options.scheduler, options.pool);
+  }
+
+  async handle(request: CompileRequest, context: CompileContext): Promise<CompileAnswer> {
+    const { signal } = context;
+    const job = (this.options.events ?? NO_JOB_EVENTS).begin(request);
+    try {
+      const answer = await this.run(request, context, job);
+      job.end(answer);
+      return answer;
+    } catch (err) {
+      job.end(null, signal.aborted ? 'cancelled' : 'error');
+      throw err;
+    }
+  }
+
+  private async run(request: CompileRequest, context: CompileContext, job: JobRecorder): Promise<CompileAnswer> {
+    const compiler = findRealCompiler(request.argv[0] as string, { path: request.env.PATH, cwd: request.cwd, self: request.clientExe });
+    if (compiler === undefined) {
+      return failure(new SshccError('compiler-not-found', `${request.argv[0]} is not on PATH (sshcc itself skipped)`));
+    }
+    const analysis = analyzeArgs(request.argv, { cwd: request.cwd, env: request.env, readFile: (path) => readFileSync(path, 'utf8') });
+    job.analysed(analysis);
+    let outcome: Outcome;
+    if (analysis.mode === 'local') {
+      outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: analysis.detail } };
+      job.countLocal(analysis.reason, false);
+    } else if (this.options.pool === null) {
+      outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: 'no remote hosts are configured' } };
+      job.countLocal('no-hosts', false);
+    } else {
+      outcome = await this.distribute(request, analysis, compiler, context, job);
+    }
+    const note = jobNote(request.cwd, analysis.mode === 'remote' ? analysis.output : undefined, request.argv[0] as string, outcome.place);
+    this.options.log(note);
+    if (request.env.SSHCC_LOG) appendNote(request.env.SSHCC_LOG, note);
+    return request.env.SSHCC_VERBOSE === '1' ? withNote(outcome.answer, note) : outcome.answer;
+  }
+
+  private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, context: CompileContext, job: JobRecorder): Promise<Outcome> {
+    const output = new GrowingOutput();
+    const preprocessing = this.preprocess(request, analysis, compiler, context, job, output);
+    const caching = this.cachingFor(compiler, request);
+    // A source still growing past the first data frame goes up while cpp writes the rest; a smaller one
+    // is whole before a stream would gain anything, and keeps the cache lookups that need it whole, as
+    // does one whose command line was answered from the cache or stored in it last time.
+    const streaming = !(await this.likelyCached(caching)) && (await output.pastWhileRunning(STREAM_AFTER_BYTES));
+    if (streaming) return this.distributeStreamed(request, analysis, compiler, context, job, { output, preprocessing, caching });
+    const preprocessed = await preprocessing;
+    if (preprocessed === null) return preprocessFailed(compiler, request, job);
+    const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
+    const spec = remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length);
+    // With the caches off, a null key tells the volunteer to neither look up nor store.
+    const key = cachesOff(request) ? null : cacheKey(spec, preprocessed.stdout);
+    if (caching !== null && key !== null) {
+      const hit = await this.lookUp(caching.cache, key, spec, analysis, job);
+      if (hit !== null) return this.answerFromCache(request, analysis, preprocessed, hit, job, caching, key);
+    }
+    const upload: Upload = {
+      source: () => preprocessed.stdout,
+      bytes: () => preprocessed.stdout.length,
+      key,
+      keyOfWhole: (whole) => key ?? cacheKey(spec, whole.stdout),
+      holdForLookup: caching === null,
+      whole: Promise.resolve(preprocessed),
+    };
+    return this.remote.run(request, analysis, compiler, spec, upload, caching, context.signal, job);
+  }
+
+  /** Whether this command line's last result is still in the cache: its job is then likely a hit. */
+  private async likelyCached(caching: JobCaching | null): Promise<boolean> {
+    const key = caching?.cache.recentKeys.get(caching.command);
+    return caching !== null && key !== undefined && (await caching.cache.results.has(key));
+  }
+
+  /**
+   * A job sent while its preprocessor still runs. Its cache key needs the whole source, so the agent's
+   * cache is looked up when cpp ends: a hit then cancels the remote job. The volunteer does the same
+   * with its own cache once the source has reached it (`cacheAtEnd`).
+   */
+  private async distributeStreamed(
+    request: CompileRequest,
+    analysis: RemoteAnalysis,
+    compiler: string,
+    context: CompileContext,
+    job: JobRecorder,
+    { output, preprocessing, caching }: { output: GrowingOutput; preprocessing: Promise<CapturedRun | null>; caching: JobCaching | null },
+  ): Promise<Outcome> {
+    // Never rejects: an abort reaches the remote job through the signal, and is thrown from there.
+    const whole = preprocessing.catch(() => null);
+    job.streamed();
+    const remote = new AbortController();
+    const forward = (): void => remote.abort(context.signal.reason);
+    context.signal.addEventListener('abort', forward, { once: true });
+    try {
+      const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
+      const spec = remoteJobSpec(analysis, fingerprint, request, null);
+      // Hashed once, whichever asks first: the lookup when cpp ends, or the store after the compile.
+      let wholeKey: string | undefined;
+      const keyOfWhole = (run: CapturedRun): string => (wholeKey ??= cacheKey(spec, run.stdout));
+      const upload: Upload = {
+        source: () => output.read(),
+        bytes: () => output.size,
+        key: cachesOff(request) ? null : undefined,
+        keyOfWhole,
+        holdForLookup: false,
+        whole,
+      };
+      let remoteDone = false;
+      const compiling = this.remote.run(request, analysis, compiler, spec, upload, caching, remote.signal, job);
+      const settled = compiling.then(
+        () => (remoteDone = true),
+        () => (remoteDone = true),
+      );
+      await Promise.race([settled, whole]);
+      const preprocessed = remoteDone || caching === null ? null : await whole;
+      if (preprocessed !== null && caching !== null) {
+        const key = keyOfWhole(preprocessed);
+        const hit = await this.lookUp(caching.cache, key, spec, analysis, job);
+        if (hit !== null && !remoteDone) {
+          remote.abort(new SshccError('internal', 'answered from the result cache'));
+          await settled;
+          return await this.answerFromCache(request, analysis, preprocessed, hit, job, caching, key);
+        }
+      }
+      return await compiling;
+    } finally {
+      context.signal.removeEventListener('abort', forward);
+      // The cpp slot and the client's preprocessor run are over before the client gets its answer.
+      await whole;
+    }
+  }
+
+  /** The user's cache for this build, unless the build turned the caches off; null: no cache, no command id. */
+  private cachingFor(compiler: string, request: CompileRequest): JobCaching | null {
+    const cache = cachesOff(request) ? null : (this.options.cache ?? null);
+    return cache === null ? null : { cache, command: commandId(compiler, request) };
+  }
+
+  private async lookUp(cache: AgentCache, key: string, spec: JobSpec, analysis: RemoteAnalysis, job: JobRecorder): Promise<AgentCacheHit | null> {
+    const hit = await cache.lookup(key, spec);
+    job.cacheLookup(hit ? 'hit' : 'miss');
+    // A gcc answer with diagnostics is no answer here (see quotesWrongSource): it goes on as a miss.
+    return hit !== null && !(analysis.family === 'gcc' && hit.stderr.length > 0) ? hit : null;
+  }
+
+  /** The preprocessed source, also fed to `output` as it comes; null (and `output` failed) when cpp fails. */
+  private async preprocess(
+    request: CompileRequest,
+    analysis: RemoteAnalysis,
+    compiler: string,
+    context: CompileContext,
+    job: JobRecorder,
+    output: GrowingOutput,
+  ): Promise<CapturedRun | null> {
+    try {
+      if (analysis.preprocessArgv === null) {
+        const source = await readFile(analysis.input).catch(() => null);
+        if (source === null) return null;
+        output.push(source);
+        output.end(true);
+        return { exitCode: 0, signal: null, stdout: source, stderr: Buffer.alloc(0) };
+      }
+      const { signal } = context;
+      const release = await job.cppSlot(this.options.scheduler.acquireCpp(signal));
+      try {
+        const argv = [compiler, ...analysis.preprocessArgv.slice(1)];
+        const onStdout = (chunk: Buffer): void => output.push(chunk);
+        const run = context.preprocess
+          ? await context.preprocess(argv, { maxOutputBytes: MAX_CAPTURED_BYTES, signal, onStdout })
+          : await spawnCaptured(argv, { cwd: request.cwd, env: request.env, umask: request.umask, signal, maxOutputBytes: MAX_CAPTURED_BYTES, onStdout });
+        output.end(run.exitCode === 0);
+        return run.exitCode === 0 ? run : null;
+      } finally {
+        release();
+      }
+    } finally {
+      // Whatever ended it early (an abort, say) ends the stream as failed: a reader never waits forever.
+      output.end(false);
+    }
+  }
+
+  /** A hit in the agent's cache: its outputs written as a remote compile's would be, no network at all. */
+  private async answerFromCache(
+    request: CompileRequest,
+    analysis: RemoteAnalysis,
+    preprocessed: CapturedRun,
+    hit: AgentCacheHit,
+    job: JobRecorder,
+    caching: JobCaching,
+    key: string,
+  ): Promise<Outcome> {
+    caching.cache.recentKeys.set(caching.command, key);
+    const answer = await answerCompiled(request, analysis, preprocessed, hit);
+    job.countLocal('agent-cache', false);
+    return { answer, place: { kind: 'local', why: 'answered from the result cache' } };
+  }
+}
+
+/**
+ * One line to the client's SSHCC_LOG. Synchronous on purpose: three syscalls cost the agent's thread
+ * microseconds, where the promise API's trip through the thread pool cost it ~0.8 ms of CPU per job.
+ */
+function appendNote(file: string, note: string): void {
+  try {
+    appendFileSync(file, `${note}\n`);
+  } catch {
+    // a log that cannot be written must not fail the compile
+  }
+}
+
+/** SSHCC_CACHE=0 in the build's own environment turns off both caches, the agent's and the volunteers'. */
+function cachesOff(request: CompileRequest): boolean {
+  return request.env.SSHCC_CACHE === '0';
+}
+
+/** One compile command as the build gives it, hashed: what RecentKeys remembers keys by. */
+function commandId(compiler: string, request: CompileRequest): string {
+  return createHash('sha256').update(JSON.stringify([compiler, request.cwd, request.argv])).digest('base64');
+}
+
+function withNote(answer: CompileAnswer, note: string): CompileAnswer {
+  // An exec answer's stderr is written by the client before it runs the compiler.
+  return { ...answer, stderr: Buffer.concat([answer.stderr ?? Buffer.alloc(0), Buffer.from(`${note}\n`)]) };
+}

@@ -1,3 +1,0 @@
-export { CompileService, type CompileServiceOptions } from './compile-service';
-export { CompileRouter } from './compile-router';
-export { openAgentCache, type AgentCache } from './result-cache';

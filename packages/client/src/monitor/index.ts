@@ -1,3 +1,0 @@
-export { LiveView, type FeedMessage, type HostView, type LiveSnapshot, type LiveUpdate, type SlotUse } from './live-view';
-export { renderFrame, elapsed, type FrameOptions } from './render-frame';
-export { monitorOnce, monitorLive, type MonitorOptions, type MonitorOutput } from './run-monitor';

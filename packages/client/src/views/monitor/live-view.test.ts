@@ -1,0 +1,98 @@
+import { EventFeed, type FeedEvent } from '../../events';
+import { runScenario, SCENARIO_START } from '../../events/test-scenario';
+import { LiveView } from './live-view';
+import { elapsed, renderFrame } from './render-frame';
+
+async function scenario(): Promise<{ view: LiveView; events: FeedEvent[]; finished: string[] }> {
+  const clock = { now: SCENARIO_START };
+  const feed = new EventFeed(() => clock.now);
+  const view = new LiveView();
+  const finished: string[] = [];
+  feed.subscribe((event) => {
+    const done = view.apply(event);
+    if (done !== null) finished.push(done.label);
+  });
+  const events = await runScenario(feed, clock);
+  return { view, events, finished };
+}
+
+describe('LiveView', () => {
+  it('keeps the running jobs and hands over each finished one once', async () => {
+    const { view, finished } = await scenario();
+    expect(finished).toEqual(['prog', 'b.o', 'a.o', 'd.o', 'c.o']);
+    expect(view.finished).toBe(5);
+    expect(view.activeJobs().map((job) => job.label)).toEqual(['e.o', 'f.o']);
+    expect(view.counts()).toEqual({ running: 1, queued: 1 });
+  });
+
+  it('counts busy slots per host and the local ones', async () => {
+    const { view } = await scenario();
+    const use = view.slotUse();
+    expect(Object.fromEntries(use.hosts)).toEqual({ h1: { busy: 0, total: 2 }, h2: { busy: 1, total: 1 } });
+    expect(use.cpp).toEqual({ busy: 0, total: 2 });
+    expect(use.local).toEqual({ busy: 0, total: 1 });
+    expect(view.hosts().map((h) => [h.id, h.state, h.until])).toEqual([
+      ['h1', 'backoff', SCENARIO_START + 1050],
+      ['h2', 'unknown', null],
+    ]);
+  });
+
+  it('rebuilds from a snapshot and follows the same events from there', async () => {
+    const clock = { now: SCENARIO_START };
+    const feed = new EventFeed(() => clock.now);
+    const agentView = new LiveView();
+    feed.subscribe((event) => void agentView.apply(event));
+    let copy: LiveView | null = null;
+    let taken = false;
+    feed.subscribe((event) => {
+      // A monitor that connects in the middle: snapshot after job 2's grant, then the events after it.
+      if (!taken && event.type === 'slot-granted') {
+        copy = LiveView.from(JSON.parse(JSON.stringify(agentView.snapshot(clock.now))));
+        taken = true;
+        return;
+      }
+      copy?.apply(event);
+    });
+    await runScenario(feed, clock);
+    const mine = copy as LiveView | null;
+    expect(mine?.snapshot(0)).toEqual(agentView.snapshot(0));
+  });
+});
+
+describe('renderFrame', () => {
+  it('shows the progress line, a row per host and per running job', async () => {
+    const { view } = await scenario();
+    const lines = renderFrame(view, { now: SCENARIO_START + 1310 });
+    expect(lines[0]).toMatch(/^sshcc mon {2}\d\d:\d\d:\d\d {2}finished 5 {2}running 1 {2}queued 1$/);
+    expect(lines.slice(1)).toEqual([
+      '',
+      'HOST             STATE         SLOTS',
+      'h1               retrying      0/2',
+      'h2               not yet used  1/1',
+      '(local cpp)      -             0/2',
+      '(local compile)  -             0/1',
+      '',
+      'JOB  STATE    HOST  ELAPSED  FILE',
+      '6    compile  h2    1.0s     e.o',
+      '7    queued   -     1.0s     f.o',
+    ]);
+  });
+
+  it('shows a backoff with the time left, and cuts lines to the terminal', async () => {
+    const { view } = await scenario();
+    expect(renderFrame(view, { now: SCENARIO_START + 400 })).toContain('h1               backing off (1s)  0/2');
+    const lines = renderFrame(view, { now: SCENARIO_START + 400, columns: 30, rows: 11 });
+    expect(lines).toContain('h1               backing off …');
+    expect(lines.every((line) => line.length <= 30)).toBe(true);
+    expect(lines.slice(-2)).toEqual(['JOB  STATE  HOST  ELAPSED  FI…', '… and 2 more']);
+  });
+
+  it.each([
+    [860, '0.9s'],
+    [59_940, '59.9s'],
+    [61_000, '1m01s'],
+    [-5, '0.0s'],
+  ])('elapsed(%d) = %s', (ms, text) => {
+    expect(elapsed(ms)).toBe(text);
+  });
+});

@@ -1,0 +1,239 @@
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventFeed, type JobRecord } from '../../events';
+import { remoteResult, SCENARIO_START, scenarioRequest } from '../../events/test-scenario';
+import { LiveView } from '../monitor/live-view';
+import { scenarioJobs } from '../monitor/test-scenario-jobs';
+import { countBackoff, countJob } from './count-job';
+import { formatStats } from './format-stats';
+import { emptyStats, normalizeStats, type StatsData } from './stats-data';
+import { readStatsFile } from './stats-file';
+import { StatsKeeper } from './stats-keeper';
+
+async function scenarioStats(): Promise<StatsData> {
+  const stats = emptyStats(SCENARIO_START);
+  for (const job of await scenarioJobs()) countJob(stats, job);
+  countBackoff(stats, 'h1');
+  return stats;
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'sshcc-stats-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('countJob', () => {
+  it('counts where jobs went, why they ran locally, and the local times', async () => {
+    const stats = await scenarioStats();
+    expect(stats.jobs).toEqual({ total: 5, remote: 2, local: 2, failedOver: 2, errors: 0, cancelled: 1, streamed: 0, localByReason: { link: 1, fallback: 1 } });
+    expect(stats.time).toEqual({ preprocessed: 1, preprocessMs: 20, cppWaitMs: 10, queuedMs: 30, localCompiles: 1, localCompileMs: 100 });
+  });
+
+  it('counts per host: jobs, failures by kind, compile time, bytes and backoffs', async () => {
+    const stats = await scenarioStats();
+    expect(stats.hosts).toEqual({
+      h1: {
+        jobs: 1,
+        attempts: 2,
+        failures: { connect: 1 },
+        compiles: 1,
+        compileMs: 98,
+        slotMs: 120,
+        sentBytes: 1000,
+        sentWireBytes: 200,
+        receivedBytes: 3000,
+        receivedWireBytes: 1000,
+        backoffs: 1,
+        cacheHits: 0,
+      },
+      h2: {
+        jobs: 1,
+        attempts: 1,
+        failures: {},
+        compiles: 1,
+        compileMs: 40,
+        slotMs: 50,
+        sentBytes: 1000,
+        sentWireBytes: 200,
+        receivedBytes: 3000,
+        receivedWireBytes: 1000,
+        backoffs: 0,
+        cacheHits: 0,
+      },
+    });
+  });
+});
+
+describe('formatStats', () => {
+  it('reads like ccache -s, with a row per host', async () => {
+    const text = formatStats(await scenarioStats());
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(/^Stats since \d{4}-\d\d-\d\d \d\d:\d\d:\d\d, last counted \d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/);
+    expect(lines.slice(1)).toEqual([
+      'Jobs                      5',
+      '  compiled remotely       2',
+      '  run locally             2',
+      '    fallback              1',
+      '    link                  1',
+      '  failed over             2',
+      '  sshcc errors            0',
+      '  cancelled               1',
+      'Local time',
+      '  preprocessing           0.0 s  (1 jobs, mean 20 ms)',
+      '  waiting for a cpp slot  0.0 s',
+      '  waiting in the queue    0.0 s',
+      '  compiling here          0.1 s  (1 jobs, mean 100 ms)',
+      '',
+      'HOST  JOBS  FAILURES       MEAN COMPILE  SENT (RAW / WIRE)  RECEIVED (RAW / WIRE)  BACKOFFS',
+      'h1    1     1 (connect 1)  98 ms         1.0 kB / 200 B     3.0 kB / 1.0 kB        1',
+      'h2    1     0              40 ms         1.0 kB / 200 B     3.0 kB / 1.0 kB        0',
+      '',
+    ]);
+  });
+});
+
+describe('normalizeStats', () => {
+  it('keeps good numbers and zeroes bad ones', () => {
+    const raw = { ...emptyStats(0), jobs: { total: 3, remote: -1, local: 'x', localByReason: { link: 2, bad: -3 } }, hosts: { h: { jobs: 4, failures: { timeout: 1 } } } };
+    const stats = normalizeStats(JSON.parse(JSON.stringify(raw)), 0);
+    expect(stats?.jobs).toMatchObject({ total: 3, remote: 0, local: 0, localByReason: { link: 2 } });
+    expect(stats?.hosts.h).toMatchObject({ jobs: 4, attempts: 0, failures: { timeout: 1 } });
+  });
+
+  it.each([null, [], 'stats', { version: 2 }])('refuses %j', (raw) => {
+    expect(normalizeStats(raw, 0)).toBeNull();
+  });
+});
+
+describe('StatsKeeper', () => {
+  it('writes the counters a little after a job, atomically, and a new keeper carries on from them', async () => {
+    const file = join(dir, 'stats.json');
+    const jobs = await scenarioJobs();
+    const keeper = new StatsKeeper({ file, writeDelayMs: 20 });
+    for (const job of jobs) keeper.countJob(job);
+    expect(readStatsFile(file, 0).stats.jobs.total).toBe(0); // nothing written yet: a job never waits on the disk
+    // Written by the timer alone, without a flush (polled: this machine may be busy).
+    for (let i = 0; i < 500 && !existsSync(file); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(JSON.parse(readFileSync(file, 'utf8')).jobs.total).toBe(5);
+    expect(readdirSync(dir)).toEqual(['stats.json']); // no temp file left
+    const restarted = new StatsKeeper({ file, writeDelayMs: 20 });
+    restarted.countJob(jobs[0] as JobRecord);
+    await restarted.flush();
+    expect(readStatsFile(file, 0).stats.jobs.total).toBe(6);
+  });
+
+  it('zeroes the counters on disk at once', async () => {
+    const file = join(dir, 'stats.json');
+    const keeper = new StatsKeeper({ file, writeDelayMs: 60_000 });
+    for (const job of await scenarioJobs()) keeper.countJob(job);
+    const zeroed = await keeper.zero();
+    expect(zeroed.jobs.total).toBe(0);
+    expect(readStatsFile(file, 0).stats.jobs.total).toBe(0);
+    expect(Date.parse(readStatsFile(file, 0).stats.since)).toBeGreaterThan(SCENARIO_START);
+  });
+
+  it('starts from zero, and says why, when the file is damaged', () => {
+    const file = join(dir, 'stats.json');
+    writeFileSync(file, '{"version": 1, "jobs": ');
+    const lines: string[] = [];
+    const keeper = new StatsKeeper({ file, log: (line) => lines.push(line) });
+    expect(keeper.current().jobs.total).toBe(0);
+    expect(lines).toEqual([`stats: ${file} is not JSON; counting from zero`]);
+  });
+
+  it('creates a missing $SSHCC_DIR to write into', async () => {
+    const file = join(dir, 'not-yet', 'stats.json');
+    const keeper = new StatsKeeper({ file });
+    keeper.countBackoff('h');
+    await keeper.flush();
+    expect(readStatsFile(file, 0).stats.hosts.h?.backoffs).toBe(1);
+  });
+});
+
+describe('result cache figures', () => {
+  /** Three jobs: an agent hit, a volunteer hit on h1, and a miss compiled on h1. */
+  async function cacheStats(): Promise<StatsData> {
+    const clock = { now: SCENARIO_START };
+    const feed = new EventFeed(() => clock.now);
+    const view = new LiveView();
+    const stats = emptyStats(SCENARIO_START);
+    feed.subscribe((event) => {
+      const job = view.apply(event);
+      if (job !== null) countJob(stats, job);
+    });
+    const ok = { kind: 'result', exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) } as const;
+    const agentHit = feed.begin(scenarioRequest(['gcc', '-c', 'a.c']));
+    agentHit.cacheLookup('hit');
+    agentHit.countLocal('agent-cache', false);
+    agentHit.end(ok);
+    for (const cached of [true, false]) {
+      const job = feed.begin(scenarioRequest(['gcc', '-c', 'b.c']));
+      job.cacheLookup('miss');
+      const slot = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h1', release: () => undefined }));
+      job.remoteDone({ ...remoteResult(cached ? 0 : 50), cached });
+      slot.release();
+      job.countRemote('h1', false);
+      job.end(ok);
+    }
+    return stats;
+  }
+
+  it('counts agent hits, volunteer hits and misses, and a host\'s hits apart from its compiles', async () => {
+    const stats = await cacheStats();
+    expect(stats.cache).toEqual({ agentHits: 1, volunteerHits: 1, misses: 1 });
+    expect(stats.hosts.h1).toMatchObject({ jobs: 2, cacheHits: 1, compiles: 1, compileMs: 50 });
+    expect(stats.jobs.localByReason).toEqual({ 'agent-cache': 1 });
+  });
+
+  it('shows a hit rate', async () => {
+    const lines = formatStats(await cacheStats()).split('\n');
+    expect(lines).toContain('Result cache              2 / 3 hits (66.7 %)');
+    expect(lines).toContain('  agent hits              1');
+    expect(lines).toContain('  volunteer hits          1');
+    expect(lines).toContain('  misses                  1');
+    expect(lines).toContain('HOST  JOBS  CACHE HITS  FAILURES  MEAN COMPILE  SENT (RAW / WIRE)  RECEIVED (RAW / WIRE)  BACKOFFS');
+    expect(lines).toContain('h1    2     1           0         50 ms         2.0 kB / 400 B     6.0 kB / 2.0 kB        0');
+  });
+
+  it('reads stats written before the cache as zero hits', () => {
+    const old = { ...emptyStats(SCENARIO_START), cache: undefined };
+    expect(normalizeStats(JSON.parse(JSON.stringify(old)), SCENARIO_START)?.cache).toEqual({ agentHits: 0, volunteerHits: 0, misses: 0 });
+  });
+});
+
+describe('streamed jobs', () => {
+  async function streamedStats(streamed: number): Promise<StatsData> {
+    const feed = new EventFeed(() => SCENARIO_START);
+    const view = new LiveView();
+    const stats = emptyStats(SCENARIO_START);
+    feed.subscribe((event) => {
+      const job = view.apply(event);
+      if (job !== null) countJob(stats, job);
+    });
+    for (let i = 0; i < 3; i++) {
+      const job = feed.begin(scenarioRequest(['gcc', '-c', `s${i}.c`]));
+      if (i < streamed) job.streamed();
+      const slot = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h1', release: () => undefined }));
+      job.remoteDone(remoteResult(10));
+      slot.release();
+      job.countRemote('h1', false);
+      job.end({ kind: 'result', exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) });
+    }
+    return stats;
+  }
+
+  it('counts jobs whose source went up while it was preprocessed, and shows the row once there are some', async () => {
+    const some = await streamedStats(2);
+    expect(some.jobs).toMatchObject({ remote: 3, streamed: 2 });
+    expect(formatStats(some).split('\n')).toContain('  streamed while preprocessed  2');
+    expect(formatStats(await streamedStats(0))).not.toContain('streamed');
+  });
+
+  it('reads stats written before streaming as none streamed', () => {
+    const { streamed: _streamed, ...jobs } = emptyStats(SCENARIO_START).jobs;
+    const old = { ...emptyStats(SCENARIO_START), jobs };
+    expect(normalizeStats(JSON.parse(JSON.stringify(old)), SCENARIO_START)?.jobs.streamed).toBe(0);
+  });
+});
