@@ -62,7 +62,7 @@ function sshcc(args: string[]): { code: number | null; stdout: string; stderr: s
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
-/** SSHCC_LOG: one line per job, `compiled on <host>` or `compiled locally: <why>`. */
+/** SSHCC_LOG: one line per job, `compiled on <host>`, `compiled locally: <why>` or `answered from the result cache`. */
 function logLines(): { file: string; host: string | null }[] {
   return readFileSync(env.SSHCC_LOG as string, 'utf8')
     .trim()
@@ -70,8 +70,8 @@ function logLines(): { file: string; host: string | null }[] {
     .map((line) => {
       const remote = /^sshcc: (.*): compiled on (\S+) \(\d+ ms\)$/.exec(line);
       if (remote) return { file: remote[1] as string, host: remote[2] as string };
-      const local = /^sshcc: (.*?): compiled locally: /.exec(line);
-      if (local) return { file: local[1] as string, host: null };
+      const here = /^sshcc: (.*?): compiled locally: /.exec(line) ?? /^sshcc: (.*): answered from the result cache$/.exec(line);
+      if (here) return { file: here[1] as string, host: null };
       throw new Error(`unexpected SSHCC_LOG line: ${line}`);
     });
 }

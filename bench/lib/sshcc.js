@@ -83,18 +83,21 @@ function cacheOn(env) {
   return on;
 }
 
-const FROM_CACHE = 'answered from the result cache';
+// The three shapes of an SSHCC_LOG line (packages/client/src/compile/job-note.ts).
+const REMOTE_LINE = /^sshcc: .*: compiled on \S+ \(\d+ ms\)$/;
+const CACHED_LINE = /^sshcc: .*: answered from the result cache$/;
+const LOCAL_LINE = /^sshcc: .*?: compiled locally: (.*)$/;
 
 /**
  * One line per job in an SSHCC_LOG file: how many compiled on a volunteer, how many the agent's cache
- * answered, how many compiled here (cache hits not among them), and why.
+ * answered, how many compiled here, and why.
  */
 function readJobLog(file) {
   const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
-  const remote = lines.filter((line) => / compiled on /.test(line)).length;
-  const cached = lines.filter((line) => line.endsWith(`compiled locally: ${FROM_CACHE}`)).length;
-  const local = lines.filter((line) => / compiled locally: /.test(line) && !line.endsWith(FROM_CACHE));
-  return { jobs: lines.length, remote, cached, local: local.length, localReasons: [...new Set(local.map((l) => l.replace(/^.*compiled locally: /, '')))] };
+  const remote = lines.filter((line) => REMOTE_LINE.test(line)).length;
+  const cached = lines.filter((line) => CACHED_LINE.test(line)).length;
+  const local = lines.filter((line) => !REMOTE_LINE.test(line) && !CACHED_LINE.test(line) && LOCAL_LINE.test(line));
+  return { jobs: lines.length, remote, cached, local: local.length, localReasons: [...new Set(local.map((line) => LOCAL_LINE.exec(line)[1]))] };
 }
 
 /** `sshcc stats --json` where this build of sshcc has it (null otherwise). */

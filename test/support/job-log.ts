@@ -1,13 +1,19 @@
 // SSHCC_LOG as the tests read it: one line per compile, saying where it ran or why it ran here.
 import { existsSync, readFileSync } from 'node:fs';
 
-/** One SSHCC_LOG line: `sshcc: <output>: compiled on <host> (<ms> ms)` or `...: compiled locally: <why>`. */
+/**
+ * One SSHCC_LOG line, in one of the three shapes of packages/client/src/compile/job-note.ts:
+ * `sshcc: <output>: compiled on <host> (<ms> ms)`, `...: compiled locally: <why>` or
+ * `...: answered from the result cache`.
+ */
 export interface JobLine {
   readonly output: string;
-  /** The host spec it compiled on; null when it compiled locally. */
+  /** The host spec it compiled on; null when it compiled locally or was answered from the cache. */
   readonly host: string | null;
-  /** Why it compiled locally. */
+  /** Why it compiled locally; null otherwise. */
   readonly why: string | null;
+  /** Set (true) only on a line of a job the agent's result cache answered: nothing compiled, anywhere. */
+  readonly cached?: true;
 }
 
 /** The lines of the log at `file`, in order; none before the first compile creates it. */
@@ -22,6 +28,8 @@ export function readJobLog(file: string): JobLine[] {
 function parseJobLine(line: string): JobLine {
   const remote = /^sshcc: (.*): compiled on (\S+) \(\d+ ms\)$/.exec(line);
   if (remote) return { output: remote[1] as string, host: remote[2] as string, why: null };
+  const cached = /^sshcc: (.*): answered from the result cache$/.exec(line);
+  if (cached) return { output: cached[1] as string, host: null, why: null, cached: true };
   const local = /^sshcc: (.*?): compiled locally: (.*)$/.exec(line);
   if (local) return { output: local[1] as string, host: null, why: local[2] as string };
   throw new Error(`unexpected SSHCC_LOG line: ${line}`);

@@ -1,15 +1,29 @@
 import { relative } from 'node:path';
 
-/** Where one compile ended up, and why: the line SSHCC_VERBOSE prints and SSHCC_LOG appends. */
+/**
+ * Where one compile ended up, and why: the line SSHCC_VERBOSE prints and SSHCC_LOG appends. A hit in
+ * the agent's result cache is its own kind: no compiler ran, here or anywhere.
+ */
 export type JobPlace =
   | { readonly kind: 'remote'; readonly host: string; readonly ms: number }
-  | { readonly kind: 'local'; readonly why: string };
+  | { readonly kind: 'local'; readonly why: string }
+  | { readonly kind: 'cache' };
 
+/**
+ * `sshcc: <what>: compiled on <host> (<ms> ms)`, `sshcc: <what>: compiled locally: <why>` or
+ * `sshcc: <what>: answered from the result cache`. Tools parse these three shapes (test/support/job-log.ts,
+ * bench/lib/sshcc.js, scripts/demo.js): change them together.
+ */
 export function jobNote(cwd: string, output: string | undefined, argv0: string, place: JobPlace): string {
   const what = output === undefined ? argv0 : shownPath(cwd, output);
-  return place.kind === 'remote'
-    ? `sshcc: ${what}: compiled on ${place.host} (${Math.round(place.ms)} ms)`
-    : `sshcc: ${what}: compiled locally: ${place.why}`;
+  switch (place.kind) {
+    case 'remote':
+      return `sshcc: ${what}: compiled on ${place.host} (${Math.round(place.ms)} ms)`;
+    case 'local':
+      return `sshcc: ${what}: compiled locally: ${place.why}`;
+    case 'cache':
+      return `sshcc: ${what}: answered from the result cache`;
+  }
 }
 
 /** Relative to the build's cwd when the file lies under it, as make printed it; else absolute. */
