@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, FRAME_HEADER_BYTES, type ClientFrameKind } from '../wire/wire-format';
+import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, SOCKET_FRAME_HEADER_BYTES, type ClientFrameKind } from '../wire/wire-format';
 
 /**
  * Runs the preprocessor the agent asked for, with this client's cwd, environment and umask, and
@@ -13,7 +13,7 @@ export function relayPreprocessor(socket: Socket, argv: readonly string[], env: 
   let stopped = false;
   const send = (kind: ClientFrameKind, payload: Buffer) => {
     if (stopped || socket.destroyed) return;
-    const header = Buffer.alloc(FRAME_HEADER_BYTES);
+    const header = Buffer.alloc(SOCKET_FRAME_HEADER_BYTES);
     header.writeUInt8(CLIENT_FRAME_KIND[kind], 0);
     header.writeUInt32BE(payload.length, 1);
     socket.write(header);

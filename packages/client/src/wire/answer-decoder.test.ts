@@ -1,7 +1,7 @@
 import { encodeAnswer, encodeStatus } from './encode-answer';
 import { AnswerDecoder, type DecodeStep } from './answer-decoder';
 import { FRAME_KIND } from './wire-format';
-import { MAX_FRAME_BYTES } from './wire-limits';
+import { MAX_SOCKET_FRAME_BYTES } from './wire-limits';
 
 function feed(bytes: Buffer, chunk = bytes.length): DecodeStep {
   const decoder = new AnswerDecoder();
@@ -81,7 +81,7 @@ describe('answer frames: encodeAnswer → AnswerDecoder', () => {
   });
 
   it('splits output larger than one frame, and the decoder joins it', () => {
-    const big = Buffer.alloc(MAX_FRAME_BYTES + 10, 7);
+    const big = Buffer.alloc(MAX_SOCKET_FRAME_BYTES + 10, 7);
     const encoded = encodeAnswer({ kind: 'result', exitCode: 0, stdout: big, stderr: Buffer.alloc(0) });
     const step = feed(encoded);
     expect(step.state).toBe('done');

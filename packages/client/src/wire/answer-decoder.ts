@@ -1,5 +1,5 @@
-import { FRAME_HEADER_BYTES, FRAME_KIND } from './wire-format';
-import { MAX_ANSWER_BYTES, MAX_ARGC, MAX_FRAME_BYTES } from './wire-limits';
+import { SOCKET_FRAME_HEADER_BYTES, FRAME_KIND } from './wire-format';
+import { MAX_ANSWER_BYTES, MAX_ARGC, MAX_SOCKET_FRAME_BYTES } from './wire-limits';
 
 /** The agent's final word on one request, as the client acts on it. */
 export type AgentAnswer =
@@ -32,14 +32,14 @@ export class AnswerDecoder {
   push(chunk: Buffer): DecodeStep {
     if (this.finished) return { state: 'bad', why: 'bytes after the final frame' };
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    while (this.pending.length >= FRAME_HEADER_BYTES) {
+    while (this.pending.length >= SOCKET_FRAME_HEADER_BYTES) {
       const kind = this.pending.readUInt8(0);
       const length = this.pending.readUInt32BE(1);
-      if (length > MAX_FRAME_BYTES) return this.bad(`frame of ${length} bytes is over the limit`);
+      if (length > MAX_SOCKET_FRAME_BYTES) return this.bad(`frame of ${length} bytes is over the limit`);
       if (this.total + length > MAX_ANSWER_BYTES) return this.bad('answer is over the size limit');
-      if (this.pending.length < FRAME_HEADER_BYTES + length) return MORE;
-      const payload = this.pending.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length);
-      this.pending = this.pending.subarray(FRAME_HEADER_BYTES + length);
+      if (this.pending.length < SOCKET_FRAME_HEADER_BYTES + length) return MORE;
+      const payload = this.pending.subarray(SOCKET_FRAME_HEADER_BYTES, SOCKET_FRAME_HEADER_BYTES + length);
+      this.pending = this.pending.subarray(SOCKET_FRAME_HEADER_BYTES + length);
       this.total += length;
       const step = this.frame(kind, payload);
       if (step.state === 'preprocess') return step;

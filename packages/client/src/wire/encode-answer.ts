@@ -1,5 +1,5 @@
-import { FRAME_HEADER_BYTES, FRAME_KIND, type FrameKind } from './wire-format';
-import { MAX_ANSWER_BYTES, MAX_ARGC, MAX_FRAME_BYTES } from './wire-limits';
+import { SOCKET_FRAME_HEADER_BYTES, FRAME_KIND, type FrameKind } from './wire-format';
+import { MAX_ANSWER_BYTES, MAX_ARGC, MAX_SOCKET_FRAME_BYTES } from './wire-limits';
 import type { AgentStatus, CompileAnswer } from './messages';
 
 /**
@@ -45,14 +45,14 @@ function argvPayload(argv: readonly string[]): Buffer {
 
 function chunked(kind: FrameKind, data: Buffer): Buffer[] {
   const frames: Buffer[] = [];
-  for (let offset = 0; offset < data.length; offset += MAX_FRAME_BYTES) {
-    frames.push(frame(kind, data.subarray(offset, offset + MAX_FRAME_BYTES)));
+  for (let offset = 0; offset < data.length; offset += MAX_SOCKET_FRAME_BYTES) {
+    frames.push(frame(kind, data.subarray(offset, offset + MAX_SOCKET_FRAME_BYTES)));
   }
   return frames;
 }
 
 function frame(kind: FrameKind, payload: Buffer): Buffer {
-  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+  const header = Buffer.alloc(SOCKET_FRAME_HEADER_BYTES);
   header.writeUInt8(FRAME_KIND[kind], 0);
   header.writeUInt32BE(payload.length, 1);
   return Buffer.concat([header, payload]);

@@ -1,5 +1,5 @@
-import { FRAME_HEADER_BYTES, FRAME_KIND } from './wire-format';
-import { MAX_FRAME_BYTES } from './wire-limits';
+import { SOCKET_FRAME_HEADER_BYTES, FRAME_KIND } from './wire-format';
+import { MAX_SOCKET_FRAME_BYTES } from './wire-limits';
 import type { ReportValue } from './messages';
 
 /** The final frame answering a stats, zero-stats or jobs request. */
@@ -14,8 +14,8 @@ export function encodeFeedMessage(value: ReportValue): Buffer {
 
 function jsonFrame(kind: number, value: ReportValue): Buffer {
   const payload = Buffer.from(JSON.stringify(value), 'utf8');
-  if (payload.length > MAX_FRAME_BYTES) throw new Error(`a report of ${payload.length} bytes is over the frame limit`);
-  const header = Buffer.alloc(FRAME_HEADER_BYTES);
+  if (payload.length > MAX_SOCKET_FRAME_BYTES) throw new Error(`a report of ${payload.length} bytes is over the frame limit`);
+  const header = Buffer.alloc(SOCKET_FRAME_HEADER_BYTES);
   header.writeUInt8(kind, 0);
   header.writeUInt32BE(payload.length, 1);
   return Buffer.concat([header, payload]);

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AGENT_RETRY_MS, AGENT_START_WAIT_MS } from '../thin/connect-agent';
 import { MAX_DEPTH } from '../thin/handover-env';
-import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, COMPILE_BODY_FIXED_BYTES, FRAME_HEADER_BYTES, FRAME_KIND, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION } from './wire-format';
+import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, COMPILE_BODY_FIXED_BYTES, FRAME_KIND, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, SOCKET_FRAME_HEADER_BYTES, WIRE_VERSION } from './wire-format';
 import * as limits from './wire-limits';
 import { NETWORK_FS_TYPES } from './network-fs';
 import { EXIT_CODES } from '@sshcc/core';
@@ -19,13 +19,16 @@ function defined(name: string): number {
 }
 
 describe('shim/sshcc-shim.h agrees with the TypeScript protocol', () => {
+  // Each row: the C name, the TypeScript value. The C names FRAME_HEADER_BYTES and MAX_FRAME_BYTES stay
+  // short: the shim knows only the agent socket's frames, while TypeScript calls them SOCKET_FRAME_HEADER_BYTES
+  // and MAX_SOCKET_FRAME_BYTES, apart from @sshcc/protocol's ssh channel frames.
   it.each([
     ['REQUEST_MAGIC', REQUEST_MAGIC],
     ['WIRE_VERSION', WIRE_VERSION],
     ['REQUEST_HEADER_BYTES', REQUEST_HEADER_BYTES],
     ['COMPILE_BODY_FIXED_BYTES', COMPILE_BODY_FIXED_BYTES],
     ['REQUEST_KIND_COMPILE', REQUEST_KIND.compile],
-    ['FRAME_HEADER_BYTES', FRAME_HEADER_BYTES],
+    ['FRAME_HEADER_BYTES', SOCKET_FRAME_HEADER_BYTES],
     ['FRAME_EXEC', FRAME_KIND.exec],
     ['FRAME_STDOUT', FRAME_KIND.stdout],
     ['FRAME_STDERR', FRAME_KIND.stderr],
@@ -40,7 +43,7 @@ describe('shim/sshcc-shim.h agrees with the TypeScript protocol', () => {
     ['MAX_ARGC', limits.MAX_ARGC],
     ['MAX_ENVC', limits.MAX_ENVC],
     ['MAX_STRING_BYTES', limits.MAX_STRING_BYTES],
-    ['MAX_FRAME_BYTES', limits.MAX_FRAME_BYTES],
+    ['MAX_FRAME_BYTES', limits.MAX_SOCKET_FRAME_BYTES],
     ['MAX_ANSWER_BYTES', limits.MAX_ANSWER_BYTES],
     ['SOCKET_PATH_MAX_BYTES', limits.SOCKET_PATH_MAX_BYTES],
     ['AGENT_START_WAIT_MS', AGENT_START_WAIT_MS],

@@ -35,8 +35,16 @@ export type RequestKind = keyof typeof REQUEST_KIND;
 /** Every request but compile has an empty body. */
 export type ControlRequestKind = Exclude<RequestKind, 'compile'>;
 
-/** `u8 kind | u32 length`, then `length` payload bytes. */
-export const FRAME_HEADER_BYTES = 5;
+/**
+ * An agent socket frame's header, `u8 kind | u32 length`, then `length` payload bytes. Not the ssh channel
+ * frame's header (@sshcc/protocol's FRAME_HEADER_BYTES, `u32 length | u8 type`): same size, other order.
+ */
+export const SOCKET_FRAME_HEADER_BYTES = 5;
+/**
+ * @deprecated The old name, which @sshcc/protocol uses for its ssh channel frames: use SOCKET_FRAME_HEADER_BYTES.
+ * Kept only until agent/client-preprocessor.ts imports the new name; then delete it.
+ */
+export const FRAME_HEADER_BYTES = SOCKET_FRAME_HEADER_BYTES;
 
 export const FRAME_KIND = {
   /** Final. Payload: argv as NUL-terminated strings; the client execs argv[0] with its own stdio. */
