@@ -42,7 +42,8 @@ async function buildClient({ outDir = DEFAULT_OUT, shim = true, bundleAgent: wit
   if (shim) {
     const result = compileShim({ ...config, outFile: target });
     if (result.ok) kind = 'shim';
-    else log(`sshcc build: the C shim did not build (${result.why}); sshcc is the Node launcher (slower per compile)`);
+    if (result.ok && !result.strict) log(`sshcc build: the C shim built only without -Wextra -Wconversion -Werror (${result.why})`);
+    if (!result.ok) log(`sshcc build: the C shim did not build (${result.why}); sshcc is the Node launcher (slower per compile)`);
   }
   if (kind === 'launcher') writeLauncher({ ...config, outFile: target });
   if (path.resolve(outDir) === DEFAULT_OUT) ensureBinLink(PACKAGE_DIR, log);

@@ -1,6 +1,11 @@
 'use strict';
 // The C shim, compiled with the system's `cc` (-O2, no libraries beyond libc). A missing or failing
 // compiler is not an error: the caller writes the sh launcher instead.
+//
+// The shim is written to compile without a warning under STRICT_FLAGS (gcc and clang; a test holds it
+// to that), and is built with them. A cc that rejects them (one not gcc/clang-compatible) or a newer
+// compiler that warns where ours do not gets the build's old flags instead, as before they were added:
+// a warning must never cost a user the shim for the slower launcher. The build says when that happens.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -30,26 +35,44 @@ function configHeader({ nodePath, distDir, subcommands }) {
   ].join('\n');
 }
 
-/** Returns { ok: true } or { ok: false, why }. Replaces outFile atomically only on success. */
+/** Every warning these enable is an error: the shim's C is kept free of them. */
+const STRICT_FLAGS = ['-Wall', '-Wextra', '-Wconversion', '-Werror'];
+/** The flags of the build before STRICT_FLAGS: for a cc that fails with those. */
+const FALLBACK_FLAGS = ['-Wall'];
+
+/**
+ * Returns { ok: true, strict: true }, { ok: true, strict: false, why } (built only with FALLBACK_FLAGS;
+ * why: the strict build's first error) or { ok: false, why }. Replaces outFile atomically only on success.
+ */
 function compileShim({ outFile, nodePath, distDir, subcommands, cc = process.env.CC || 'cc' }) {
   const gen = fs.mkdtempSync(path.join(os.tmpdir(), 'sshcc-shim-'));
   try {
     fs.writeFileSync(path.join(gen, 'sshcc-build-config.h'), configHeader({ nodePath, distDir, subcommands }));
     const sources = fs.readdirSync(SHIM_DIR).filter((name) => name.endsWith('.c')).map((name) => path.join(SHIM_DIR, name));
     const temp = `${outFile}.${process.pid}.tmp`;
-    const run = spawnSync(cc, ['-O2', '-std=c11', '-Wall', '-I', gen, '-o', temp, ...sources], { encoding: 'utf8' });
-    if (run.error) return { ok: false, why: `${cc}: ${run.error.code ?? run.error.message}` };
-    if (run.status !== 0) {
-      fs.rmSync(temp, { force: true });
-      const first = (run.stderr || '').split('\n').find((line) => /error/.test(line)) ?? `exit code ${run.status}`;
-      return { ok: false, why: `${cc}: ${first.trim()}` };
+    const build = (flags) => runCc(cc, ['-O2', '-std=c11', ...flags, '-I', gen, '-o', temp, ...sources], temp);
+    const strict = build(STRICT_FLAGS);
+    if (!strict.ok) {
+      if (strict.missing) return { ok: false, why: strict.why };
+      const fallback = build(FALLBACK_FLAGS);
+      if (!fallback.ok) return { ok: false, why: fallback.why };
     }
     fs.chmodSync(temp, 0o755);
     fs.renameSync(temp, outFile);
-    return { ok: true };
+    return strict.ok ? { ok: true, strict: true } : { ok: true, strict: false, why: strict.why };
   } finally {
     fs.rmSync(gen, { recursive: true, force: true });
   }
 }
 
-module.exports = { compileShim, cString };
+/** One cc run: { ok: true }, or { ok: false, why, missing } (missing: cc could not be run at all). */
+function runCc(cc, args, temp) {
+  const run = spawnSync(cc, args, { encoding: 'utf8' });
+  if (run.error) return { ok: false, missing: true, why: `${cc}: ${run.error.code ?? run.error.message}` };
+  if (run.status === 0) return { ok: true };
+  fs.rmSync(temp, { force: true });
+  const first = (run.stderr || '').split('\n').find((line) => /error/.test(line)) ?? `exit code ${run.status}`;
+  return { ok: false, missing: false, why: `${cc}: ${first.trim()}` };
+}
+
+module.exports = { compileShim, cString, STRICT_FLAGS };
