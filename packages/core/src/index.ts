@@ -2,3 +2,4 @@ export * from './errors';
 export * from './argv';
 export * from './hosts';
 export * from './schedule';
+export * from './policy';

@@ -1,4 +1,4 @@
-import type { Analysis } from '@sshcc/core';
+import { DEPARTURES, departureAction, type Analysis } from '@sshcc/core';
 import { formatFields } from '../views/format-table';
 import { shellQuote } from './shell-quote';
 
@@ -9,6 +9,8 @@ export function formatAnalysis(analysis: Analysis): string {
       ['mode', 'local (runs the compiler on this machine, unchanged)'],
       ['reason', analysis.reason],
       ['detail', analysis.detail],
+      // The reason is a row of the failure table; its action is what the agent does with it.
+      ['then', `${departureAction(DEPARTURES[analysis.reason])} (counted as ${analysis.reason} in sshcc stats)`],
     ]);
   }
   const language =

@@ -90,6 +90,7 @@ describe('sshcc explain', () => {
     const run = sshcc(['explain', '--', 'gcc', '-c', '@missing.rsp', 'foo.c']);
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^mode: +local \(runs the compiler on this machine, unchanged\)\nreason: +unreadable-response-file\n/);
+    expect(run.stdout).toMatch(/^then: +the job compiles on this machine \(counted as unreadable-response-file in sshcc stats\)$/m);
   });
 });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { analyzeArgs, SshccError, type RemoteAnalysis } from '@sshcc/core';
+import { analyzeArgs, departureText, SshccError, type RemoteAnalysis } from '@sshcc/core';
 import { cacheKey, DATA_CHUNK_BYTES, type ClientSession, type JobSpec } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/store';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
@@ -72,7 +72,7 @@ export class CompileService {
       outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: analysis.detail } };
       job.countLocal(analysis.reason, false);
     } else if (this.options.pool === null) {
-      outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: 'no remote hosts are configured' } };
+      outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: departureText('no-hosts') } };
       job.countLocal('no-hosts', false);
     } else {
       outcome = await this.distribute(request, analysis, compiler, context, job);
@@ -239,7 +239,7 @@ export class CompileService {
     caching.cache.recentKeys.set(caching.command, key);
     const answer = await answerCompiled(request, analysis, preprocessed, hit);
     job.countLocal('agent-cache', false);
-    return { answer, place: { kind: 'local', why: 'answered from the result cache' } };
+    return { answer, place: { kind: 'local', why: departureText('agent-cache') } };
   }
 }
 

@@ -1,6 +1,6 @@
 // What one compile came to in the agent, and the answers it gives without a remote compile: run it
 // here (exec), or sshcc's own failure.
-import { formatError, type SshccError } from '@sshcc/core';
+import { departureText, formatError, type SshccError } from '@sshcc/core';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { JobRecorder } from '../events';
 import type { JobPlace } from './job-note';
@@ -26,5 +26,5 @@ export function failure(err: SshccError): CompileAnswer {
 export function preprocessFailed(compiler: string, request: CompileRequest, job: JobRecorder): Outcome {
   // The compiler's own diagnostics, exactly as it prints them, come from running it for real.
   job.countLocal('preprocess-failed', false);
-  return { answer: execLocally(compiler, request), place: { kind: 'local', why: 'preprocessing failed' } };
+  return { answer: execLocally(compiler, request), place: { kind: 'local', why: departureText('preprocess-failed') } };
 }

@@ -1,12 +1,13 @@
 // The failover loop of one remote job: a volunteer, then another, then this machine, until one of
 // them gives an answer the build can use.
-import { formatError, SshccError, type RemoteAnalysis } from '@sshcc/core';
+import { DEPARTURES, departureText, formatError, isSshccErrorCode, SshccError, type AttemptDeparture, type RemoteAnalysis } from '@sshcc/core';
 import { type ByteSource, type ClientSession, type CompilerFingerprint, type JobResult, type JobSpec } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { JobRecorder } from '../events';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
-import { answerCompiled, missingOutput } from './compiled-answer';
+import { departureOfError, departureOfResult, type AttemptEnd } from './attempt-departure';
+import { answerCompiled } from './compiled-answer';
 import { PreprocessorFailed } from './growing-output';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './job-outcome';
 import type { AgentCache } from './result-cache';
@@ -82,75 +83,78 @@ export class RemoteCompile {
       // The host's speed is measured from when a worker was in hand: a connect before it (a host back
       // from a backoff) says nothing about how fast it compiles, and would keep it last in the queue.
       const timing = { workerAt: started };
-      let result: JobResult;
+      let result: JobResult | null = null;
+      let end: AttemptEnd | null;
       try {
         result = await this.runRemote(host, spec, upload, signal, job, timing);
+        end = departureOfResult(analysis, result);
+        job.remoteDone(result, end?.departure ?? 'compiled');
       } catch (err) {
-        job.remoteFailed(err);
-        grant.release();
-        if (err instanceof PreprocessorFailed) return preprocessFailed(compiler, request, job);
-        if (signal.aborted) throw err;
-        avoid.add(host);
-        failures.push(`${host}: ${formatError(err).replace(/^sshcc: /, '')}`);
-        continue;
-      }
-      if (result.kind === 'compiled' && result.exitCode === null) {
-        // The compiler crashed on the volunteer (killed by a signal): that host's problem, not the source's.
-        grant.release();
-        avoid.add(host);
-        failures.push(`${host}: the compiler died of ${result.signal ?? 'a signal'}`);
-        continue;
-      }
-      if (result.kind === 'compiled' && result.exitCode !== 0) {
-        // A volunteer cannot quote source lines under its diagnostics (it has no source files), so
-        // a failed compile is rerun here: the user sees the compiler's own error, caret and all.
-        // The rerun leaves the targets as gcc does (an earlier object survives a cc1 error), so none is removed here.
-        grant.release();
-        job.countLocal('compile-error', false);
-        return { answer: execLocally(compiler, request), place: { kind: 'local', why: `it failed on ${host}; rerun here for exact diagnostics` } };
-      }
-      if (result.kind === 'compiled' && quotesWrongSource(analysis, result)) {
-        // gcc quotes the source line under a diagnostic by reading the file its line markers name: on the
-        // volunteer that is absent (src/x.c: no quote) or the preprocessed input itself (x.c in the job dir:
-        // a wrong line). Only a compile here prints what a local build prints.
-        grant.release({ ms: Date.now() - timing.workerAt, bytes: upload.bytes() });
-        job.countLocal('diagnostics', false);
-        return { answer: execLocally(compiler, request), place: { kind: 'local', why: `it printed diagnostics on ${host}; rerun here for exact diagnostics` } };
-      }
-      const missing = result.kind === 'compiled' ? missingOutput(analysis, result.outputs) : undefined;
-      if (missing !== undefined) {
-        // "Compiled, exit 0" without the object: a broken or lying volunteer. Its answer is no answer; the
-        // job goes elsewhere like any remote failure, rather than failing in finishRemote.
-        grant.release();
-        avoid.add(host);
-        failures.push(`${host}: the volunteer returned no ${missing}`);
-        continue;
-      }
-      if (result.kind === 'compiled') {
-        grant.release({ ms: Date.now() - timing.workerAt, bytes: upload.bytes() });
-        // Streamed: the volunteer had it all, so cpp has ended well; its diagnostics are part of the answer.
-        const preprocessed = await upload.whole;
-        if (preprocessed === null) return preprocessFailed(compiler, request, job);
-        const answer = await answerCompiled(request, analysis, preprocessed, result);
-        if (caching !== null) {
-          const key = upload.keyOfWhole(preprocessed);
-          if (await caching.cache.store(key, spec, result)) caching.cache.recentKeys.set(caching.command, key);
+        // Cancelled here (cpp failed, or the client went away): nothing is said of the host.
+        if (err instanceof PreprocessorFailed || signal.aborted) {
+          job.remoteFailed('cancelled');
+          grant.release();
+          if (err instanceof PreprocessorFailed) return preprocessFailed(compiler, request, job);
+          throw err;
         }
-        job.countRemote(host, failures.length > 0);
-        return { answer, place: { kind: 'remote', host, ms: Date.now() - started } };
+        end = { departure: departureOfError(err instanceof SshccError ? err.code : undefined), detail: formatError(err).replace(/^sshcc: /, '') };
+        job.remoteFailed(end.departure);
       }
-      grant.release();
-      if (result.kind === 'cancelled' && signal.aborted) throw signal.reason;
-      if (result.kind === 'compiler-missing' || result.kind === 'compiler-mismatch') unfit.add(host);
-      if (result.kind === 'refused') {
-        job.countLocal('refused-remotely', true);
-        return { answer: execLocally(compiler, request), place: { kind: 'local', why: `${host} refused it: ${result.message}` } };
+      if (result?.kind === 'cancelled' && signal.aborted) {
+        grant.release();
+        throw signal.reason;
       }
-      avoid.add(host);
-      failures.push(`${host}: ${result.kind}: ${result.message}`);
-      // The volunteer failed, not the job (its TMPDIR is full, say): no new work for it until its backoff ends.
-      if (result.kind === 'remote-failed') this.pool?.reportHostFault(host, new SshccError('remote-failed', `${host}: ${result.message}`));
+      // A compile that ran to its end measured the host's speed, whatever became of its answer.
+      const measured = result !== null && (end === null || end.departure === 'diagnostics');
+      grant.release(measured ? { ms: Date.now() - timing.workerAt, bytes: upload.bytes() } : undefined);
+      if (result !== null && end === null) return this.finishRemote(request, analysis, compiler, spec, upload, caching, job, host, result, started, failures.length > 0);
+      const { departure, detail, message } = end as AttemptEnd;
+      const row = DEPARTURES[departure];
+      this.leaveHost(host, departure, avoid, unfit, `${host}: ${detail}`);
+      if (row.job === 'exec-in-client') {
+        // The rerun leaves the targets as gcc does (an earlier object survives a cc1 error), so none is removed here.
+        job.countLocal(departure, failures.length > 0 || row.host !== 'none');
+        const text = departureText(departure, host);
+        return { answer: execLocally(compiler, request), place: { kind: 'local', why: message === undefined ? text : `${text}: ${message}` } };
+      }
+      failures.push(`${host}: ${detail}`);
     }
+  }
+
+  /** What the table says becomes of a host an attempt left: skipped by this job, backed off, unfit for the compiler. */
+  private leaveHost(host: string, departure: AttemptDeparture, avoid: Set<string>, unfit: Set<string>, fault: string): void {
+    const action = DEPARTURES[departure].host;
+    if (action === 'none') return;
+    avoid.add(host);
+    if (action === 'unfit-for-compiler') unfit.add(host);
+    // The volunteer failed, not the job (its TMPDIR is full, say): no new work for it until its backoff ends.
+    if (action === 'back-off') this.pool?.reportHostFault(host, new SshccError(isSshccErrorCode(departure) ? departure : 'remote-failed', fault));
+  }
+
+  /** A volunteer's compile is the answer: outputs written, the result stored in the agent's cache. */
+  private async finishRemote(
+    request: CompileRequest,
+    analysis: RemoteAnalysis,
+    compiler: string,
+    spec: JobSpec,
+    upload: Upload,
+    caching: JobCaching | null,
+    job: JobRecorder,
+    host: string,
+    result: JobResult,
+    started: number,
+    failedOver: boolean,
+  ): Promise<Outcome> {
+    // Streamed: the volunteer had it all, so cpp has ended well; its diagnostics are part of the answer.
+    const preprocessed = await upload.whole;
+    if (preprocessed === null) return preprocessFailed(compiler, request, job);
+    const answer = await answerCompiled(request, analysis, preprocessed, result);
+    if (caching !== null) {
+      const key = upload.keyOfWhole(preprocessed);
+      if (await caching.cache.store(key, spec, result)) caching.cache.recentKeys.set(caching.command, key);
+    }
+    job.countRemote(host, failedOver);
+    return { answer, place: { kind: 'remote', host, ms: Date.now() - started } };
   }
 
   private async runRemote(host: string, spec: JobSpec, upload: Upload, signal: AbortSignal, job: JobRecorder, timing: { workerAt: number }): Promise<JobResult> {
@@ -165,7 +169,6 @@ export class RemoteCompile {
         cacheKey: upload.key,
         holdSourceForLookup: upload.holdForLookup,
       });
-      job.remoteDone(result);
       broken = false;
       return result;
     } catch (err) {
@@ -179,7 +182,7 @@ export class RemoteCompile {
 
   /** Compiles on this machine inside the agent, holding a local compile slot so the machine isn't overloaded. */
   private async compileHere(request: CompileRequest, compiler: string, fallback: boolean, failures: readonly string[], signal: AbortSignal, job: JobRecorder): Promise<Outcome> {
-    const why = fallback ? (failures.length > 0 ? `every volunteer failed (${failures.join('; ')})` : 'no volunteer is usable') : 'localhost slot';
+    const why = fallback ? (failures.length > 0 ? `every volunteer failed (${failures.join('; ')})` : departureText('fallback')) : departureText('localhost');
     if (fallback && request.env.SSHCC_FALLBACK === '0') {
       return { answer: failure(new SshccError('no-hosts', `${why}; local fallback is off (SSHCC_FALLBACK=0)`)), place: { kind: 'local', why } };
     }
@@ -204,15 +207,4 @@ export class RemoteCompile {
     if (hosts === undefined) this.unfitHosts.set(key, (hosts = new Set()));
     return hosts;
   }
-}
-
-/**
- * A gcc compile that printed diagnostics with source quotes on (gcc's default). clang quotes from the
- * buffer it compiles (the -frewrite-includes text), which holds the source lines themselves.
- */
-function quotesWrongSource(analysis: RemoteAnalysis, result: JobResult): boolean {
-  if (analysis.family !== 'gcc' || result.stderr.length === 0) return false;
-  // The last of -f[no-]diagnostics-show-caret decides; -fdiagnostics-plain-output turns quotes off too.
-  const switches = analysis.compileArgv.filter((arg) => /^-f(no-)?diagnostics-show-caret$|^-fdiagnostics-plain-output$/.test(arg));
-  return switches.length === 0 || switches[switches.length - 1] === '-fdiagnostics-show-caret';
 }

@@ -2,6 +2,8 @@
 // ring behind `sshcc trace` and the live view behind `sshcc mon` are all folds of it, and `sshcc mon`
 // receives it as it happens. Times are milliseconds since the epoch, with fractions (for traces).
 
+import type { AttemptDeparture } from '@sshcc/core';
+
 /** A compile slot: on a remote host, on the `localhost/N` entry, or a `--localslots` slot (host null). */
 export interface SlotRef {
   readonly host: string | null;
@@ -13,12 +15,9 @@ export interface SlotRef {
 
 /** How one attempt on a compile slot ended. */
 export type AttemptOutcome =
-  | 'compiled' // the compiler ran remotely and succeeded
-  | 'compile-error' // it ran and failed (the job is then rerun locally for exact diagnostics)
-  | 'compiler-crashed' // killed by a signal on the volunteer
+  | 'compiled' // the compiler ran remotely and its answer is the job's
   | 'local' // compiled here, in the agent
-  | 'cancelled' // the client went away
-  | (string & {}); // the protocol's other outcomes (compiler-missing, timeout, …) or an SshccError code (connect, …)
+  | AttemptDeparture; // how it left the remote path: core's DEPARTURES row (compile-error, timeout, cancelled, …)
 
 /**
  * Where a job's result cache lookup ended: answered from the agent's cache, from the volunteer's, or

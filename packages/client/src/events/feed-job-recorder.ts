@@ -1,4 +1,4 @@
-import { SshccError, type Analysis } from '@sshcc/core';
+import type { Analysis, Departure } from '@sshcc/core';
 import type { JobResult, JobStage } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { CompileGrant } from '../queue';
@@ -83,9 +83,7 @@ export class FeedJobRecorder implements JobRecorder {
     this.feed.emit({ type: 'stage', job: this.job, at: this.feed.now(), stage });
   }
 
-  remoteDone(result: JobResult): void {
-    const outcome: AttemptOutcome =
-      result.kind !== 'compiled' ? result.kind : result.exitCode === null ? 'compiler-crashed' : result.exitCode === 0 ? 'compiled' : 'compile-error';
+  remoteDone(result: JobResult, outcome: AttemptOutcome): void {
     const { timings, transfer } = result;
     this.attempt = {
       outcome,
@@ -111,16 +109,15 @@ export class FeedJobRecorder implements JobRecorder {
     this.wasStreamed = true;
   }
 
-  remoteFailed(err: unknown): void {
-    const aborted = err instanceof Error && err.name === 'AbortError';
-    this.attempt = { outcome: err instanceof SshccError ? err.code : aborted ? 'cancelled' : 'error', figures: null };
+  remoteFailed(outcome: AttemptOutcome): void {
+    this.attempt = { outcome, figures: null };
   }
 
   countRemote(host: string, failedOver: boolean): void {
     this.counted = { result: 'remote', host, reason: null, failedOver };
   }
 
-  countLocal(reason: string, failedOver: boolean): void {
+  countLocal(reason: Departure, failedOver: boolean): void {
     this.counted = { result: 'local', host: null, reason, failedOver };
   }
 

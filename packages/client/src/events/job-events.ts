@@ -1,8 +1,9 @@
-import type { Analysis } from '@sshcc/core';
+import type { Analysis, Departure } from '@sshcc/core';
 import type { JobResult, JobStage } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { PoolEvent } from '../pool';
 import type { CompileGrant } from '../queue';
+import type { AttemptOutcome } from './feed-event';
 
 /**
  * What the compile service tells the event feed about one job. Each call stamps the time; nothing
@@ -17,10 +18,10 @@ export interface JobRecorder {
   compileSlot(granted: Promise<CompileGrant>): Promise<CompileGrant>;
   /** Given to runJob as `onStage`. */
   stage(stage: JobStage): void;
-  /** A remote attempt's answer; its figures travel with the slot's release. */
-  remoteDone(result: JobResult): void;
-  /** A remote attempt's failure (connect, protocol, …). */
-  remoteFailed(err: unknown): void;
+  /** A remote attempt's answer and what it came to ('compiled', or how it left the remote path); its figures travel with the slot's release. */
+  remoteDone(result: JobResult, outcome: AttemptOutcome): void;
+  /** A remote attempt that ended without an answer (connect, protocol, …; 'cancelled' when the job was). */
+  remoteFailed(outcome: AttemptOutcome): void;
   /**
    * The agent's result cache lookup: 'hit' (the job is answered from it; count it with
    * countLocal('agent-cache')) or 'miss' (it goes on to a volunteer, which may still hit).
@@ -30,7 +31,7 @@ export interface JobRecorder {
   streamed(): void;
   /** Where the job went, as the stats count it (the reason is a stats key). */
   countRemote(host: string, failedOver: boolean): void;
-  countLocal(reason: string, failedOver: boolean): void;
+  countLocal(reason: Departure, failedOver: boolean): void;
   /** The answer went back (or, with `error`, the job ended without one). */
   end(answer: CompileAnswer | null, error?: 'cancelled' | 'error'): void;
 }

@@ -1,8 +1,6 @@
+import { DEPARTURES } from '@sshcc/core';
 import type { JobRecord } from '../../events';
 import { emptyHostStats, type HostStats, type StatsData } from './stats-data';
-
-/** Outcomes that say nothing bad about the host: the compiler ran, or the client went away. */
-const NOT_HOST_FAILURES = new Set(['compiled', 'compile-error', 'cancelled', 'local']);
 
 /** Adds one finished job to the stats. */
 export function countJob(stats: StatsData, job: JobRecord): void {
@@ -39,7 +37,7 @@ export function countJob(stats: StatsData, job: JobRecord): void {
     host.attempts++;
     host.slotMs += held;
     const outcome = attempt.outcome ?? 'cancelled';
-    if (!NOT_HOST_FAILURES.has(outcome)) host.failures[outcome] = (host.failures[outcome] ?? 0) + 1;
+    if (outcome !== 'compiled' && outcome !== 'local' && DEPARTURES[outcome].hostFailure) host.failures[outcome] = (host.failures[outcome] ?? 0) + 1;
     const figures = attempt.figures;
     if (figures !== null) {
       if (outcome === 'compiled' && figures.cached === true) host.cacheHits++;

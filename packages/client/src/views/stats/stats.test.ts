@@ -172,7 +172,7 @@ describe('result cache figures', () => {
       const job = feed.begin(scenarioRequest(['gcc', '-c', 'b.c']));
       job.cacheLookup('miss');
       const slot = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h1', release: () => undefined }));
-      job.remoteDone({ ...remoteResult(cached ? 0 : 50), cached });
+      job.remoteDone({ ...remoteResult(cached ? 0 : 50), cached }, 'compiled');
       slot.release();
       job.countRemote('h1', false);
       job.end(ok);
@@ -216,7 +216,7 @@ describe('streamed jobs', () => {
       const job = feed.begin(scenarioRequest(['gcc', '-c', `s${i}.c`]));
       if (i < streamed) job.streamed();
       const slot = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h1', release: () => undefined }));
-      job.remoteDone(remoteResult(10));
+      job.remoteDone(remoteResult(10), 'compiled');
       slot.release();
       job.countRemote('h1', false);
       job.end({ kind: 'result', exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) });

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { EXIT_CODES, exitCodeTableMarkdown } from '@sshcc/core';
+import { DEPARTURE_NAMES, departureTableMarkdown, EXIT_CODES, exitCodeTableMarkdown } from '@sshcc/core';
 
 describe('exitCodeTableMarkdown', () => {
   it('renders one row per code, sorted by exit code', () => {
@@ -18,5 +18,21 @@ describe('exitCodeTableMarkdown', () => {
     const readme = fs.readFileSync(path.resolve(__dirname, '../../../../README.md'), 'utf8');
     const match = /<!-- exit-codes:start -->\n([\s\S]*?)<!-- exit-codes:end -->/.exec(readme);
     expect(match?.[1]).toBe(exitCodeTableMarkdown());
+  });
+});
+
+describe('departureTableMarkdown', () => {
+  it('renders one row per departure, with what happens and the log text', () => {
+    const lines = departureTableMarkdown().trimEnd().split('\n');
+    expect(lines).toHaveLength(2 + DEPARTURE_NAMES.length);
+    expect(lines).toContain('| `remote-failed` | host backed off; the job runs on another host, else locally | yes | the volunteer could not run the job (disk full, spawn failed) |');
+    expect(lines).toContain('| `compile-error` | the job compiles on this machine |  | it failed on a volunteer; rerun here for exact diagnostics |');
+  });
+
+  // docs/ARCHITECTURE.md carries the failure table; this keeps it equal to DEPARTURES.
+  it('is exactly what docs/ARCHITECTURE.md shows between the failure-table markers', () => {
+    const doc = fs.readFileSync(path.resolve(__dirname, '../../../../docs/ARCHITECTURE.md'), 'utf8');
+    const match = /<!-- failure-table:start -->\n([\s\S]*?)<!-- failure-table:end -->/.exec(doc);
+    expect(match?.[1]).toBe(departureTableMarkdown());
   });
 });
