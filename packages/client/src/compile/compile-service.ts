@@ -14,7 +14,8 @@ import { GrowingOutput } from './growing-output';
 import { jobNote } from './job-note';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './job-outcome';
 import { answerCompiled } from './compiled-answer';
-import { RemoteCompile, type JobCaching, type Upload } from './remote-compile';
+import type { CompileCaching, Compilation, Upload, UploadKey } from './compilation';
+import { RemoteCompile } from './remote-compile';
 import { remoteJobSpec } from './remote-job-spec';
 import type { AgentCache, AgentCacheHit } from './result-cache';
 import { spawnCaptured } from './spawn-captured';
@@ -83,58 +84,52 @@ export class CompileService {
     return request.env.SSHCC_VERBOSE === '1' ? withNote(outcome.answer, note) : outcome.answer;
   }
 
-  private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, context: CompileContext, job: JobRecorder): Promise<Outcome> {
+  private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, context: CompileContext, recorder: JobRecorder): Promise<Outcome> {
+    const compilation: Compilation = { request, compiler, analysis, recorder, caching: this.cachingFor(compiler, request) };
     const output = new GrowingOutput();
-    const preprocessing = this.preprocess(request, analysis, compiler, context, job, output);
-    const caching = this.cachingFor(compiler, request);
+    const preprocessing = this.preprocess(compilation, context, output);
     // A source still growing past the first data frame goes up while cpp writes the rest; a smaller one
     // is whole before a stream would gain anything, and keeps the cache lookups that need it whole, as
     // does one whose command line was answered from the cache or stored in it last time.
-    const streaming = !(await this.likelyCached(caching)) && (await output.pastWhileRunning(STREAM_AFTER_BYTES));
-    if (streaming) return this.distributeStreamed(request, analysis, compiler, context, job, { output, preprocessing, caching });
+    const streaming = !(await this.likelyCached(compilation.caching)) && (await output.pastWhileRunning(STREAM_AFTER_BYTES));
+    if (streaming) return this.distributeStreamed(compilation, context, output, preprocessing);
     const preprocessed = await preprocessing;
-    if (preprocessed === null) return preprocessFailed(compiler, request, job);
+    if (preprocessed === null) return preprocessFailed(compilation);
     const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
     const spec = remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length);
-    // With the caches off, a null key tells the volunteer to neither look up nor store.
-    const key = cachesOff(request) ? null : cacheKey(spec, preprocessed.stdout);
-    if (caching !== null && key !== null) {
-      const hit = await this.lookUp(caching.cache, key, spec, analysis, job);
-      if (hit !== null) return this.answerFromCache(request, analysis, preprocessed, hit, job, caching, key);
+    // With the caches off, the volunteer neither looks up nor stores.
+    const key: UploadKey = cachesOff(request) ? { kind: 'off' } : { kind: 'known', key: cacheKey(spec, preprocessed.stdout) };
+    if (compilation.caching !== null && key.kind === 'known') {
+      const hit = await this.lookUp(compilation, key.key, spec);
+      if (hit !== null) return this.answerFromCache(compilation, preprocessed, hit, key.key);
     }
     const upload: Upload = {
       source: () => preprocessed.stdout,
       bytes: () => preprocessed.stdout.length,
       key,
-      keyOfWhole: (whole) => key ?? cacheKey(spec, whole.stdout),
-      holdForLookup: caching === null,
+      keyOfWhole: (whole) => (key.kind === 'known' ? key.key : cacheKey(spec, whole.stdout)),
+      holdForLookup: compilation.caching === null,
       whole: Promise.resolve(preprocessed),
     };
-    return this.remote.run(request, analysis, compiler, spec, upload, caching, context.signal, job);
+    return this.remote.run(compilation, spec, upload, context.signal);
   }
 
-  /** Whether this command line's last result is still in the cache: its job is then likely a hit. */
-  private async likelyCached(caching: JobCaching | null): Promise<boolean> {
+  /** Whether this command line's last result is still in the cache: its compile is then likely a hit. */
+  private async likelyCached(caching: CompileCaching | null): Promise<boolean> {
     const key = caching?.cache.recentKeys.get(caching.command);
     return caching !== null && key !== undefined && (await caching.cache.results.has(key));
   }
 
   /**
-   * A job sent while its preprocessor still runs. Its cache key needs the whole source, so the agent's
-   * cache is looked up when cpp ends: a hit then cancels the remote job. The volunteer does the same
+   * A compile sent while its preprocessor still runs. Its cache key needs the whole source, so the agent's
+   * cache is looked up when cpp ends: a hit then cancels the remote attempt. The volunteer does the same
    * with its own cache once the source has reached it (`cacheAtEnd`).
    */
-  private async distributeStreamed(
-    request: CompileRequest,
-    analysis: RemoteAnalysis,
-    compiler: string,
-    context: CompileContext,
-    job: JobRecorder,
-    { output, preprocessing, caching }: { output: GrowingOutput; preprocessing: Promise<CapturedRun | null>; caching: JobCaching | null },
-  ): Promise<Outcome> {
-    // Never rejects: an abort reaches the remote job through the signal, and is thrown from there.
+  private async distributeStreamed(compilation: Compilation, context: CompileContext, output: GrowingOutput, preprocessing: Promise<CapturedRun | null>): Promise<Outcome> {
+    const { request, compiler, analysis, caching, recorder } = compilation;
+    // Never rejects: an abort reaches the remote attempt through the signal, and is thrown from there.
     const whole = preprocessing.catch(() => null);
-    job.streamed();
+    recorder.streamed();
     const remote = new AbortController();
     const forward = (): void => remote.abort(context.signal.reason);
     context.signal.addEventListener('abort', forward, { once: true });
@@ -147,13 +142,13 @@ export class CompileService {
       const upload: Upload = {
         source: () => output.read(),
         bytes: () => output.size,
-        key: cachesOff(request) ? null : undefined,
+        key: cachesOff(request) ? { kind: 'off' } : { kind: 'at-end' },
         keyOfWhole,
         holdForLookup: false,
         whole,
       };
       let remoteDone = false;
-      const compiling = this.remote.run(request, analysis, compiler, spec, upload, caching, remote.signal, job);
+      const compiling = this.remote.run(compilation, spec, upload, remote.signal);
       const settled = compiling.then(
         () => (remoteDone = true),
         () => (remoteDone = true),
@@ -162,11 +157,11 @@ export class CompileService {
       const preprocessed = remoteDone || caching === null ? null : await whole;
       if (preprocessed !== null && caching !== null) {
         const key = keyOfWhole(preprocessed);
-        const hit = await this.lookUp(caching.cache, key, spec, analysis, job);
+        const hit = await this.lookUp(compilation, key, spec);
         if (hit !== null && !remoteDone) {
           remote.abort(new SshccError('internal', 'answered from the result cache'));
           await settled;
-          return await this.answerFromCache(request, analysis, preprocessed, hit, job, caching, key);
+          return await this.answerFromCache(compilation, preprocessed, hit, key);
         }
       }
       return await compiling;
@@ -178,27 +173,20 @@ export class CompileService {
   }
 
   /** The user's cache for this build, unless the build turned the caches off; null: no cache, no command id. */
-  private cachingFor(compiler: string, request: CompileRequest): JobCaching | null {
+  private cachingFor(compiler: string, request: CompileRequest): CompileCaching | null {
     const cache = cachesOff(request) ? null : (this.options.cache ?? null);
     return cache === null ? null : { cache, command: commandId(compiler, request) };
   }
 
-  private async lookUp(cache: AgentCache, key: string, spec: JobSpec, analysis: RemoteAnalysis, job: JobRecorder): Promise<AgentCacheHit | null> {
-    const hit = await cache.lookup(key, spec);
-    job.cacheLookup(hit ? 'hit' : 'miss');
+  private async lookUp({ caching, analysis, recorder }: Compilation, key: string, spec: JobSpec): Promise<AgentCacheHit | null> {
+    const hit = (await caching?.cache.lookup(key, spec)) ?? null;
+    recorder.cacheLookup(hit ? 'hit' : 'miss');
     // A gcc answer with diagnostics is no answer here (see quotesWrongSource): it goes on as a miss.
     return hit !== null && !(analysis.family === 'gcc' && hit.stderr.length > 0) ? hit : null;
   }
 
   /** The preprocessed source, also fed to `output` as it comes; null (and `output` failed) when cpp fails. */
-  private async preprocess(
-    request: CompileRequest,
-    analysis: RemoteAnalysis,
-    compiler: string,
-    context: CompileContext,
-    job: JobRecorder,
-    output: GrowingOutput,
-  ): Promise<CapturedRun | null> {
+  private async preprocess({ request, analysis, compiler, recorder }: Compilation, context: CompileContext, output: GrowingOutput): Promise<CapturedRun | null> {
     try {
       if (analysis.preprocessArgv === null) {
         const source = await readFile(analysis.input).catch(() => null);
@@ -208,7 +196,7 @@ export class CompileService {
         return { exitCode: 0, signal: null, stdout: source, stderr: Buffer.alloc(0) };
       }
       const { signal } = context;
-      const release = await job.cppSlot(this.options.scheduler.acquireCpp(signal));
+      const release = await recorder.cppSlot(this.options.scheduler.acquireCpp(signal));
       try {
         const argv = [compiler, ...analysis.preprocessArgv.slice(1)];
         const onStdout = (chunk: Buffer): void => output.push(chunk);
@@ -227,18 +215,10 @@ export class CompileService {
   }
 
   /** A hit in the agent's cache: its outputs written as a remote compile's would be, no network at all. */
-  private async answerFromCache(
-    request: CompileRequest,
-    analysis: RemoteAnalysis,
-    preprocessed: CapturedRun,
-    hit: AgentCacheHit,
-    job: JobRecorder,
-    caching: JobCaching,
-    key: string,
-  ): Promise<Outcome> {
-    caching.cache.recentKeys.set(caching.command, key);
+  private async answerFromCache({ request, analysis, caching, recorder }: Compilation, preprocessed: CapturedRun, hit: AgentCacheHit, key: string): Promise<Outcome> {
+    caching?.cache.recentKeys.set(caching.command, key);
     const answer = await answerCompiled(request, analysis, preprocessed, hit);
-    job.countLocal('agent-cache', false);
+    recorder.countLocal('agent-cache', false);
     return { answer, place: { kind: 'local', why: departureText('agent-cache') } };
   }
 }

@@ -2,7 +2,7 @@
 // here (exec), or sshcc's own failure.
 import { departureText, formatError, type SshccError } from '@sshcc/core';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
-import type { JobRecorder } from '../events';
+import type { Compilation } from './compilation';
 import type { JobPlace } from './job-note';
 
 /** Preprocessed source or diagnostics past this are not a compile sshcc should hold in memory. */
@@ -23,8 +23,8 @@ export function failure(err: SshccError): CompileAnswer {
   return { kind: 'result', exitCode: err.exitCode, stdout: Buffer.alloc(0), stderr: Buffer.from(`${formatError(err)}\n`) };
 }
 
-export function preprocessFailed(compiler: string, request: CompileRequest, job: JobRecorder): Outcome {
+export function preprocessFailed({ compiler, request, recorder }: Compilation): Outcome {
   // The compiler's own diagnostics, exactly as it prints them, come from running it for real.
-  job.countLocal('preprocess-failed', false);
+  recorder.countLocal('preprocess-failed', false);
   return { answer: execLocally(compiler, request), place: { kind: 'local', why: departureText('preprocess-failed') } };
 }

@@ -1,48 +1,30 @@
-// The failover loop of one remote job: a volunteer, then another, then this machine, until one of
+// The failover loop of one remote compile: a volunteer, then another, then this machine, until one of
 // them gives an answer the build can use.
-import { DEPARTURES, departureText, formatError, isSshccErrorCode, SshccError, type AttemptDeparture, type RemoteAnalysis } from '@sshcc/core';
-import { type ByteSource, type ClientSession, type CompilerFingerprint, type JobResult, type JobSpec } from '@sshcc/protocol';
-import type { CompileAnswer, CompileRequest } from '../wire/messages';
+import { DEPARTURES, departureText, formatError, isSshccErrorCode, SshccError, type AttemptDeparture } from '@sshcc/core';
+import type { ClientSession, CompilerFingerprint, JobResult, JobSpec } from '@sshcc/protocol';
+import type { CompileAnswer } from '../wire/messages';
 import type { JobRecorder } from '../events';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
 import { departureOfError, departureOfResult, type AttemptEnd } from './attempt-departure';
 import { answerCompiled } from './compiled-answer';
+import { sessionCacheKey, type Compilation, type Upload } from './compilation';
 import { PreprocessorFailed } from './growing-output';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './job-outcome';
-import type { AgentCache } from './result-cache';
 import { spawnCaptured } from './spawn-captured';
-import { type CapturedRun } from '../wire/messages';
 
-/** What a remote attempt sends: the source (again from its start on each attempt) and its cache key. */
-export interface Upload {
-  readonly source: () => ByteSource;
-  /** Source bytes in hand so far (all of them once the job is answered). */
-  readonly bytes: () => number;
-  /**
-   * The cache key when the source was whole before the upload; undefined for a streamed source (the
-   * volunteer works it out at the end); null with the caches off.
-   */
-  readonly key: string | null | undefined;
-  /** The key the agent's cache stores the result under, from the whole source; hashed once per job. */
-  readonly keyOfWhole: (whole: CapturedRun) => string;
-  /**
-   * Whether a big whole source waits for the volunteer's cache lookup (`need`). Not after a miss in the
-   * agent's own cache: the volunteer likely misses too, and a miss should cost one round trip, not two.
-   */
-  readonly holdForLookup: boolean;
-  /** The whole preprocessor run; null when it failed. Awaited before an answer is built from it. */
-  readonly whole: Promise<CapturedRun | null>;
-}
-
-/** The agent cache as one job uses it; `command` names its command line in the cache's recent keys. */
-export interface JobCaching {
-  readonly cache: AgentCache;
-  readonly command: string;
+/** A volunteer's answer that is the compile's answer. */
+interface AnsweredAttempt {
+  readonly host: string;
+  readonly result: JobResult;
+  /** When the compile slot was granted. */
+  readonly started: number;
+  /** It failed on another host first. */
+  readonly failedOver: boolean;
 }
 
 /**
- * Runs analysed jobs on volunteers and falls back to another host or to this machine whenever anything
+ * Runs analysed compiles on volunteers and falls back to another host or to this machine whenever anything
  * remote fails. A build through sshcc must not fail where a local build would succeed.
  */
 export class RemoteCompile {
@@ -54,26 +36,18 @@ export class RemoteCompile {
     private readonly pool: SshPool<ClientSession> | null,
   ) {}
 
-  /** Sends the job to the best free volunteer, and on to another (or here) whenever one fails. */
-  async run(
-    request: CompileRequest,
-    analysis: RemoteAnalysis,
-    compiler: string,
-    spec: JobSpec,
-    upload: Upload,
-    caching: JobCaching | null,
-    signal: AbortSignal,
-    job: JobRecorder,
-  ): Promise<Outcome> {
+  /** Sends the compile to the best free volunteer, and on to another (or here) whenever one fails. */
+  async run(compilation: Compilation, spec: JobSpec, upload: Upload, signal: AbortSignal): Promise<Outcome> {
     const { scheduler } = this;
+    const { request, compiler, analysis, recorder } = compilation;
     const unfit = this.unfitFor(spec.fingerprint);
     const avoid = new Set<string>(unfit);
     const failures: string[] = [];
     for (;;) {
-      const grant = await job.compileSlot(scheduler.acquireCompile({ avoid }, signal));
+      const grant = await recorder.compileSlot(scheduler.acquireCompile({ avoid }, signal));
       if (grant.kind === 'local') {
         try {
-          return await this.compileHere(request, compiler, grant.hostId === null, failures, signal, job);
+          return await this.compileHere(compilation, grant.hostId === null, failures, signal);
         } finally {
           grant.release();
         }
@@ -86,19 +60,19 @@ export class RemoteCompile {
       let result: JobResult | null = null;
       let end: AttemptEnd | null;
       try {
-        result = await this.runRemote(host, spec, upload, signal, job, timing);
+        result = await this.runRemote(host, spec, upload, signal, recorder, timing);
         end = departureOfResult(analysis, result);
-        job.remoteDone(result, end?.departure ?? 'compiled');
+        recorder.remoteDone(result, end?.departure ?? 'compiled');
       } catch (err) {
         // Cancelled here (cpp failed, or the client went away): nothing is said of the host.
         if (err instanceof PreprocessorFailed || signal.aborted) {
-          job.remoteFailed('cancelled');
+          recorder.remoteFailed('cancelled');
           grant.release();
-          if (err instanceof PreprocessorFailed) return preprocessFailed(compiler, request, job);
+          if (err instanceof PreprocessorFailed) return preprocessFailed(compilation);
           throw err;
         }
         end = { departure: departureOfError(err instanceof SshccError ? err.code : undefined), detail: formatError(err).replace(/^sshcc: /, '') };
-        job.remoteFailed(end.departure);
+        recorder.remoteFailed(end.departure);
       }
       if (result?.kind === 'cancelled' && signal.aborted) {
         grant.release();
@@ -107,13 +81,13 @@ export class RemoteCompile {
       // A compile that ran to its end measured the host's speed, whatever became of its answer.
       const measured = result !== null && (end === null || end.departure === 'diagnostics');
       grant.release(measured ? { ms: Date.now() - timing.workerAt, bytes: upload.bytes() } : undefined);
-      if (result !== null && end === null) return this.finishRemote(request, analysis, compiler, spec, upload, caching, job, host, result, started, failures.length > 0);
+      if (result !== null && end === null) return this.finishRemote(compilation, spec, upload, { host, result, started, failedOver: failures.length > 0 });
       const { departure, detail, message } = end as AttemptEnd;
       const row = DEPARTURES[departure];
       this.leaveHost(host, departure, avoid, unfit, `${host}: ${detail}`);
       if (row.job === 'exec-in-client') {
         // The rerun leaves the targets as gcc does (an earlier object survives a cc1 error), so none is removed here.
-        job.countLocal(departure, failures.length > 0 || row.host !== 'none');
+        recorder.countLocal(departure, failures.length > 0 || row.host !== 'none');
         const text = departureText(departure, host);
         return { answer: execLocally(compiler, request), place: { kind: 'local', why: message === undefined ? text : `${text}: ${message}` } };
       }
@@ -132,32 +106,22 @@ export class RemoteCompile {
   }
 
   /** A volunteer's compile is the answer: outputs written, the result stored in the agent's cache. */
-  private async finishRemote(
-    request: CompileRequest,
-    analysis: RemoteAnalysis,
-    compiler: string,
-    spec: JobSpec,
-    upload: Upload,
-    caching: JobCaching | null,
-    job: JobRecorder,
-    host: string,
-    result: JobResult,
-    started: number,
-    failedOver: boolean,
-  ): Promise<Outcome> {
+  private async finishRemote(compilation: Compilation, spec: JobSpec, upload: Upload, attempt: AnsweredAttempt): Promise<Outcome> {
+    const { request, analysis, caching, recorder } = compilation;
+    const { host, result, started, failedOver } = attempt;
     // Streamed: the volunteer had it all, so cpp has ended well; its diagnostics are part of the answer.
     const preprocessed = await upload.whole;
-    if (preprocessed === null) return preprocessFailed(compiler, request, job);
+    if (preprocessed === null) return preprocessFailed(compilation);
     const answer = await answerCompiled(request, analysis, preprocessed, result);
     if (caching !== null) {
       const key = upload.keyOfWhole(preprocessed);
       if (await caching.cache.store(key, spec, result)) caching.cache.recentKeys.set(caching.command, key);
     }
-    job.countRemote(host, failedOver);
+    recorder.countRemote(host, failedOver);
     return { answer, place: { kind: 'remote', host, ms: Date.now() - started } };
   }
 
-  private async runRemote(host: string, spec: JobSpec, upload: Upload, signal: AbortSignal, job: JobRecorder, timing: { workerAt: number }): Promise<JobResult> {
+  private async runRemote(host: string, spec: JobSpec, upload: Upload, signal: AbortSignal, recorder: JobRecorder, timing: { workerAt: number }): Promise<JobResult> {
     const pool = this.pool as SshPool<ClientSession>;
     const worker = await pool.acquire(host, signal);
     timing.workerAt = Date.now();
@@ -165,8 +129,8 @@ export class RemoteCompile {
     try {
       const result = await worker.session.runJob(spec, upload.source(), {
         signal,
-        onStage: (stage) => job.stage(stage),
-        cacheKey: upload.key,
+        onStage: (stage) => recorder.stage(stage),
+        cacheKey: sessionCacheKey(upload.key),
         holdSourceForLookup: upload.holdForLookup,
       });
       broken = false;
@@ -181,7 +145,8 @@ export class RemoteCompile {
   }
 
   /** Compiles on this machine inside the agent, holding a local compile slot so the machine isn't overloaded. */
-  private async compileHere(request: CompileRequest, compiler: string, fallback: boolean, failures: readonly string[], signal: AbortSignal, job: JobRecorder): Promise<Outcome> {
+  private async compileHere(compilation: Compilation, fallback: boolean, failures: readonly string[], signal: AbortSignal): Promise<Outcome> {
+    const { request, compiler, recorder } = compilation;
     const why = fallback ? (failures.length > 0 ? `every volunteer failed (${failures.join('; ')})` : departureText('fallback')) : departureText('localhost');
     if (fallback && request.env.SSHCC_FALLBACK === '0') {
       return { answer: failure(new SshccError('no-hosts', `${why}; local fallback is off (SSHCC_FALLBACK=0)`)), place: { kind: 'local', why } };
@@ -193,7 +158,7 @@ export class RemoteCompile {
       signal,
       maxOutputBytes: MAX_CAPTURED_BYTES,
     });
-    job.countLocal(fallback ? 'fallback' : 'localhost', failures.length > 0);
+    recorder.countLocal(fallback ? 'fallback' : 'localhost', failures.length > 0);
     const answer: CompileAnswer =
       run.signal !== null
         ? { kind: 'result', exitCode: 128 + run.signal, signal: run.signal, stdout: run.stdout, stderr: run.stderr }
