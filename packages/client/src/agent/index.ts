@@ -1,6 +1,5 @@
 export { startAgent } from './start-agent';
 export { defaultHandleCompile, localCompileAnswer } from './default-handle-compile';
-export { runAgentProcess, type AgentProcessOptions } from './run-agent-process';
 export { queryAgent, ensureAgent, stopAgent, readAgentPid } from './agent-control';
 export { idleTimeoutFromEnv } from './idle-timeout';
 export { localAgentPaths } from '../wire/local-agent-paths';

@@ -2,10 +2,10 @@
 import { exitCodeOf, formatError } from '@sshcc/core';
 import { fileLog } from './agent-log';
 import { localAgentPaths } from '../wire/local-agent-paths';
-import { runCompileAgent } from './run-compile-agent';
+import { runAgent } from './run-agent';
 
 process.title = 'sshcc-agent';
-runCompileAgent().then(
+runAgent().then(
   (code) => process.exit(code),
   (err: unknown) => {
     // Detached, stderr goes nowhere: the start-up failure goes to the log the client points at.

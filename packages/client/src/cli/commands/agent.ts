@@ -1,6 +1,6 @@
 import { ensureAgent, queryAgent, stopAgent } from '../../agent';
 import type { AgentStatus } from '../../wire/messages';
-import { runCompileAgent } from '../../agent/run-compile-agent';
+import { runAgent } from '../../agent/run-agent';
 import { localAgentPaths } from '../../wire/local-agent-paths';
 import type { CliCommand } from '../cli-command';
 
@@ -25,7 +25,7 @@ export const agentCommand: CliCommand = {
         const paths = localAgentPaths(process.env);
         const action = args.action as (typeof ACTIONS)[number];
         if (action === 'run') {
-          process.exitCode = await runCompileAgent({ foreground: true });
+          process.exitCode = await runAgent({ foreground: true });
           return;
         }
         if (action === 'start') {
