@@ -12,7 +12,7 @@ import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
 import { GrowingOutput } from './growing-output';
 import { jobNote } from './job-note';
-import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './job-outcome';
+import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './compile-outcome';
 import { answerCompiled } from './compiled-answer';
 import type { CompileCaching, Compilation, Upload, UploadKey } from './compilation';
 import { RemoteCompile } from './remote-compile';

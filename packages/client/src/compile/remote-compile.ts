@@ -10,7 +10,7 @@ import { departureOfError, departureOfResult, type AttemptEnd } from './attempt-
 import { answerCompiled } from './compiled-answer';
 import { sessionCacheKey, type Compilation, type Upload } from './compilation';
 import { PreprocessorFailed } from './growing-output';
-import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './job-outcome';
+import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './compile-outcome';
 import { spawnCaptured } from './spawn-captured';
 
 /** A volunteer's answer that is the compile's answer. */
