@@ -1,6 +1,6 @@
 import type { CapturedRun } from '../wire/messages';
-import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, FRAME_HEADER_BYTES } from '../wire/wire-format';
-import { MAX_FRAME_BYTES } from '../wire/wire-limits';
+import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, SOCKET_FRAME_HEADER_BYTES } from '../wire/wire-format';
+import { MAX_SOCKET_FRAME_BYTES } from '../wire/wire-limits';
 import { encodePreprocess } from '../wire/encode-answer';
 import type { PreprocessInClient } from '../wire/messages';
 
@@ -41,20 +41,20 @@ export class ClientPreprocessor {
   /** Bytes from the client after its request. A string: why they break the protocol (drop the client). */
   push(chunk: Buffer): string | null {
     this.pending = this.pending.length === 0 ? chunk : Buffer.concat([this.pending, chunk]);
-    while (this.pending.length >= FRAME_HEADER_BYTES) {
+    while (this.pending.length >= SOCKET_FRAME_HEADER_BYTES) {
       const run = this.run;
       if (run === null) return 'client frames without a preprocess request';
       const kind = this.pending.readUInt8(0);
       const length = this.pending.readUInt32BE(1);
-      if (length > MAX_FRAME_BYTES) return `client frame of ${length} bytes is over the limit`;
+      if (length > MAX_SOCKET_FRAME_BYTES) return `client frame of ${length} bytes is over the limit`;
       if (kind === CLIENT_FRAME_KIND.end && length !== CLIENT_END_BYTES) return `end frame of ${length} bytes`;
       if (kind !== CLIENT_FRAME_KIND.output && kind !== CLIENT_FRAME_KIND.diagnostics && kind !== CLIENT_FRAME_KIND.end) return `unknown client frame kind ${kind}`;
       if (!run.settled && run.bytes + length > run.maxOutputBytes) {
         this.settle(run, () => run.resolve({ exitCode: null, signal: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }));
       }
-      if (this.pending.length < FRAME_HEADER_BYTES + length) return null;
-      const payload = this.pending.subarray(FRAME_HEADER_BYTES, FRAME_HEADER_BYTES + length);
-      this.pending = this.pending.subarray(FRAME_HEADER_BYTES + length);
+      if (this.pending.length < SOCKET_FRAME_HEADER_BYTES + length) return null;
+      const payload = this.pending.subarray(SOCKET_FRAME_HEADER_BYTES, SOCKET_FRAME_HEADER_BYTES + length);
+      this.pending = this.pending.subarray(SOCKET_FRAME_HEADER_BYTES + length);
       if (kind === CLIENT_FRAME_KIND.end) {
         this.run = null;
         const exitCode = payload.readUInt32BE(0);

@@ -40,11 +40,6 @@ export type ControlRequestKind = Exclude<RequestKind, 'compile'>;
  * frame's header (@sshcc/protocol's FRAME_HEADER_BYTES, `u32 length | u8 type`): same size, other order.
  */
 export const SOCKET_FRAME_HEADER_BYTES = 5;
-/**
- * @deprecated The old name, which @sshcc/protocol uses for its ssh channel frames: use SOCKET_FRAME_HEADER_BYTES.
- * Kept only until agent/client-preprocessor.ts imports the new name; then delete it.
- */
-export const FRAME_HEADER_BYTES = SOCKET_FRAME_HEADER_BYTES;
 
 export const FRAME_KIND = {
   /** Final. Payload: argv as NUL-terminated strings; the client execs argv[0] with its own stdio. */

@@ -14,11 +14,6 @@ export const MAX_STRING_BYTES = 128 * 1024;
  * channel frame's limit (@sshcc/protocol's MAX_FRAME_BYTES).
  */
 export const MAX_SOCKET_FRAME_BYTES = 64 * 1024 * 1024;
-/**
- * @deprecated The old name, which @sshcc/protocol uses for its ssh channel frames: use MAX_SOCKET_FRAME_BYTES.
- * Kept only until agent/client-preprocessor.ts imports the new name; then delete it.
- */
-export const MAX_FRAME_BYTES = MAX_SOCKET_FRAME_BYTES;
 /** All answer frames of one request together. */
 export const MAX_ANSWER_BYTES = 256 * 1024 * 1024;
 /** sun_path holds 108 bytes on Linux, one of which is the terminating NUL. */
