@@ -5,7 +5,7 @@
 
 /** packages/client/src/<folder>: rank 0 is the bottom. Same-rank folders do not import each other. */
 const CLIENT_LAYERS = [
-  ['wire', 'masquerade'], // the agent socket contract; finding the real compiler
+  ['wire', 'masquerade', 'hosts'], // the agent socket contract; finding the real compiler; per-host state (pool and queue both read it, so below both)
   ['thin', 'pool', 'queue'], // the per-compile TS client; ssh connections; slots
   ['events'], // what a compile reports as it goes
   ['compile', 'views'], // one compile end to end; folds of the events and their formatting

@@ -5,7 +5,7 @@ export type { PoolWorker } from './pool-worker';
 export type { PoolEvent, HostState, HostStatus, ChannelCloseReason } from './pool-events';
 export { sshccHandshake } from './sshcc-handshake';
 export { type ServerMode, type WorkerHandshake, type WorkerHandshakeInfo, DEFAULT_HANDSHAKE_TIMEOUT_MS, SUBSYSTEM_NAME } from './open-worker-channel';
-export { backoffDelayMs, backoffPolicyFromEnv, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff-policy';
+export { backoffDelayMs, backoffPolicyFromEnv, DEFAULT_BACKOFF, type BackoffPolicy } from '../hosts';
 export {
   connectSsh,
   DEFAULT_CONNECT_TIMEOUT_MS,

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ClientChannel } from 'ssh2';
 import { isSshccError, SshccError } from '@sshcc/core';
-import { backoffDelayMs, backoffPolicyFromEnv, type BackoffPolicy } from './backoff-policy';
+import { backoffDelayMs, backoffPolicyFromEnv, type BackoffPolicy } from '../hosts';
 import { ChannelStartFailure } from './channel-start-failure';
 import { classifySshError, meansUnreachable } from './classify-ssh-error';
 import { connectSsh, type SshConnectOptions, type SshConnection } from './connect-ssh';

@@ -1,4 +1,5 @@
 import { SshccError } from '@sshcc/core';
+import { HostTable } from '../hosts';
 import { Scheduler, type CompileGrant, type SchedulerEvent, type SchedulerOptions } from '.';
 
 // Every test runs under fake timers and never advances them: any progress seen here came from a
@@ -184,6 +185,29 @@ describe('Scheduler: host state', () => {
 
   it('rejects an unknown host id', () => {
     expect(() => make().setHostState('nope', 'up')).toThrow('scheduler: unknown host "nope"');
+  });
+
+  it('re-places waiters when a pool sharing its HostTable backs a host off, and again when the backoff ends', async () => {
+    const clock = { now: 0 };
+    const hosts = new HostTable([{ id: 'a', slots: 1 }], { now: () => clock.now });
+    const s = make({ localCompileSlots: 1, hosts });
+    const states: string[] = [];
+    s.subscribe((e) => void (e.type === 'host-state' && states.push(e.state)));
+    const onA = await s.acquireCompile(job());
+    const waiting = track(s.acquireCompile(job()));
+    hosts.backOff('a', new SshccError('connect', 'refused'), { baseMs: 5_000, maxMs: 5_000 }); // as the pool does
+    await flush();
+    expect(where(waiting.value)).toBe('local:-');
+    onA.release();
+    const next = track(s.acquireCompile(job()));
+    await flush();
+    expect(next.value).toBeUndefined(); // the local slot is taken, a is backed off
+    clock.now = 5_000;
+    jest.advanceTimersByTime(5_000); // the table's wake-up at the backoff's end; nothing polled
+    await flush();
+    expect(where(next.value)).toBe('a');
+    expect(states).toEqual(['backoff', 'up']);
+    expect(s.hosts).toBe(hosts);
   });
 });
 

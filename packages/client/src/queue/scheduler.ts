@@ -1,30 +1,25 @@
 // The agent's one queue. Every compile job waits here and is handed the first free slot on the best
 // host; local preprocessing has its own slots. Waiters are promises woken by the release that frees
 // their slot, so thousands of `make -j` clients cost no timers and no polling. The placement rule
-// itself is core's `placeCompile`; this file only keeps the counters and wakes waiters.
+// itself is core's `placeCompile`; this file keeps the local counters, counts host slots in the
+// HostTable, and wakes waiters.
 import {
   SshccError,
   machineLoad,
   placeCompile,
-  updateSpeed,
   type CompileNeeds,
   type HostState,
   type JobTiming,
   type Placement,
   type Rng,
   type SlotCount,
-  type SpeedEstimate,
 } from '@sshcc/core';
+import { HostTable, wholeSlots, type HostSlots } from '../hosts';
 import type { SchedulerEvent, SchedulerListener, SchedulerSnapshot, SlotKind } from './scheduler-events';
 import { WaitQueue } from './wait-queue';
 
-export interface SchedulerHost {
-  readonly id: string;
-  /** Concurrent compiles; for a remote host, one per worker channel the pool keeps open to it. */
-  readonly slots: number;
-  /** The `localhost/N` entry: its jobs compile on this machine, competing in the queue like a host. */
-  readonly local?: boolean;
-}
+/** A host the queue places jobs on; the `localhost/N` entry is one with `local` set. */
+export type SchedulerHost = HostSlots;
 
 export interface SchedulerOptions {
   /** `--localslots_cpp`: concurrent local preprocessors. */
@@ -34,7 +29,11 @@ export interface SchedulerOptions {
    * this machine's pool with the `localhost/N` entry: at most max(this, N) compilers run here.
    */
   readonly localCompileSlots: number;
-  readonly hosts: readonly SchedulerHost[];
+  /**
+   * The hosts: a list (the scheduler keeps them in a HostTable of its own), or the agent's HostTable,
+   * shared with the pool, whose backoffs then reach the queue without being relayed.
+   */
+  readonly hosts: readonly SchedulerHost[] | HostTable;
   /** Given for `--randomize`: shuffles hosts that tie on load and speed. */
   readonly rng?: Rng;
 }
@@ -44,38 +43,29 @@ export type CompileGrant =
   | { readonly kind: 'remote'; readonly hostId: string; release(timing?: JobTiming): void }
   | { readonly kind: 'local'; readonly hostId: string | null; release(timing?: JobTiming): void };
 
-interface HostRecord {
-  readonly id: string;
-  readonly slots: number;
-  readonly local: boolean;
-  running: number;
-  state: HostState;
-  speed: SpeedEstimate | undefined;
-}
-
 export class Scheduler {
+  /** Where jobs may go, their slots and speed: the queue's reads and writes of per-host state. */
+  readonly hosts: HostTable;
   private readonly cppSlots: number;
   private readonly localSlots: number;
-  private readonly hosts: HostRecord[];
   private readonly rng: Rng | undefined;
   private cppRunning = 0;
-  /** Compiles holding a `--localslots` slot; the localhost entry counts its own on its record. */
+  /** Compiles holding a `--localslots` slot; the localhost entry counts its own in the host table. */
   private localRunning = 0;
   private readonly cppQueue = new WaitQueue<null, () => void>();
   private readonly compileQueue = new WaitQueue<CompileNeeds, CompileGrant>();
   private readonly listeners = new Set<SchedulerListener>();
 
   constructor(options: SchedulerOptions) {
-    this.cppSlots = slotCount('--localslots_cpp', options.localCppSlots);
-    this.localSlots = slotCount('--localslots', options.localCompileSlots);
-    const seen = new Set<string>();
-    this.hosts = options.hosts.map((h) => {
-      if (seen.has(h.id)) throw new SshccError('config', `host "${h.id}" is listed twice`);
-      seen.add(h.id);
-      const slots = slotCount(`host "${h.id}"`, h.slots);
-      return { id: h.id, slots, local: h.local === true, running: 0, state: 'up', speed: undefined };
-    });
+    this.cppSlots = wholeSlots('--localslots_cpp', options.localCppSlots);
+    this.localSlots = wholeSlots('--localslots', options.localCompileSlots);
+    this.hosts = options.hosts instanceof HostTable ? options.hosts : new HostTable(options.hosts);
     this.rng = options.rng;
+    // Any change re-places the waiters: a host coming up takes them, one going away may send them to the local fallback.
+    this.hosts.subscribe((hostId, state) => {
+      this.emit({ type: 'host-state', hostId, state });
+      this.serveCompile();
+    });
   }
 
   /** Waits for a local preprocessor slot; resolves to its release function. Rejects if `signal` aborts first. */
@@ -100,29 +90,25 @@ export class Scheduler {
 
   /**
    * `backoff`/`down` stop new work going to the host; jobs already there keep their slots until the
-   * agent releases them. Any change re-places the waiters: a host coming up takes them, a host going
-   * away may send them to the local fallback.
+   * agent releases them; `up` lifts it (a backoff of the pool's own still holds until it ends).
    */
   setHostState(hostId: string, state: HostState): void {
-    const host = this.host(hostId);
-    if (host.state === state) return;
-    host.state = state;
-    this.emit({ type: 'host-state', hostId, state });
-    this.serveCompile();
+    this.known(hostId);
+    this.hosts.setQueueState(hostId, state);
   }
 
   recordTiming(hostId: string, ms: number, bytes?: number): void {
-    const host = this.host(hostId);
-    host.speed = updateSpeed(host.speed, { ms, bytes });
+    this.known(hostId);
+    this.hosts.recordTiming(hostId, { ms, bytes });
   }
 
   snapshot(): SchedulerSnapshot {
     return {
       cpp: { slots: this.cppSlots, running: this.cppRunning, waiting: this.cppQueue.size },
       local: { slots: this.localSlots, running: this.localRunning },
-      machine: machineLoad(this.hosts, this.localSlotCount()),
+      machine: machineLoad(this.hosts.loads(), this.localSlotCount()),
       compile: { waiting: this.compileQueue.size },
-      hosts: this.hosts.map((h) => ({ ...h })),
+      hosts: this.hosts.list().map((h) => ({ id: h.id, slots: h.slots, local: h.local, running: h.running, state: h.queueState, speed: h.speed })),
     };
   }
 
@@ -150,7 +136,7 @@ export class Scheduler {
   private serveCompile(): void {
     this.compileQueue.serve(
       (job) => {
-        const placement = placeCompile(this.hosts, this.localSlotCount(), job, this.rng);
+        const placement = placeCompile(this.hosts.loads(), this.localSlotCount(), job, this.rng);
         return placement.kind === 'wait' ? undefined : this.grantCompile(placement);
       },
       () => this.anyCompileSlotFree(),
@@ -158,42 +144,35 @@ export class Scheduler {
   }
 
   private grantCompile(placement: Exclude<Placement, { kind: 'wait' }>): CompileGrant {
-    const host = placement.hostId === null ? undefined : this.host(placement.hostId);
+    const { hostId } = placement;
     const slot: SlotKind = placement.kind;
     // A job the localhost entry won counts on that entry; only fallbacks take a --localslots slot.
-    if (host !== undefined) host.running++;
+    if (hostId !== null) this.hosts.takeSlot(hostId);
     else this.localRunning++;
-    this.emit({ type: 'granted', slot, hostId: placement.hostId });
+    this.emit({ type: 'granted', slot, hostId });
     const release = once((timing?: JobTiming) => {
-      if (host !== undefined) {
-        host.running--;
-        if (timing !== undefined) host.speed = updateSpeed(host.speed, timing);
-      } else {
-        this.localRunning--;
-      }
-      this.emit({ type: 'released', slot, hostId: placement.hostId });
+      if (hostId !== null) this.hosts.releaseSlot(hostId, timing);
+      else this.localRunning--;
+      this.emit({ type: 'released', slot, hostId });
       this.serveCompile();
     });
-    return placement.kind === 'remote'
-      ? { kind: 'remote', hostId: placement.hostId, release }
-      : { kind: 'local', hostId: placement.hostId, release };
+    return placement.kind === 'remote' ? { kind: 'remote', hostId: placement.hostId, release } : { kind: 'local', hostId: placement.hostId, release };
   }
 
   // Lets `serve` stop early instead of asking every waiter when nothing at all is free.
   private anyCompileSlotFree(): boolean {
-    const machine = machineLoad(this.hosts, this.localSlotCount());
+    const hosts = this.hosts.loads();
+    const machine = machineLoad(hosts, this.localSlotCount());
     if (machine.running < machine.capacity) return true;
-    return this.hosts.some((h) => !h.local && h.state === 'up' && h.running < h.slots);
+    return hosts.some((h) => h.local !== true && h.state === 'up' && h.running < h.slots);
   }
 
   private localSlotCount(): SlotCount {
     return { slots: this.localSlots, running: this.localRunning };
   }
 
-  private host(hostId: string): HostRecord {
-    const host = this.hosts.find((h) => h.id === hostId);
-    if (host === undefined) throw new SshccError('internal', `scheduler: unknown host "${hostId}"`);
-    return host;
+  private known(hostId: string): void {
+    if (!this.hosts.has(hostId)) throw new SshccError('internal', `scheduler: unknown host "${hostId}"`);
   }
 
   private emit(event: SchedulerEvent): void {
@@ -206,13 +185,6 @@ export class Scheduler {
       }
     }
   }
-}
-
-function slotCount(what: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1) {
-    throw new SshccError('config', `${what} must be a whole number of slots of at least 1, not ${value}`);
-  }
-  return value;
 }
 
 /** A release may be called twice by a careless caller (finally + error path); only the first counts. */

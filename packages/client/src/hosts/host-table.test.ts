@@ -1,0 +1,107 @@
+import { SshccError } from '@sshcc/core';
+import type { CompilerFingerprint } from '@sshcc/protocol';
+import { HostTable } from './host-table';
+
+const POLICY = { baseMs: 5_000, maxMs: 20_000 };
+const GCC: CompilerFingerprint = { version: '12.2.0', target: 'x86_64-linux-gnu', driver: 'a'.repeat(64), cc1: 'b'.repeat(64), cc1plus: null };
+const CLANG: CompilerFingerprint = { version: '14.0.6', target: 'x86_64-pc-linux-gnu', driver: 'c'.repeat(64), cc1: null, cc1plus: null };
+
+function table(clock: { now: number }, ids = ['a', 'b']): { hosts: HostTable; changes: string[] } {
+  const hosts = new HostTable(
+    ids.map((id) => ({ id, slots: 2 })),
+    { now: () => clock.now },
+  );
+  const changes: string[] = [];
+  hosts.subscribe((hostId, state) => changes.push(`${hostId} ${state}`));
+  return { hosts, changes };
+}
+
+afterEach(() => jest.useRealTimers());
+
+describe('HostTable', () => {
+  it('refuses a host listed twice and a slot count that is not a whole number ≥ 1', () => {
+    expect(() => new HostTable([{ id: 'a', slots: 1 }, { id: 'a', slots: 2 }])).toThrow(new SshccError('config', 'host "a" is listed twice'));
+    expect(() => new HostTable([{ id: 'a', slots: 0.5 }])).toThrow('host "a" must be a whole number of slots of at least 1, not 0.5');
+    expect(() => new HostTable([]).get('x')).toThrow('no host "x" in the host table');
+  });
+
+  it('backs a host off for the policy\'s doubling wait, ends the backoff on its clock, and forgives it once up', () => {
+    const clock = { now: 1_000 };
+    const { hosts, changes } = table(clock);
+    const refused = new SshccError('connect', 'connection refused', { hint: 'is sshd running?' });
+    expect(hosts.backOff('a', refused, POLICY)).toBe(5_000);
+    expect(hosts.get('a')).toMatchObject({ health: 'backoff', queueState: 'backoff', failures: 1, retryAt: 6_000, lastError: refused });
+    const error = hosts.backedOffError('a');
+    expect([error.code, error.message, error.hint, error.cause]).toEqual(['connect', 'a is backed off for 5 s after: connection refused', 'is sshd running?', refused]);
+    clock.now = 5_999;
+    expect(hosts.healthNow('a')).toBe('backoff');
+    clock.now = 6_000;
+    expect(hosts.healthNow('a')).toBe('unknown');
+    hosts.startProbe('a');
+    expect(hosts.backOff('a', refused, POLICY)).toBe(10_000);
+    clock.now = 16_000;
+    hosts.startProbe('a');
+    expect(hosts.markUp('a')).toBe(true);
+    expect(hosts.markUp('a')).toBe(false);
+    expect(hosts.get('a')).toMatchObject({ health: 'up', queueState: 'up', failures: 0 });
+    expect(changes).toEqual(['a backoff', 'a up', 'a backoff', 'a up']);
+    hosts.close();
+  });
+
+  it('tells listeners when a backoff ends, with no acquire to notice it', () => {
+    jest.useFakeTimers();
+    const clock = { now: 0 };
+    const { hosts, changes } = table(clock);
+    hosts.backOff('a', new SshccError('connect', 'refused'), POLICY);
+    clock.now = 5_000;
+    jest.advanceTimersByTime(5_000);
+    expect(changes).toEqual(['a backoff', 'a up']);
+    expect(hosts.get('a').health).toBe('unknown');
+    hosts.backOff('a', new SshccError('connect', 'refused'), POLICY);
+    hosts.close();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('keeps the queue\'s word apart from the pool\'s health: `up` from the queue does not end a pool backoff', () => {
+    const clock = { now: 0 };
+    const { hosts, changes } = table(clock);
+    hosts.setQueueState('a', 'down');
+    hosts.setQueueState('a', 'up');
+    hosts.backOff('a', new SshccError('connect', 'refused'), POLICY);
+    hosts.setQueueState('a', 'up');
+    expect(hosts.get('a')).toMatchObject({ health: 'backoff', queueState: 'backoff' });
+    hosts.setQueueState('a', 'down');
+    clock.now = 5_000;
+    expect(hosts.healthNow('a')).toBe('unknown');
+    expect(hosts.get('a').queueState).toBe('down');
+    hosts.setQueueState('a', 'up');
+    expect(changes).toEqual(['a down', 'a up', 'a backoff', 'a down', 'a up']);
+    hosts.close();
+  });
+
+  it('counts slots and learns speed from timings', () => {
+    const { hosts } = table({ now: 0 });
+    hosts.takeSlot('a');
+    hosts.takeSlot('a');
+    hosts.releaseSlot('a', { ms: 300 });
+    hosts.recordTiming('b', { ms: 100 });
+    expect(hosts.loads()).toEqual([
+      { id: 'a', slots: 2, running: 1, state: 'up', speed: expect.objectContaining({ msPerJob: 300 }), local: false },
+      { id: 'b', slots: 2, running: 0, state: 'up', speed: expect.objectContaining({ msPerJob: 100 }), local: false },
+    ]);
+  });
+
+  it('remembers which hosts cannot run a compiler, per compiler, and which packs a host holds', () => {
+    const { hosts } = table({ now: 0 }, ['a', 'b', 'c']);
+    hosts.markUnfit('a', GCC);
+    hosts.markUnfit('c', GCC);
+    hosts.markUnfit('b', CLANG);
+    const avoid = hosts.unfitFor({ ...GCC });
+    expect(avoid).toEqual(new Set(['a', 'c']));
+    avoid.add('b'); // the caller's own copy
+    expect(hosts.unfitFor(GCC)).toEqual(new Set(['a', 'c']));
+    expect(hosts.get('b').unfitCompilers.size).toBe(1);
+    hosts.notePack('b', 'gcc-12-x86_64');
+    expect([hosts.holdsPack('b', 'gcc-12-x86_64'), hosts.holdsPack('a', 'gcc-12-x86_64')]).toEqual([true, false]);
+  });
+});
