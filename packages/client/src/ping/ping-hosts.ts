@@ -63,11 +63,10 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
         } finally {
           if (worker !== undefined) pool.release(worker, { broken: failure !== null });
         }
-        const status = pool.hostStatus().find((s) => s.hostId === host.spec);
         const connected = connectedAt.get(host.spec);
         return {
           host: host.spec,
-          destination: status?.destination ?? null,
+          destination: pool.hostTable.get(host.spec).destination ?? null,
           usable: failure === null,
           ...connectionStages(failure, connected !== undefined),
           server,

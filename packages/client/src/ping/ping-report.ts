@@ -1,5 +1,5 @@
 import type { SshccErrorCode } from '@sshcc/core';
-import type { ServerMode } from '../pool';
+import type { ServerMode } from '../hosts';
 
 // What `sshcc ping --json` prints: one report per remote host. This shape is a public interface
 // (scripts read it); add fields, never rename them.

@@ -2,10 +2,9 @@
 // ssh-agent/IdentityFile auth, ProxyJump, keepalives, and long-lived sshcc-server worker channels.
 export { SshPool, DEFAULT_CHANNELS_PER_CONNECTION, MAX_OPENING_PER_HOST, type SshPoolOptions, type PoolHost } from './ssh-pool';
 export type { PoolWorker } from './pool-worker';
-export type { PoolEvent, HostState, HostStatus, ChannelCloseReason } from './pool-events';
+export type { PoolEvent, HostStatus, ChannelCloseReason } from './pool-events';
 export { sshccHandshake } from './sshcc-handshake';
-export { type ServerMode, type WorkerHandshake, type WorkerHandshakeInfo, DEFAULT_HANDSHAKE_TIMEOUT_MS, SUBSYSTEM_NAME } from './open-worker-channel';
-export { backoffDelayMs, backoffPolicyFromEnv, DEFAULT_BACKOFF, type BackoffPolicy } from '../hosts';
+export { type WorkerHandshake, type WorkerHandshakeInfo, DEFAULT_HANDSHAKE_TIMEOUT_MS, SUBSYSTEM_NAME } from './open-worker-channel';
 export {
   connectSsh,
   DEFAULT_CONNECT_TIMEOUT_MS,

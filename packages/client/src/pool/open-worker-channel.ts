@@ -1,13 +1,11 @@
 import type { Client, ClientChannel } from 'ssh2';
-import type { SshConnection } from './connect-ssh';
 import { isSshccError, SshccError } from '@sshcc/core';
 import type { ServerMode } from '../hosts';
+import type { SshConnection } from './connect-ssh';
 
 // A worker channel runs one sshcc-server that serves many jobs. sshd starts it as `Subsystem sshcc` where an
 // admin installed it; otherwise sshcc execs the per-user install. Either way the server speaks first, so
 // "it works" means the protocol handshake finished, not merely that sshd accepted the request.
-
-export type { ServerMode } from '../hosts';
 
 export const SUBSYSTEM_NAME = 'sshcc';
 /** Login shell + Node start + hello; measured ~25 ms to the first byte plus the shell's rc files. */

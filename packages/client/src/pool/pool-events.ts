@@ -1,14 +1,8 @@
 import type { SshccError } from '@sshcc/core';
-import type { ServerMode } from './open-worker-channel';
+import type { HostHealth, ServerMode } from '../hosts';
 
 // What the pool tells the agent's monitor feed and log. One event type, so a listener can forward them
 // without knowing each kind.
-
-/**
- * unknown: never tried (or lost, and not yet probed); probing: the first connect + handshake is under way,
- * other jobs for it wait; up: workers open on demand; backoff: failed, refused until retryAt, then probed.
- */
-export type HostState = 'unknown' | 'probing' | 'up' | 'backoff';
 
 export type ChannelCloseReason = 'broken' | 'server-closed' | 'host-failed' | 'pool-closed';
 
@@ -41,7 +35,8 @@ export type PoolEvent =
 /** One host as `sshcc ping` / `sshcc mon` show it. */
 export interface HostStatus {
   readonly hostId: string;
-  readonly state: HostState;
+  /** The pool's health of the host (HostTable's `health`; the queue places by `queueState`). */
+  readonly state: HostHealth;
   /** `user@host:port` of the last connection, once there was one. */
   readonly destination: string | undefined;
   readonly slots: number;

@@ -1,5 +1,5 @@
 import type { ClientChannel } from 'ssh2';
-import type { ServerMode } from './open-worker-channel';
+import type { ServerMode } from '../hosts';
 
 /** One channel running sshcc-server, lent to one job at a time by SshPool.acquire(). */
 export interface PoolWorker<S> {
