@@ -36,13 +36,13 @@ export class HostFailures<S> {
   /** A connection failed or died, or a server failed to start with nothing running beside it. */
   hostFailed(h: HostChannels<S>, failure: unknown): void {
     if (this.options.table.get(h.host.spec).health === 'backoff') return; // several workers failing together are one failure
-    this.backOff(h, classifySshError(failure, { destination: destinationOf(this.options.table, h) }), 'close-connections');
+    this.failHost(h, classifySshError(failure, { destination: destinationOf(this.options.table, h) }), 'close-connections');
   }
 
   /** A job found the host at fault while its connection is fine: the jobs running there finish. */
   hostFault(h: HostChannels<S>, error: SshccError): void {
     if (this.options.table.get(h.host.spec).health === 'backoff') return;
-    this.backOff(h, error, 'let-running-jobs-finish');
+    this.failHost(h, error, 'let-running-jobs-finish');
   }
 
   /**
@@ -60,7 +60,8 @@ export class HostFailures<S> {
     });
   }
 
-  private backOff(h: HostChannels<S>, error: SshccError, connections: 'close-connections' | 'let-running-jobs-finish'): void {
+  /** Backs the host off and fails its waiting jobs; its connections close now, or once the jobs on them finish. */
+  private failHost(h: HostChannels<S>, error: SshccError, connections: 'close-connections' | 'let-running-jobs-finish'): void {
     const { table, emit } = this.options;
     const hostId = h.host.spec;
     const wasUp = table.get(hostId).health === 'up';
