@@ -51,8 +51,11 @@ static void locate_self(struct self *self) {
     if (slash) *slash = '\0';
 }
 
-/* Interrupted while the agent works: exiting closes the socket, which cancels the job there. */
+/* Interrupted while the agent works: exiting closes the socket, which cancels the job there. A
+ * preprocessor running for the agent has a process group of its own, which the build's Ctrl-C or
+ * SIGTERM does not reach: it goes first. */
 static void on_interrupt(int sig) {
+    stop_preprocessor();
     _exit(128 + sig);
 }
 

@@ -10,12 +10,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 /* One pipe's capacity: a read never returns more, so each read becomes one frame. */
 #define RELAY_CHUNK_BYTES (64 * 1024)
+
+/* The process group of the preprocessor running now (its driver's pid), 0 when none: what
+ * stop_preprocessor() kills, from a signal handler too. */
+static volatile sig_atomic_t running_group = 0;
+
+void stop_preprocessor(void) {
+    pid_t group = running_group;
+    if (group > 0) kill(-group, SIGKILL);
+}
 
 static int send_all(int fd, const char *data, size_t len) {
     while (len > 0) {
@@ -35,7 +45,14 @@ static int send_frame(int fd, int kind, char *buf, size_t len) {
     return send_all(fd, buf, FRAME_HEADER_BYTES + len);
 }
 
-static void run_child(int fd, int out, int err, char **argv, int depth) {
+/* The preprocessor gets a process group of its own, so that stopping it stops everything it started:
+ * gcc -E forks cc1, which a kill of the driver alone leaves running (an orphan until its next write
+ * fails, forever when it blocks on an include that never comes). And it dies with this client, whatever
+ * kills the client (PR_SET_PDEATHSIG; a client that catches the signal kills the whole group). */
+static void run_child(int fd, int out, int err, char **argv, int depth, pid_t parent) {
+    setpgid(0, 0);
+    /* prctl reads its arguments as unsigned long. A parent already gone sent no signal: end here. */
+    if (prctl(PR_SET_PDEATHSIG, (unsigned long)SIGKILL) != 0 || getppid() != parent) _exit(127);
     int null = open("/dev/null", O_RDONLY);
     if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(err, 2) < 0) _exit(127);
     close(fd);
@@ -81,17 +98,26 @@ static int relay(int fd, pid_t pid, int out, int err) {
 void relay_preprocessor(int fd, char **argv, int depth) {
     int out[2] = {-1, -1}, err[2] = {-1, -1};
     pid_t pid = -1;
+    pid_t self = getpid();
     if (pipe2(out, O_CLOEXEC) == 0 && pipe2(err, O_CLOEXEC) == 0) pid = fork();
-    if (pid == 0) run_child(fd, out[1], err[1], argv, depth);
+    if (pid == 0) run_child(fd, out[1], err[1], argv, depth, self);
+    if (pid > 0) {
+        /* Here too, so the group exists whichever of the two runs first (after its exec the child's
+         * own call has made it; this one then fails, harmlessly). */
+        setpgid(pid, pid);
+        running_group = pid;
+    }
     if (out[1] >= 0) close(out[1]);
     if (err[1] >= 0) close(err[1]);
     int status = pid < 0 ? RELAY_FAILED : relay(fd, pid, out[0], err[0]);
     if (status < 0 && pid > 0) {
-        /* Unfinished: nobody wants its output; the compiler's own children die of SIGPIPE. */
-        kill(pid, SIGKILL);
+        /* Unfinished (the agent answered first, or is gone): nobody wants its output. The driver is
+         * not reaped yet, so its pid still names its group. */
+        stop_preprocessor();
         while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {
         }
     }
+    running_group = 0;
     if (out[0] >= 0) close(out[0]);
     if (err[0] >= 0) close(err[0]);
     if (status == AGENT_SPOKE) return;

@@ -89,6 +89,8 @@ void put_u32(char *p, uint32_t v); /* big-endian, as every number on the wire */
  * when the agent has something to say (its answer then waits on fd). Failures are left to the agent's
  * answer, or to reading it. */
 void relay_preprocessor(int fd, char **argv, int depth);
+/* Kills the running preprocessor's whole process group, if one runs; async-signal-safe. */
+void stop_preprocessor(void);
 
 /* hand-over.c: none of these return. */
 void exec_cli(const struct self *self, int argc, char **argv);

@@ -50,6 +50,17 @@ afterEach(async () => {
 
 const agentsOf = (dir: string) => processesMarkedWith(`SSHCC_DIR=${dir}\0`);
 
+/** The `sleep` processes a case's clients started (they inherit its SSHCC_DIR). */
+function sleepersOf(dir: string): number[] {
+  return processesMarkedWith(`SSHCC_DIR=${dir}\0`).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'latin1').trim() === 'sleep';
+    } catch {
+      return false; // gone meanwhile
+    }
+  });
+}
+
 async function agentInProcess(handleCompile: HandleCompile): Promise<Agent> {
   const result = await startAgent({ paths: localAgentPaths({ SSHCC_DIR: caseDir }), idleTimeoutMs: 0, handleCompile });
   if (!result.started) throw new Error('agent did not start');
@@ -151,6 +162,52 @@ describe.each(CLIENT_KINDS)('%s client', (kind) => {
     expect(Date.now() - started).toBeLessThan(60_000);
     expect(execFileSync('ps', ['-eo', 'args']).toString()).not.toContain('yes preprocessed');
   });
+
+  /** A preprocessor that starts a child of its own, as gcc -E starts cc1, and then waits for it. */
+  const PREPROCESSOR_WITH_A_CHILD = ['/bin/sh', '-c', 'sleep 600 & sleep 601'];
+  /** The agent's handler for the cases below: the preprocessor runs until the client stops it. */
+  const preprocessUntilStopped: HandleCompile = async (_request, { preprocess, signal }) => {
+    if (preprocess === undefined) throw new Error('no preprocess offered');
+    await preprocess(PREPROCESSOR_WITH_A_CHILD, { maxOutputBytes: 1 << 20, signal });
+    throw new Error('the preprocessor ended by itself');
+  };
+
+  it('the agent gone mid-preprocess: stops everything the preprocessor started, not only it, and compiles here', async () => {
+    const agent = await agentInProcess(preprocessUntilStopped);
+    const client = start([sshcc(), 'gcc', '-c', 'ok.c', '-o', `${kind}-agent-gone.o`], { cwd: work, env: clientEnv(caseDir) });
+    await waitFor(() => sleepersOf(caseDir).length === 2, 10_000, 'the preprocessor and its child');
+    // Its connections close as the kernel closes them when an agent dies.
+    await agent.close();
+    const result = await client.done;
+    expect(result).toMatchObject({ code: 0, signal: null });
+    expect(result.stderr.toString()).toBe('');
+    expect(readFileSync(join(work, `${kind}-agent-gone.o`)).equals(readFileSync(join(work, 'direct.o')))).toBe(true);
+    await waitFor(() => sleepersOf(caseDir).length === 0, 5000, 'nothing of the preprocessor left');
+  });
+
+  it('interrupted mid-preprocess: stops everything the preprocessor started (its own process group, which the signal missed) and exits 143', async () => {
+    await agentInProcess(preprocessUntilStopped);
+    const client = start([sshcc(), 'gcc', '-c', 'ok.c'], { cwd: work, env: clientEnv(caseDir) });
+    await waitFor(() => sleepersOf(caseDir).length === 2, 10_000, 'the preprocessor and its child');
+    client.child.kill('SIGTERM');
+    expect(await client.done).toMatchObject({ code: 143, signal: null });
+    await waitFor(() => sleepersOf(caseDir).length === 0, 5000, 'nothing of the preprocessor left');
+  });
+
+  if (kind === 'shim') {
+    it('SIGKILLed mid-preprocess: the preprocessor dies with it (PR_SET_PDEATHSIG)', async () => {
+      await agentInProcess(async (_request, { preprocess, signal }) => {
+        if (preprocess === undefined) throw new Error('no preprocess offered');
+        await preprocess(['/bin/sleep', '602'], { maxOutputBytes: 1 << 20, signal });
+        throw new Error('the preprocessor ended by itself');
+      });
+      const client = start([sshcc(), 'gcc', '-c', 'ok.c'], { cwd: work, env: clientEnv(caseDir) });
+      await waitFor(() => sleepersOf(caseDir).length === 1, 10_000, 'the preprocessor');
+      client.child.kill('SIGKILL');
+      expect(await client.done).toMatchObject({ code: null, signal: 'SIGKILL' });
+      await waitFor(() => sleepersOf(caseDir).length === 0, 5000, 'the preprocessor gone');
+    });
+  }
 
   it('prints the note an exec answer carries, then runs the compiler', async () => {
     await agentInProcess(async (request) => ({ kind: 'exec', argv: ['/bin/echo', ...request.argv.slice(1)], stderr: Buffer.from('sshcc: note\n') }));

@@ -6,10 +6,13 @@ import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, SOCKET_FRAME_HEADER_BYTES, type Cl
 /**
  * Runs the preprocessor the agent asked for, with this client's cwd, environment and umask, and
  * streams its stdout and stderr to the agent as they come, then how it ended. Returns the function
- * that stops it early (the agent answered first: it no longer wants the output).
+ * that stops it early (the agent answered first or is gone, or this client is interrupted: nobody
+ * wants the output). It runs in a process group of its own, as in the C shim (shim/preprocess.c), so
+ * that stopping it stops what it started too: gcc -E forks cc1, which a kill of the driver alone
+ * leaves running.
  */
 export function relayPreprocessor(socket: Socket, argv: readonly string[], env: Readonly<Record<string, string>>): () => void {
-  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(argv[0] as string, argv.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env, detached: true });
   let stopped = false;
   const send = (kind: ClientFrameKind, payload: Buffer) => {
     if (stopped || socket.destroyed) return;
@@ -35,6 +38,12 @@ export function relayPreprocessor(socket: Socket, argv: readonly string[], env: 
   });
   return () => {
     stopped = true;
-    child.kill('SIGKILL');
+    // Not once it has been reaped: its pid, the group's name, may then be another's.
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // gone meanwhile
+    }
   };
 }

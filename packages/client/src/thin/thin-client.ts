@@ -70,18 +70,20 @@ type Exchange = { ok: true; answer: AgentAnswer } | { ok: false; why: string };
 
 /**
  * Sends the request and reads the answer. Interrupted meanwhile: the socket closes (which cancels the
- * job in the agent) and the client exits 128 + signal, as the shim does.
+ * job in the agent), a preprocessor running for the agent is killed (in its own process group, the
+ * signal did not reach it) and the client exits 128 + signal, as the shim does.
  */
 function exchange(socket: Socket, request: CompileRequest, compilerEnv: Readonly<Record<string, string>>): Promise<Exchange> {
+  let stopPreprocessor: (() => void) | undefined;
   for (const name of INTERRUPTS) {
     process.on(name, () => {
       socket.destroy();
+      stopPreprocessor?.();
       process.exit(128 + (constants.signals[name] ?? 0));
     });
   }
   return new Promise((resolve) => {
     const decoder = new AnswerDecoder();
-    let stopPreprocessor: (() => void) | undefined;
     const settle = (result: Exchange) => {
       stopPreprocessor?.();
       socket.removeAllListeners('data');
