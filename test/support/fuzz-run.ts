@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { memoryChannel } from '@sshcc/protocol';
 import { serve } from '@sshcc/server';
+import { treeActivity } from '@sshcc/testkit';
 import type { FuzzSequence } from './fuzz-sequences';
 import { ServerOutput } from './fuzz-output';
 
@@ -14,8 +15,10 @@ export const SERVER_BIN = resolve(__dirname, '../../packages/server/bin/sshcc-se
 
 /** A job's answer should take no longer than this even when it compiles; more is a hang. */
 const ANSWER_TIMEOUT_MS = 15_000;
-/** After its input ends the server must be done within this. */
+/** After its input ends the server must be done within this; a child process past it may still be working. */
 const EXIT_TIMEOUT_MS = 10_000;
+/** A child process past EXIT_TIMEOUT_MS is stuck once it has neither run nor gained CPU time for this long. */
+const STUCK_MS = 3_000;
 
 export interface FuzzObservation {
   /** serve()'s result, or the process's exit code; null when it never finished (or died of a signal). */
@@ -35,6 +38,28 @@ function timeout(ms: number): { promise: Promise<'timeout'>; cancel: () => void 
   let timer: NodeJS.Timeout | undefined;
   const promise = new Promise<'timeout'>((done) => (timer = setTimeout(() => done('timeout'), ms)));
   return { promise, cancel: () => clearTimeout(timer) };
+}
+
+/**
+ * The child's exit, or 'timeout' once it is stuck. Past EXIT_TIMEOUT_MS, a server (or a compiler it
+ * started) that still runs or gains CPU time is slow, not hung: on a loaded machine the wall clock
+ * alone called a working server hung.
+ */
+async function exitUnlessStuck<T>(pid: number, exited: Promise<T>): Promise<T | 'timeout'> {
+  const limit = timeout(EXIT_TIMEOUT_MS);
+  let result = await Promise.race([exited, limit.promise]);
+  limit.cancel();
+  let last = treeActivity(pid);
+  let stillSince = Date.now();
+  while (result === 'timeout' && Date.now() - stillSince < STUCK_MS) {
+    const tick = timeout(250);
+    result = await Promise.race([exited, tick.promise]);
+    tick.cancel();
+    const now = treeActivity(pid);
+    if (now.runnable || now.cpuTicks !== last.cpuTicks) stillSince = Date.now();
+    last = now;
+  }
+  return result;
 }
 
 /** Writes the steps, waiting where they say, then ends the input. */
@@ -110,9 +135,7 @@ export async function runProcess(sequence: FuzzSequence, env: NodeJS.ProcessEnv)
   const unanswered = await feed(sequence, (chunk) => child.stdin.write(chunk), output);
   samplePeak();
   child.stdin.end();
-  const limit = timeout(EXIT_TIMEOUT_MS);
-  const result = await Promise.race([exited, limit.promise]);
-  limit.cancel();
+  const result = await exitUnlessStuck(child.pid as number, exited);
   if (result === 'timeout') {
     child.kill('SIGKILL');
     await exited;

@@ -5,6 +5,7 @@ export { Volunteer, type RestartOptions } from './volunteer';
 export { makeClientConfig, type ClientConfig } from './client-config';
 export { startTcpProxy, type TcpProxy, type TcpProxyOptions } from './tcp-proxy';
 export { stopAll } from './registry';
+export { treeActivity } from './process-tree';
 export { SshdStartError } from './sshd-process';
 export { connectClient, openExec, openSubsystem, channelExit, collectChannel, execText, type ExecResult } from './ssh2-client';
 export { startWanVolunteer, type WanVolunteer, type WanVolunteerOptions } from './wan/start-wan-volunteer';

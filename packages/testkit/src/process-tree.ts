@@ -8,6 +8,8 @@ interface ProcStat {
   pid: number;
   ppid: number;
   state: string;
+  /** utime + stime, in clock ticks. */
+  cpuTicks: number;
 }
 
 function readStat(pid: number): ProcStat | undefined {
@@ -19,7 +21,7 @@ function readStat(pid: number): ProcStat | undefined {
   }
   // The command name (field 2) is in parentheses and may itself hold spaces or ')'.
   const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return { pid, state: fields[0] ?? '?', ppid: Number(fields[1]) };
+  return { pid, state: fields[0] ?? '?', ppid: Number(fields[1]), cpuTicks: Number(fields[11]) + Number(fields[12]) };
 }
 
 function allStats(): ProcStat[] {
@@ -51,6 +53,22 @@ export function processTree(root: number): number[] {
   const tree = [root];
   for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []));
   return tree;
+}
+
+/**
+ * What `root` and its descendants are doing, so that a test can tell a slow process (on a CPU, or
+ * waiting for one) from a stuck one (asleep with its CPU time standing still) without a wall-clock guess.
+ */
+export function treeActivity(root: number): { readonly cpuTicks: number; readonly runnable: boolean } {
+  let cpuTicks = 0;
+  let runnable = false;
+  for (const pid of processTree(root)) {
+    const stat = readStat(pid);
+    if (stat === undefined) continue;
+    cpuTicks += stat.cpuTicks;
+    runnable ||= stat.state === 'R';
+  }
+  return { cpuTicks, runnable };
 }
 
 /** process.kill that treats an already-gone process as success. */
