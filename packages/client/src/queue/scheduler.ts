@@ -18,9 +18,6 @@ import { HostTable, wholeSlots, type HostSlots } from '../hosts';
 import type { SchedulerEvent, SchedulerListener, SchedulerSnapshot, SlotKind } from './scheduler-events';
 import { WaitQueue } from './wait-queue';
 
-/** A host the queue places jobs on; the `localhost/N` entry is one with `local` set. */
-export type SchedulerHost = HostSlots;
-
 export interface SchedulerOptions {
   /** `--localslots_cpp`: concurrent local preprocessors. */
   readonly localCppSlots: number;
@@ -33,7 +30,7 @@ export interface SchedulerOptions {
    * The hosts: a list (the scheduler keeps them in a HostTable of its own), or the agent's HostTable,
    * shared with the pool, whose backoffs then reach the queue without being relayed.
    */
-  readonly hosts: readonly SchedulerHost[] | HostTable;
+  readonly hosts: readonly HostSlots[] | HostTable;
   /** Given for `--randomize`: shuffles hosts that tie on load and speed. */
   readonly rng?: Rng;
 }
