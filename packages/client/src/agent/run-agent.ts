@@ -1,5 +1,7 @@
 import { formatError } from '@sshcc/core';
 import { CompileRouter, openAgentCache, type AgentCache, type HandleCompile } from '../compile';
+import { installOutputTemps, journalPath, OutputTemps, processOwner, sweepDeadOwners } from '../compile/output-temps';
+import type { AgentPaths } from '../wire/agent-paths';
 import { statsFileIn } from '../views/stats/stats-file';
 import { localAgentPaths } from '../wire/local-agent-paths';
 import { startAgentFeed } from './agent-feed';
@@ -26,6 +28,7 @@ export async function runAgent(options: { readonly foreground?: boolean } = {}):
     void agent?.close('signal');
   };
   for (const name of ['SIGTERM', 'SIGINT'] as const) process.once(name, onSignal);
+  const temps = installTempJournal(paths);
   const feed = startAgentFeed({ statsFile: statsFileIn(paths.configDir), log });
   const cache = agentCache(log);
   const router = new CompileRouter(log, feed.feed, cache);
@@ -39,6 +42,8 @@ export async function runAgent(options: { readonly foreground?: boolean } = {}):
     }
     agent = result.agent;
     if (signalled) void agent.close('signal');
+    // Only now, as the one agent of this folder: not awaited, the first compiles need not wait for it.
+    void sweepTemps(paths, log);
     process.on('SIGHUP', () => undefined); // a closed terminal is no reason to drop every build's agent
     await agent.stopped;
     return 0;
@@ -46,7 +51,34 @@ export async function runAgent(options: { readonly foreground?: boolean } = {}):
     await router.close();
     cache?.close();
     await feed.close();
+    temps.close();
   }
+}
+
+/** `<agent folder>/agent.temps-<pid>-<start>`: the journal of the folders where an agent writes temps. */
+function tempJournals(paths: AgentPaths): string {
+  return paths.pidFile.replace(/\.pid$/, '.temps');
+}
+
+/** This agent's temps beside the targets, named by it and journaled, so that the next agent can sweep them. */
+function installTempJournal(paths: AgentPaths): OutputTemps {
+  const owner = processOwner() ?? { pid: process.pid, start: '0' };
+  const temps = new OutputTemps(owner, journalPath(tempJournals(paths), owner));
+  installOutputTemps(temps);
+  return temps;
+}
+
+/** Removes the temps of agents that were killed between writing an output and renaming it into place. */
+async function sweepTemps(paths: AgentPaths, log: (line: string) => void): Promise<void> {
+  let sweep;
+  try {
+    sweep = await sweepDeadOwners(tempJournals(paths));
+  } catch (err) {
+    log(`cannot sweep dead agents' temp files: ${err instanceof Error ? err.message : String(err)}`);
+    return;
+  }
+  if (sweep.removed.length > 0) log(`removed ${sweep.removed.length} temp file(s) that an agent killed mid-write left: ${sweep.removed.join(', ')}`);
+  for (const folder of sweep.unreadable) log(`cannot look for a dead agent's temp files in ${folder}`);
 }
 
 /**

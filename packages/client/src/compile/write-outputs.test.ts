@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { journalPath, OutputTemps, processOwner, tempOwnerOf, type TempOwner } from './output-temps';
 import { writeOutputsAtomically } from './write-outputs';
 
 describe('writeOutputsAtomically', () => {
@@ -22,6 +23,26 @@ describe('writeOutputsAtomically', () => {
     expect(readFileSync(join(dir, 'a.o'), 'utf8')).toBe('object');
     expect(readFileSync(join(dir, 'a.dwo'), 'utf8')).toBe('dwo');
     expect(readdirSync(dir).sort()).toEqual(['a.dwo', 'a.o']);
+  });
+
+  it("names each temp by this process, after the journal has named the temp's folder", async () => {
+    const owner = processOwner() as TempOwner;
+    const journal = journalPath(join(mkdtempSync(join(tmpdir(), 'sshcc-journal-')), 'agent.temps'), owner);
+    const temps = new OutputTemps(owner, journal);
+    const tempPath = temps.tempPath.bind(temps);
+    const seen: { temp: string; journal: string }[] = [];
+    jest.spyOn(temps, 'tempPath').mockImplementation((target) => {
+      const temp = tempPath(target);
+      seen.push({ temp, journal: readFileSync(journal, 'utf8') });
+      return temp;
+    });
+    await writeOutputsAtomically([{ path: join(dir, 'j.o'), data: Buffer.from('x') }], 0o022, temps);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]?.journal).toBe(`${JSON.stringify(dir)}\n`);
+    expect(tempOwnerOf((seen[0]?.temp as string).slice(dir.length + 1))).toEqual(owner);
+    expect(readdirSync(dir)).toEqual(['j.o']);
+    temps.close();
+    rmSync(join(journal, '..'), { recursive: true, force: true });
   });
 
   it('creates files with the client umask applied', async () => {
