@@ -5,7 +5,8 @@ import type { ClientSession } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { CompileContext } from './handle-compile';
 import { NO_JOB_EVENTS, type JobEvents } from '../events';
-import { SshPool, sshccHandshake, type PoolEvent } from '../pool';
+import { HostTable } from '../hosts';
+import { SshPool, sshccHandshake } from '../pool';
 import { Scheduler } from '../queue';
 import { CompileService } from './compile-service';
 import type { AgentCache } from './result-cache';
@@ -75,7 +76,9 @@ export class CompileRouter {
         ...(localEntry ? [{ id: 'localhost', slots: localEntry.slots, local: true }] : []),
       ],
     };
-    const scheduler = new Scheduler({ ...slots, ...(hosts.randomize ? { rng: Math.random } : {}) });
+    // One table of host state: the pool's backoffs reach the queue, and their ends wake it, without a relay.
+    const hostTable = new HostTable(slots.hosts);
+    const scheduler = new Scheduler({ ...slots, hosts: hostTable, ...(hosts.randomize ? { rng: Math.random } : {}) });
     this.events.hosts({ hosts: slots.hosts, cppSlots: slots.localCppSlots, localSlots: slots.localCompileSlots });
     const compression = new Map(sshHosts.map((host) => [host.spec, host.compression ? ('zstd' as const) : ('none' as const)]));
     const pool =
@@ -83,40 +86,22 @@ export class CompileRouter {
         ? null
         : new SshPool<ClientSession>({
             hosts: sshHosts,
+            hostTable,
             handshake: sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: 'sshcc-agent' })),
             connect: { env: { ...env } },
           });
-    const timers = new Set<NodeJS.Timeout>();
     pool?.on('event', (event) => {
       this.events.pool(event);
-      this.followHost(event, scheduler, timers);
+      if (event.type === 'host-backoff') this.log(`${event.hostId}: backed off for ${Math.round(event.delayMs / 1000)} s: ${event.error.message}`);
     });
     const service = new CompileService({ scheduler, pool, events: this.events, log: this.log, cache: this.cache });
     return {
       service,
       close: async () => {
-        for (const timer of timers) clearTimeout(timer);
         await pool?.close();
+        hostTable.close();
       },
     };
-  }
-
-  /**
-   * Keeps the scheduler's view of hosts in step with the pool: a backed-off host gets no jobs until its
-   * backoff ends; then it is offered again, and the pool probes it on the next acquire.
-   */
-  private followHost(event: PoolEvent, scheduler: Scheduler, timers: Set<NodeJS.Timeout>): void {
-    if (event.type === 'host-up') scheduler.setHostState(event.hostId, 'up');
-    if (event.type === 'host-backoff') {
-      this.log(`${event.hostId}: backed off for ${Math.round(event.delayMs / 1000)} s: ${event.error.message}`);
-      scheduler.setHostState(event.hostId, 'backoff');
-      const timer = setTimeout(() => {
-        timers.delete(timer);
-        scheduler.setHostState(event.hostId, 'up');
-      }, event.delayMs);
-      timer.unref();
-      timers.add(timer);
-    }
   }
 }
 

@@ -28,9 +28,6 @@ interface AnsweredAttempt {
  * remote fails. A build through sshcc must not fail where a local build would succeed.
  */
 export class RemoteCompile {
-  /** Hosts that lack a compiler or have a different one, per compiler fingerprint. */
-  private readonly unfitHosts = new Map<string, Set<string>>();
-
   constructor(
     private readonly scheduler: Scheduler,
     private readonly pool: SshPool<ClientSession> | null,
@@ -40,8 +37,7 @@ export class RemoteCompile {
   async run(compilation: Compilation, spec: JobSpec, upload: Upload, signal: AbortSignal): Promise<Outcome> {
     const { scheduler } = this;
     const { request, compiler, analysis, recorder } = compilation;
-    const unfit = this.unfitFor(spec.fingerprint);
-    const avoid = new Set<string>(unfit);
+    const avoid = scheduler.hosts.unfitFor(spec.fingerprint);
     const failures: string[] = [];
     for (;;) {
       const grant = await recorder.compileSlot(scheduler.acquireCompile({ avoid }, signal));
@@ -84,7 +80,7 @@ export class RemoteCompile {
       if (result !== null && end === null) return this.finishRemote(compilation, spec, upload, { host, result, started, failedOver: failures.length > 0 });
       const { departure, detail, message } = end as AttemptEnd;
       const row = DEPARTURES[departure];
-      this.leaveHost(host, departure, avoid, unfit, `${host}: ${detail}`);
+      this.leaveHost(host, departure, avoid, spec.fingerprint, `${host}: ${detail}`);
       if (row.job === 'exec-in-client') {
         // The rerun leaves the targets as gcc does (an earlier object survives a cc1 error), so none is removed here.
         recorder.countLocal(departure, failures.length > 0 || row.host !== 'none');
@@ -96,11 +92,11 @@ export class RemoteCompile {
   }
 
   /** What the table says becomes of a host an attempt left: skipped by this job, backed off, unfit for the compiler. */
-  private leaveHost(host: string, departure: AttemptDeparture, avoid: Set<string>, unfit: Set<string>, fault: string): void {
+  private leaveHost(host: string, departure: AttemptDeparture, avoid: Set<string>, compiler: CompilerFingerprint, fault: string): void {
     const action = DEPARTURES[departure].host;
     if (action === 'none') return;
     avoid.add(host);
-    if (action === 'unfit-for-compiler') unfit.add(host);
+    if (action === 'unfit-for-compiler') this.scheduler.hosts.markUnfit(host, compiler);
     // The volunteer failed, not the job (its TMPDIR is full, say): no new work for it until its backoff ends.
     if (action === 'back-off') this.pool?.reportHostFault(host, new SshccError(isSshccErrorCode(departure) ? departure : 'remote-failed', fault));
   }
@@ -164,12 +160,5 @@ export class RemoteCompile {
         ? { kind: 'result', exitCode: 128 + run.signal, signal: run.signal, stdout: run.stdout, stderr: run.stderr }
         : { kind: 'result', exitCode: run.exitCode ?? 1, stdout: run.stdout, stderr: run.stderr };
     return { answer, place: { kind: 'local', why } };
-  }
-
-  private unfitFor(fingerprint: CompilerFingerprint): Set<string> {
-    const key = JSON.stringify(fingerprint);
-    let hosts = this.unfitHosts.get(key);
-    if (hosts === undefined) this.unfitHosts.set(key, (hosts = new Set()));
-    return hosts;
   }
 }
