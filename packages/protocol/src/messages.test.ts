@@ -42,6 +42,11 @@ describe('control messages', () => {
     );
   });
 
+  it('refuses a hello that names no server version (sshcc ping would print it blank)', () => {
+    const hello = { protocols: [1], server: '', cpus: 2, load: [0, 0, 0], compilers: [], compression: ['zstd'] };
+    expect(() => decodeControl('hello', ServerHelloSchema, json(hello))).toThrow('invalid hello message: server: Too small');
+  });
+
   it('refuses a result whose stderr is not base64', () => {
     const result = {
       id: 1,

@@ -82,7 +82,8 @@ export type CompilerFingerprint = z.infer<typeof CompilerFingerprintSchema>;
 
 export const ServerHelloSchema = z.object({
   protocols: z.array(z.int().min(1)).min(1).max(16),
-  server: z.string().max(100),
+  // `sshcc ping` prints it: a server that names no version is broken, not blank.
+  server: z.string().min(1).max(100),
   cpus: z.int().min(1).max(65536),
   /** 1, 5 and 15 minute load averages. */
   load: z.array(z.number().min(0)).max(3),
