@@ -95,8 +95,9 @@ const LOCAL_LINE = /^sshcc: .*?: compiled locally: (.*)$/;
 function readJobLog(file) {
   const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
   const remote = lines.filter((line) => REMOTE_LINE.test(line)).length;
-  const cached = lines.filter((line) => CACHED_LINE.test(line)).length;
-  const local = lines.filter((line) => !REMOTE_LINE.test(line) && !CACHED_LINE.test(line) && LOCAL_LINE.test(line));
+  // A local line is one first: one whose why ends as a cache line does is still local.
+  const local = lines.filter((line) => !REMOTE_LINE.test(line) && LOCAL_LINE.test(line));
+  const cached = lines.filter((line) => !REMOTE_LINE.test(line) && !LOCAL_LINE.test(line) && CACHED_LINE.test(line)).length;
   return { jobs: lines.length, remote, cached, local: local.length, localReasons: [...new Set(local.map((line) => LOCAL_LINE.exec(line)[1]))] };
 }
 

@@ -28,9 +28,10 @@ export function readJobLog(file: string): JobLine[] {
 function parseJobLine(line: string): JobLine {
   const remote = /^sshcc: (.*): compiled on (\S+) \(\d+ ms\)$/.exec(line);
   if (remote) return { output: remote[1] as string, host: remote[2] as string, why: null };
-  const cached = /^sshcc: (.*): answered from the result cache$/.exec(line);
-  if (cached) return { output: cached[1] as string, host: null, why: null, cached: true };
+  // Before the cache's shape, which a local line whose why ends the same way would match too.
   const local = /^sshcc: (.*?): compiled locally: (.*)$/.exec(line);
   if (local) return { output: local[1] as string, host: null, why: local[2] as string };
+  const cached = /^sshcc: (.*): answered from the result cache$/.exec(line);
+  if (cached) return { output: cached[1] as string, host: null, why: null, cached: true };
   throw new Error(`unexpected SSHCC_LOG line: ${line}`);
 }
