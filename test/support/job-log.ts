@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 /**
- * One SSHCC_LOG line, in one of the three shapes of packages/client/src/compile/job-note.ts:
+ * One SSHCC_LOG line, in one of the three shapes of packages/client/src/compile/compile-note.ts:
  * `sshcc: <output>: compiled on <host> (<ms> ms)`, `...: compiled locally: <why>` or
  * `...: answered from the result cache`.
  */

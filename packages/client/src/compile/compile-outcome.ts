@@ -3,7 +3,7 @@
 import { departureText, formatError, type SshccError } from '@sshcc/core';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { Compilation } from './compilation';
-import type { JobPlace } from './job-note';
+import type { CompilePlace } from './compile-note';
 
 /** Preprocessed source or diagnostics past this are not a compile sshcc should hold in memory. */
 export const MAX_CAPTURED_BYTES = 512 * 1024 * 1024;
@@ -11,7 +11,7 @@ export const MAX_CAPTURED_BYTES = 512 * 1024 * 1024;
 /** What running one job came to, before it is turned into the client's answer. */
 export interface Outcome {
   readonly answer: CompileAnswer;
-  readonly place: JobPlace;
+  readonly place: CompilePlace;
 }
 
 export function execLocally(compiler: string, request: CompileRequest): CompileAnswer {

@@ -11,7 +11,7 @@ import { findRealCompiler } from '../masquerade/find-real-compiler';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
 import { GrowingOutput } from './growing-output';
-import { jobNote } from './job-note';
+import { compileNote } from './compile-note';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './compile-outcome';
 import { answerCompiled } from './compiled-answer';
 import type { CompileCaching, Compilation, Upload, UploadKey } from './compilation';
@@ -78,7 +78,7 @@ export class CompileService {
     } else {
       outcome = await this.distribute(request, analysis, compiler, context, job);
     }
-    const note = jobNote(request.cwd, analysis.mode === 'remote' ? analysis.output : undefined, request.argv[0] as string, outcome.place);
+    const note = compileNote(request.cwd, analysis.mode === 'remote' ? analysis.output : undefined, request.argv[0] as string, outcome.place);
     this.options.log(note);
     if (request.env.SSHCC_LOG) appendNote(request.env.SSHCC_LOG, note);
     return request.env.SSHCC_VERBOSE === '1' ? withNote(outcome.answer, note) : outcome.answer;
@@ -219,7 +219,7 @@ export class CompileService {
     caching?.cache.recentKeys.set(caching.command, key);
     const answer = await answerCompiled(request, analysis, preprocessed, hit);
     recorder.countLocal('agent-cache', false);
-    return { answer, place: { kind: 'local', why: departureText('agent-cache') } };
+    return { answer, place: { kind: 'cache' } };
   }
 }
 

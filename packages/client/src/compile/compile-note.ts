@@ -1,10 +1,11 @@
 import { relative } from 'node:path';
+import { departureText } from '@sshcc/core';
 
 /**
  * Where one compile ended up, and why: the line SSHCC_VERBOSE prints and SSHCC_LOG appends. A hit in
  * the agent's result cache is its own kind: no compiler ran, here or anywhere.
  */
-export type JobPlace =
+export type CompilePlace =
   | { readonly kind: 'remote'; readonly host: string; readonly ms: number }
   | { readonly kind: 'local'; readonly why: string }
   | { readonly kind: 'cache' };
@@ -14,7 +15,7 @@ export type JobPlace =
  * `sshcc: <what>: answered from the result cache`. Tools parse these three shapes (test/support/job-log.ts,
  * bench/lib/sshcc.js, scripts/demo.js): change them together.
  */
-export function jobNote(cwd: string, output: string | undefined, argv0: string, place: JobPlace): string {
+export function compileNote(cwd: string, output: string | undefined, argv0: string, place: CompilePlace): string {
   const what = output === undefined ? argv0 : shownPath(cwd, output);
   switch (place.kind) {
     case 'remote':
@@ -22,7 +23,7 @@ export function jobNote(cwd: string, output: string | undefined, argv0: string, 
     case 'local':
       return `sshcc: ${what}: compiled locally: ${place.why}`;
     case 'cache':
-      return `sshcc: ${what}: answered from the result cache`;
+      return `sshcc: ${what}: ${departureText('agent-cache')}`;
   }
 }
 
