@@ -83,7 +83,7 @@ function cacheOn(env) {
   return on;
 }
 
-// The three shapes of an SSHCC_LOG line (packages/client/src/compile/job-note.ts).
+// The three shapes of an SSHCC_LOG line (packages/client/src/compile/compile-note.ts).
 const REMOTE_LINE = /^sshcc: .*: compiled on \S+ \(\d+ ms\)$/;
 const CACHED_LINE = /^sshcc: .*: answered from the result cache$/;
 const LOCAL_LINE = /^sshcc: .*?: compiled locally: (.*)$/;
