@@ -62,6 +62,22 @@ describe('HostTable', () => {
     expect(jest.getTimerCount()).toBe(0);
   });
 
+  it('ends a backoff whose timer fired before the clock reached its end: it waits out the rest', () => {
+    jest.useFakeTimers();
+    const clock = { now: 0 };
+    const { hosts, changes } = table(clock);
+    hosts.backOff('a', new SshccError('connect', 'refused'), POLICY);
+    // Node times a timer from its loop's cached clock, so it may fire a few ms before Date.now() says.
+    clock.now = 4_997;
+    jest.advanceTimersByTime(5_000);
+    expect(hosts.get('a').health).toBe('backoff');
+    clock.now = 5_000;
+    jest.advanceTimersByTime(3);
+    expect(changes).toEqual(['a backoff', 'a up']);
+    expect(hosts.get('a').health).toBe('unknown');
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('keeps the queue\'s word apart from the pool\'s health: `up` from the queue does not end a pool backoff', () => {
     const clock = { now: 0 };
     const { hosts, changes } = table(clock);

@@ -93,14 +93,23 @@ export class HostTable {
     e.retryAt = this.now() + delayMs;
     e.lastError = error;
     this.setHealth(e, 'backoff');
+    this.wakeAfter(e, delayMs);
+    return delayMs;
+  }
+
+  /**
+   * Ends the backoff when its time is up. A timer may fire a few ms before the table's clock reaches
+   * retryAt (Node times it from its loop's cached clock); it then waits out the rest, or the host would
+   * stay backed off with nothing left to wake it.
+   */
+  private wakeAfter(e: Entry, delayMs: number): void {
     clearTimeout(e.backoffTimer);
     e.backoffTimer = setTimeout(() => {
       e.backoffTimer = undefined;
-      this.healthNow(hostId);
+      if (this.healthNow(e.id) === 'backoff' && e.retryAt !== undefined) this.wakeAfter(e, Math.max(1, e.retryAt - this.now()));
     }, delayMs);
     // Only a wake-up call: close() clears it, and it must not keep a finished process alive.
     e.backoffTimer.unref();
-    return delayMs;
   }
 
   /** Why a backed-off host is refused: its last failure, and how long the backoff has left. */
