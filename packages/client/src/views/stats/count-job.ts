@@ -40,8 +40,10 @@ export function countJob(stats: StatsData, job: JobRecord): void {
     if (outcome !== 'compiled' && outcome !== 'local' && DEPARTURES[outcome].hostFailure) host.failures[outcome] = (host.failures[outcome] ?? 0) + 1;
     const figures = attempt.figures;
     if (figures !== null) {
-      if (outcome === 'compiled' && figures.cached === true) host.cacheHits++;
-      else if (outcome === 'compiled' || outcome === 'compile-error') {
+      // The volunteer answered "compiled" for these too: it was their answer, not its compile, that the agent set aside.
+      const answeredCompiled = outcome === 'compiled' || outcome === 'diagnostics' || outcome === 'missing-output';
+      if (answeredCompiled && figures.cached === true) host.cacheHits++;
+      else if (answeredCompiled || outcome === 'compile-error') {
         host.compiles++;
         host.compileMs += figures.compileMs;
       }

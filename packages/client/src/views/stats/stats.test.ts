@@ -203,6 +203,26 @@ describe('result cache figures', () => {
   });
 });
 
+describe('attempts the agent set aside', () => {
+  it('counts a volunteer compile whose answer was set aside (diagnostics rerun here) as that host\'s compile, not its failure', async () => {
+    const feed = new EventFeed(() => SCENARIO_START);
+    const view = new LiveView();
+    const stats = emptyStats(SCENARIO_START);
+    feed.subscribe((event) => {
+      const job = view.apply(event);
+      if (job !== null) countJob(stats, job);
+    });
+    const job = feed.begin(scenarioRequest(['gcc', '-c', 'w.c']));
+    const slot = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h1', release: () => undefined }));
+    job.remoteDone(remoteResult(30), 'diagnostics');
+    slot.release();
+    job.countLocal('diagnostics', false);
+    job.end({ kind: 'exec', argv: ['/usr/bin/gcc'] });
+    expect(stats.hosts.h1).toMatchObject({ attempts: 1, compiles: 1, compileMs: 30, failures: {} });
+    expect(stats.jobs.localByReason).toEqual({ diagnostics: 1 });
+  });
+});
+
 describe('streamed jobs', () => {
   async function streamedStats(streamed: number): Promise<StatsData> {
     const feed = new EventFeed(() => SCENARIO_START);
