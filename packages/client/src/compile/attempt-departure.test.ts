@@ -51,9 +51,10 @@ describe('departureOfError', () => {
     ['connect', 'connect'],
     ['host-key', 'host-key'],
     ['protocol', 'protocol'],
-    ['usage', 'internal'],
-    ['link', 'internal'],
-    [undefined, 'internal'],
+    ['usage', 'unexpected'],
+    ['internal', 'unexpected'],
+    ['link', 'unexpected'],
+    [undefined, 'unexpected'],
   ])('%s → %s', (code, departure) => {
     expect(departureOfError(code)).toBe(departure);
   });

@@ -41,9 +41,9 @@ export function departureOfResult(analysis: RemoteAnalysis, result: JobResult): 
   return null;
 }
 
-/** A thrown attempt failure: its SshccError code where the table has a row for it, else `internal`. */
+/** A thrown attempt failure: its SshccError code where the table has a row for it, else `unexpected`. */
 export function departureOfError(code: string | undefined): AttemptDeparture {
-  return code !== undefined && isAttemptDeparture(code) ? code : 'internal';
+  return code !== undefined && isAttemptDeparture(code) ? code : 'unexpected';
 }
 
 /**

@@ -80,7 +80,7 @@ export class RemoteCompile {
       if (result !== null && end === null) return this.finishRemote(compilation, spec, upload, { host, result, started, failedOver: failures.length > 0 });
       const { departure, detail, message } = end as AttemptEnd;
       const row = DEPARTURES[departure];
-      this.leaveHost(host, departure, avoid, spec.fingerprint, `${host}: ${detail}`);
+      this.leaveHost(host, departure, avoid, spec.fingerprint, `${host}: ${result?.message ?? detail}`);
       if (row.job === 'exec-in-client') {
         // The rerun leaves the targets as gcc does (an earlier object survives a cc1 error), so none is removed here.
         recorder.countLocal(departure, failures.length > 0 || row.host !== 'none');

@@ -52,12 +52,12 @@ export const ATTEMPT_DEPARTURES = [
   'compiler-missing',
   'compiler-mismatch',
   'job-refused',
-  'internal',
+  'unexpected',
   'missing-output',
   'compile-error',
   'diagnostics',
   'cancelled',
-] as const satisfies readonly (SshccErrorCode | 'missing-output' | 'compile-error' | 'diagnostics' | 'cancelled')[];
+] as const satisfies readonly (SshccErrorCode | 'unexpected' | 'missing-output' | 'compile-error' | 'diagnostics' | 'cancelled')[];
 export type AttemptDeparture = (typeof ATTEMPT_DEPARTURES)[number];
 
 export type Departure = JobDeparture | AttemptDeparture;
@@ -85,7 +85,8 @@ export const DEPARTURES: Readonly<Record<Departure, DepartureRow>> = {
   'compiler-missing': { job: 'next-host', host: 'unfit-for-compiler', hostFailure: true, text: 'the volunteer has no such compiler' },
   'compiler-mismatch': { job: 'next-host', host: 'unfit-for-compiler', hostFailure: true, text: "the volunteer's compiler differs from this machine's" },
   'job-refused': { job: 'exec-in-client', host: 'skip-for-job', hostFailure: true, text: '{host} refused it' },
-  internal: { job: 'next-host', host: 'skip-for-job', hostFailure: true, text: 'sshcc failed unexpectedly on the way' },
+  // Not sshcc's `internal` exit code: a failure with no code of its own, met on the way to a volunteer.
+  unexpected: { job: 'next-host', host: 'skip-for-job', hostFailure: true, text: 'sshcc failed unexpectedly on the way' },
   'missing-output': { job: 'next-host', host: 'skip-for-job', hostFailure: true, text: 'the volunteer returned no object' },
   'compile-error': { job: 'exec-in-client', host: 'none', hostFailure: false, text: 'it failed on {host}; rerun here for exact diagnostics' },
   diagnostics: { job: 'exec-in-client', host: 'none', hostFailure: false, text: 'it printed diagnostics on {host}; rerun here for exact diagnostics' },
