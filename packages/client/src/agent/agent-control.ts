@@ -7,6 +7,7 @@ import { encodeControlRequest } from '../wire/compile-request';
 import { connectOrStartAgent } from '../thin/connect-agent';
 import type { AgentPaths } from './types';
 import type { AgentStatus } from '../wire/messages';
+import { pidExists } from '../compile/output-temps';
 
 /** How long `sshcc agent status|stop` waits for the agent to answer. */
 export const CONTROL_TIMEOUT_MS = 5000;
@@ -77,13 +78,8 @@ export function readAgentPid(paths: AgentPaths): number | undefined {
 }
 
 function isAlive(pid: number): boolean {
-  if (pid === process.pid) return false; // an agent inside this process (tests) is gone once its socket is
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  // An agent inside this process (tests) is gone once its socket is.
+  return pid !== process.pid && pidExists(pid);
 }
 
 /** dist/: where the thin client bundle and agent/main.js live, seen from dist/agent/. */

@@ -237,7 +237,8 @@ function procMounted(): boolean {
   }
 }
 
-function pidExists(pid: number): boolean {
+/** Whether a process with this pid exists (one of another user's counts too). */
+export function pidExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;
