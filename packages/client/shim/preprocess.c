@@ -47,8 +47,9 @@ static int send_frame(int fd, int kind, char *buf, size_t len) {
 
 /* The preprocessor gets a process group of its own, so that stopping it stops everything it started:
  * gcc -E forks cc1, which a kill of the driver alone leaves running (an orphan until its next write
- * fails, forever when it blocks on an include that never comes). And it dies with this client, whatever
- * kills the client (PR_SET_PDEATHSIG; a client that catches the signal kills the whole group). */
+ * fails, forever when it blocks on an include that never comes). A client that catches its signal kills
+ * the whole group; one SIGKILLed takes the driver with it (PR_SET_PDEATHSIG), while gcc's cc1 lives on
+ * until its next write to the closed pipe fails. */
 static void run_child(int fd, int out, int err, char **argv, int depth, pid_t parent) {
     setpgid(0, 0);
     /* prctl reads its arguments as unsigned long. A parent already gone sent no signal: end here. */
