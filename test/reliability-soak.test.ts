@@ -44,6 +44,10 @@ test(`soak: ${JOBS} jobs through three volunteers, one restarted every ${RESTART
   const restartMs: number[] = [];
   /** SSHCC_LOG lines at each restart, to see the victim take jobs after coming back. */
   const marks: number[] = [];
+  // The victim's first job must be in before the restarts start: its first connect, server start and
+  // compile on a loaded 2-core machine took about as long as one restart period, so whether it took
+  // part at all was a race with the first restart (it lost it, 0 jobs, in a CI run).
+  await waitFor(() => ended || s.compileJobs().some((job) => job.host === victimHost), SOAK_LIMIT_MS);
   while (!ended) {
     await waitFor(() => ended, RESTART_EVERY_MS);
     if (ended) break;
