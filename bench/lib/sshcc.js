@@ -35,7 +35,7 @@ function sshccEnv({ agentDir, hosts, clientConfig, base = process.env }) {
 
 /** The agent's pid file, where the client itself looks (SSHCC_DIR, or a fallback for long paths). */
 function agentPidFile(env) {
-  const { localAgentPaths } = require(path.join(CLIENT_DIST, 'thin', 'local-agent-paths.js'));
+  const { localAgentPaths } = require(path.join(CLIENT_DIST, 'wire', 'local-agent-paths.js'));
   return localAgentPaths(env).pidFile;
 }
 
