@@ -11,6 +11,18 @@ import { emptyStats, normalizeStats, type StatsData } from './stats-data';
 import { readStatsFile } from './stats-file';
 import { StatsKeeper } from './stats-keeper';
 
+/** A feed whose finished jobs are counted into fresh stats, as the agent's feed does. */
+function countedFeed(): { feed: EventFeed; stats: StatsData } {
+  const feed = new EventFeed(() => SCENARIO_START);
+  const view = new LiveView();
+  const stats = emptyStats(SCENARIO_START);
+  feed.subscribe((event) => {
+    const job = view.apply(event);
+    if (job !== null) countJob(stats, job);
+  });
+  return { feed, stats };
+}
+
 async function scenarioStats(): Promise<StatsData> {
   const stats = emptyStats(SCENARIO_START);
   for (const job of await scenarioJobs()) countJob(stats, job);
@@ -155,14 +167,7 @@ describe('StatsKeeper', () => {
 describe('result cache figures', () => {
   /** Three jobs: an agent hit, a volunteer hit on h1, and a miss compiled on h1. */
   async function cacheStats(): Promise<StatsData> {
-    const clock = { now: SCENARIO_START };
-    const feed = new EventFeed(() => clock.now);
-    const view = new LiveView();
-    const stats = emptyStats(SCENARIO_START);
-    feed.subscribe((event) => {
-      const job = view.apply(event);
-      if (job !== null) countJob(stats, job);
-    });
+    const { feed, stats } = countedFeed();
     const ok = { kind: 'result', exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) } as const;
     const agentHit = feed.begin(scenarioRequest(['gcc', '-c', 'a.c']));
     agentHit.cacheLookup('hit');
@@ -205,13 +210,7 @@ describe('result cache figures', () => {
 
 describe('attempts the agent set aside', () => {
   it('counts a volunteer compile whose answer was set aside (diagnostics rerun here) as that host\'s compile, not its failure', async () => {
-    const feed = new EventFeed(() => SCENARIO_START);
-    const view = new LiveView();
-    const stats = emptyStats(SCENARIO_START);
-    feed.subscribe((event) => {
-      const job = view.apply(event);
-      if (job !== null) countJob(stats, job);
-    });
+    const { feed, stats } = countedFeed();
     const job = feed.begin(scenarioRequest(['gcc', '-c', 'w.c']));
     const slot = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h1', release: () => undefined }));
     job.remoteDone(remoteResult(30), 'diagnostics');
@@ -225,13 +224,7 @@ describe('attempts the agent set aside', () => {
 
 describe('streamed jobs', () => {
   async function streamedStats(streamed: number): Promise<StatsData> {
-    const feed = new EventFeed(() => SCENARIO_START);
-    const view = new LiveView();
-    const stats = emptyStats(SCENARIO_START);
-    feed.subscribe((event) => {
-      const job = view.apply(event);
-      if (job !== null) countJob(stats, job);
-    });
+    const { feed, stats } = countedFeed();
     for (let i = 0; i < 3; i++) {
       const job = feed.begin(scenarioRequest(['gcc', '-c', `s${i}.c`]));
       if (i < streamed) job.streamed();
