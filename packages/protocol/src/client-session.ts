@@ -9,6 +9,8 @@ import { exchangeClientHello } from './handshake';
 import { SOURCE_FOLLOWS_MAX_WIRE_BYTES } from './limits';
 import { JobRequestSchema, type Compression, type JobRequest, type ServerHello } from './messages';
 import { SourceFrames } from './source-frames';
+import type { PackManifest } from './pack-manifest';
+import { pushPack, type PushOutcome } from './client-push';
 
 export interface ClientOptions {
   /** Preferred data compression; 'none' for a host with `,nozstd`. Default 'zstd'. */
@@ -53,6 +55,11 @@ export interface ClientSession {
    * ('limit-exceeded'), with the source's own error, or with the abort reason.
    */
   runJob(job: JobSpec, source: ByteSource, options?: RunJobOptions): Promise<JobResult>;
+  /**
+   * Offers a toolchain pack and sends what the server lacks (`archiveOf` makes that archive). A refused
+   * or failed store is an outcome with `ok: false`; rejects only for a broken channel.
+   */
+  pushPack(manifest: PackManifest, archiveOf: (wanted: readonly string[]) => AsyncIterable<Uint8Array>): Promise<PushOutcome>;
   /** Ends the channel (the server exits and kills any running compile); resolves once it closed. */
   close(): Promise<void>;
 }
@@ -121,6 +128,22 @@ class Session implements ClientSession {
         () => undefined,
       );
       return await untilAborted(work, options.signal, () => exchange.cancel());
+    } finally {
+      this.running = false;
+    }
+  }
+
+  async pushPack(manifest: PackManifest, archiveOf: (wanted: readonly string[]) => AsyncIterable<Uint8Array>): Promise<PushOutcome> {
+    if (this.closed) throw new SshccError('internal', 'pushPack on a closed sshcc session');
+    if (this.running) throw new SshccError('internal', 'pushPack while a job runs on this channel');
+    this.running = true;
+    try {
+      await this.drained;
+      if (this.conn.failed) throw this.conn.failed;
+      this.lastId++;
+      return await pushPack(this.conn, this.lastId, manifest, archiveOf);
+    } catch (err) {
+      throw this.conn.abandon(err);
     } finally {
       this.running = false;
     }

@@ -6,6 +6,7 @@ import {
   MAX_DATA_FRAME_BYTES,
   MAX_HELLO_BYTES,
   MAX_JOB_REQUEST_BYTES,
+  MAX_PACK_OFFER_BYTES,
   MAX_RESULT_BYTES,
   MAX_SMALL_CONTROL_BYTES,
 } from './limits';
@@ -37,6 +38,12 @@ export const FRAME_TYPES = {
   error: { code: 0x07, maxBytes: MAX_SMALL_CONTROL_BYTES, control: true, receivedBy: ['client', 'server'] },
   /** Server → client: send the source of this job now (it was held back for a cache lookup that missed). */
   need: { code: 0x08, maxBytes: MAX_SMALL_CONTROL_BYTES, control: true, receivedBy: ['client'] },
+  /** Client → server: a toolchain pack's manifest; the archive of what the server wants follows as data frames, then end. */
+  pack: { code: 0x09, maxBytes: MAX_PACK_OFFER_BYTES, control: true, receivedBy: ['server'] },
+  /** Server → client: the files of the offered pack it lacks. */
+  want: { code: 0x0a, maxBytes: MAX_PACK_OFFER_BYTES, control: true, receivedBy: ['client'] },
+  /** Server → client: the pack is stored and checked, or why not. */
+  packed: { code: 0x0b, maxBytes: MAX_SMALL_CONTROL_BYTES, control: true, receivedBy: ['client'] },
 } as const satisfies Record<string, FrameTypeRow>;
 
 export type FrameType = keyof typeof FRAME_TYPES;

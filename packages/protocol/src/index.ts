@@ -26,3 +26,16 @@ export {
   type CacheKeyJob,
 } from './cache/cache-key';
 export { mapPrefixPath, DEBUG_PREFIX_MAPS, MACRO_PREFIX_MAPS } from './cache/prefix-map';
+export {
+  PACK_FORMAT,
+  MAX_PACK_FILES,
+  MAX_PACK_BYTES,
+  isPackPath,
+  packIdOf,
+  PackManifestSchema,
+  PackFileSchema,
+  type PackManifest,
+  type PackFile,
+} from './pack-manifest';
+export type { PackReceiver } from './server-push';
+export type { PushOutcome } from './client-push';

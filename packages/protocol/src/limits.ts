@@ -29,6 +29,12 @@ export const MAX_HELLO_BYTES = 64 * KiB;
 /** A job request: compiler, fingerprint, args, env. */
 export const MAX_JOB_REQUEST_BYTES = 1 * MiB;
 
+/** A pack offer: a manifest of up to MAX_PACK_FILES paths and hashes (about 150 bytes each). */
+export const MAX_PACK_OFFER_BYTES = 256 * KiB;
+
+/** Packs a hello lists (each a 64-character id). */
+export const MAX_HELLO_PACKS = 256;
+
 /** end, cancel and error messages. */
 export const MAX_SMALL_CONTROL_BYTES = 16 * KiB;
 
@@ -43,6 +49,7 @@ export const MAX_FRAME_BYTES = Math.max(
   MAX_DATA_FRAME_BYTES,
   MAX_HELLO_BYTES,
   MAX_JOB_REQUEST_BYTES,
+  MAX_PACK_OFFER_BYTES,
   MAX_SMALL_CONTROL_BYTES,
   MAX_RESULT_BYTES,
 );

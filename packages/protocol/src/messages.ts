@@ -9,6 +9,7 @@ import {
   MAX_ARGS,
   MAX_DIAGNOSTIC_BYTES,
   MAX_HELLO_COMPILERS,
+  MAX_HELLO_PACKS,
   MAX_JOB_SECONDS,
   MAX_JOB_SOURCE_BYTES,
   MAX_MESSAGE_CHARS,
@@ -96,6 +97,10 @@ export const ServerHelloSchema = z.object({
    * server asks for it (`need`). Absent (an older server) means false.
    */
   cache: z.boolean().optional(),
+  /** `process.arch` of the server: a toolchain pack runs only where it matches the client's. Absent: an older server, no packs. */
+  arch: z.string().max(16).optional(),
+  /** Ids of the toolchain packs the server holds (it takes pushes when the field is present). */
+  packs: z.array(sha256).max(MAX_HELLO_PACKS).optional(),
 });
 export type ServerHello = z.infer<typeof ServerHelloSchema>;
 
@@ -145,6 +150,11 @@ export const JobRequestSchema = z.object({
    * before it. The server hashes what arrives and, once it has ended, looks up and stores under that key.
    */
   cacheAtEnd: z.literal(true).optional(),
+  /**
+   * A toolchain pack of the client's compiler: used when the server has no installed compiler with the
+   * job's fingerprint and holds this pack (checked against its manifest) whose fingerprint it is.
+   */
+  pack: sha256.optional(),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 

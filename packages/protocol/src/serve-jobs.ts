@@ -6,11 +6,15 @@ import { exchangeServerHello, type ServerOffer } from './handshake';
 import { CancelSchema, EndSchema, JobRequestSchema } from './messages';
 import { ProtocolError } from './protocol-error';
 import { ServerJob, type JobHandler } from './server-job';
+import { PackOfferSchema } from './pack-manifest';
+import { ServerPush, type PackReceiver } from './server-push';
 
 export interface ServeOptions {
   /** What the hello says about this server. */
   readonly offer: ServerOffer;
   readonly handler: JobHandler;
+  /** Where pushed toolchain packs go; without it every push is refused (and the hello lists no packs). */
+  readonly packs?: PackReceiver | null;
   /** Aborting stops serving: the running job is stopped and released, nothing more is sent. */
   readonly signal?: AbortSignal;
 }
@@ -23,7 +27,8 @@ export interface ServeOptions {
  */
 export async function serveJobs(stream: FrameStream, options: ServeOptions): Promise<void> {
   const conn = new FrameConnection(toFrameIo(stream), 'server');
-  let current: ServerJob | null = null;
+  // A job or a pack push: one at a time per channel, numbered from the same sequence.
+  let current: ServerJob | ServerPush | null = null;
   let lastId = 0;
   const stopped = abortPromise(options.signal);
   try {
@@ -38,7 +43,7 @@ export async function serveJobs(stream: FrameStream, options: ServeOptions): Pro
   } catch (err) {
     throw conn.abandon(err);
   } finally {
-    const job = current as ServerJob | null;
+    const job = current as ServerJob | ServerPush | null;
     if (job) {
       job.onChannelGone(options.signal?.aborted ? 'sshcc-server is shutting down' : 'the channel closed');
       await job.settled;
@@ -66,6 +71,17 @@ export async function serveJobs(stream: FrameStream, options: ServeOptions): Pro
         current = job;
         return;
       }
+      case 'pack': {
+        const offer = decodeControl('pack', PackOfferSchema, frame.payload);
+        if (current) throw new ProtocolError(`pack push ${offer.id} sent while ${current.id} is still open`);
+        if (offer.id <= lastId) throw new ProtocolError(`pack push id ${offer.id} is not above the previous ${lastId}`);
+        lastId = offer.id;
+        const push: ServerPush = new ServerPush(offer, conn, options.packs ?? null, () => {
+          if (current === push) current = null;
+        });
+        current = push;
+        return;
+      }
       case 'data':
         if (!current) throw new ProtocolError('data frame outside a job');
         return current.onData(frame.payload);
@@ -77,7 +93,7 @@ export async function serveJobs(stream: FrameStream, options: ServeOptions): Pro
       case 'cancel': {
         const { id } = decodeControl('cancel', CancelSchema, frame.payload);
         // A cancel may cross the job's end on the wire: cancelling a finished job is a no-op.
-        if (current?.id === id) current.onCancel();
+        if (current?.id === id && current instanceof ServerJob) current.onCancel();
         else if (id > lastId) throw new ProtocolError(`cancel of job ${id}, which was never sent`);
         return;
       }

@@ -3,3 +3,4 @@
 export { fingerprintCompiler, fingerprintDifference, type FingerprintOptions } from './compilers/fingerprint';
 export { resolveCompiler } from './compilers/resolve-compiler';
 export * from './cache';
+export * from './packs';

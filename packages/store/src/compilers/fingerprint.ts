@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { createReadStream, realpathSync, statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { SshccError } from '@sshcc/core';
 import type { CompilerFingerprint } from '@sshcc/protocol';
+import { hashFile } from '../hash-file';
 import { resolveCompiler } from './resolve-compiler';
 
 export interface FingerprintOptions {
@@ -103,16 +103,6 @@ function sha256File(path: string): Promise<string> {
   fileHashes.set(path, { mtimeMs, size, hash });
   hash.catch(() => fileHashes.delete(path));
   return hash;
-}
-
-function hashFile(path: string): Promise<string> {
-  return new Promise((done, fail) => {
-    const hash = createHash('sha256');
-    createReadStream(path)
-      .on('data', (chunk) => hash.update(chunk))
-      .on('error', fail)
-      .on('end', () => done(hash.digest('hex')));
-  });
 }
 
 /** The first way the client's compiler differs from this server's, in words; null when they match. */
