@@ -7,6 +7,11 @@ import { z } from 'zod';
 import { isCompilerPattern } from './allowlist';
 import { parseCacheSize, type CacheConfig } from '@sshcc/store';
 
+/** Pushed toolchain packs beyond this many bytes evict the least recently used (issue: 2 GiB). */
+export const DEFAULT_TOOLCHAINS_MAX_BYTES = 2 * 1024 ** 3;
+
+const byteSize = z.union([z.int().min(0), z.string().refine((text) => parseCacheSize(text) !== null, { message: 'a size such as 5G, 500M or 1048576' })]);
+
 /** A compile gets this long unless the request asks for less or the config sets a cap. */
 export const DEFAULT_MAX_JOB_SECONDS = 600;
 
@@ -22,7 +27,14 @@ const ServerConfigSchema = z.strictObject({
   cache: z
     .strictObject({
       enabled: z.boolean().optional(),
-      maxSize: z.union([z.int().min(0), z.string().refine((text) => parseCacheSize(text) !== null, { message: 'a size such as 5G, 500M or 1048576' })]).optional(),
+      maxSize: byteSize.optional(),
+    })
+    .optional(),
+  /** Pushed toolchain packs: `enabled: false` refuses every push; `maxSize` caps them (LRU). */
+  toolchains: z
+    .strictObject({
+      enabled: z.boolean().optional(),
+      maxSize: byteSize.optional(),
     })
     .optional(),
 });
@@ -34,6 +46,8 @@ export interface ServerConfig {
   readonly compilers: readonly string[] | null;
   readonly maxJobSeconds: number;
   readonly cache: CacheConfig;
+  /** Bytes of packs kept; null: this server takes no packs. */
+  readonly toolchainsMaxBytes: number | null;
 }
 
 /** `$XDG_CONFIG_HOME/sshcc/server.json`, else `~/.config/sshcc/server.json`. */
@@ -50,7 +64,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { file, found: false, compilers: null, maxJobSeconds: DEFAULT_MAX_JOB_SECONDS, cache: {} };
+      return { file, found: false, compilers: null, maxJobSeconds: DEFAULT_MAX_JOB_SECONDS, cache: {}, toolchainsMaxBytes: DEFAULT_TOOLCHAINS_MAX_BYTES };
     }
     throw new SshccError('config', `${file}: ${(err as Error).message}`, { cause: err });
   }
@@ -72,5 +86,13 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     compilers: parsed.data.compilers ?? null,
     maxJobSeconds: parsed.data.maxJobSeconds ?? DEFAULT_MAX_JOB_SECONDS,
     cache: parsed.data.cache ?? {},
+    toolchainsMaxBytes: toolchainsMaxBytes(parsed.data.toolchains),
   };
+}
+
+function toolchainsMaxBytes(toolchains: { enabled?: boolean; maxSize?: number | string } | undefined): number | null {
+  if (toolchains?.enabled === false) return null;
+  const size = toolchains?.maxSize;
+  if (size === undefined) return DEFAULT_TOOLCHAINS_MAX_BYTES;
+  return typeof size === 'number' ? size : (parseCacheSize(size) as number);
 }

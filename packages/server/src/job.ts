@@ -14,7 +14,8 @@ import {
   type OutputFile,
 } from '@sshcc/protocol';
 import type { CompilerAllowlist } from './allowlist';
-import { fingerprintCompiler, fingerprintDifference, resolveCompiler, type ResultStore } from '@sshcc/store';
+import type { PackStore, ResultStore } from '@sshcc/store';
+import { chooseCompiler, type CompilerCommand } from './choose-compiler';
 import { lookUpResult, storeResult } from './job-cache';
 import { jobPermitted } from './job-permitted';
 import { noSpaceLeft } from './no-space-left';
@@ -31,10 +32,14 @@ export interface JobContext {
   readonly env: NodeJS.ProcessEnv;
   /** The result cache; null when it is off (the hello then offers none, and no request carries a key). */
   readonly cache?: ResultStore | null;
+  /** Pushed toolchain packs; null when this server takes none. */
+  readonly packs?: PackStore | null;
 }
 
 /** Server variables a compiler keeps (they select its parts); everything else stays out. */
 const KEPT_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'GCC_EXEC_PREFIX', 'COMPILER_PATH'] as const;
+/** A pack's driver finds its parts in the pack alone: the server's own gcc's settings would point elsewhere. */
+const PACK_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME'] as const;
 
 /**
  * One job on the volunteer: the gate, the compiler lookup and fingerprint check (all answered
@@ -46,18 +51,9 @@ export function createJobHandler(context: JobContext): JobHandler {
     const { request } = job;
     const permission = jobPermitted(request, context.allowlist);
     if (!permission.ok) return { kind: 'refused', message: permission.reason };
-    const compiler = resolveCompiler(request.compiler, context.env.PATH);
-    if (!compiler) return { kind: 'compiler-missing', message: `${request.compiler} is not on this server's PATH` };
-    const env = compilerEnv(context.env, request);
-    let version: string;
-    try {
-      const fingerprint = await fingerprintCompiler(compiler, { env });
-      const difference = fingerprintDifference(request.fingerprint, fingerprint);
-      if (difference) return { kind: 'compiler-mismatch', message: `${request.compiler}: ${difference}` };
-      version = fingerprint.version;
-    } catch (err) {
-      return { kind: 'remote-failed', message: `cannot fingerprint ${compiler}: ${(err as Error).message}` };
-    }
+    const chosen = await chooseCompiler(request, { allowlist: context.allowlist, env: compilerEnv(context.env, request, KEPT_ENV), packs: context.packs ?? null });
+    if ('kind' in chosen) return chosen;
+    const env = compilerEnv(context.env, request, chosen.from === 'pack' ? PACK_ENV : KEPT_ENV);
     // Looked up only once this server could compile the job itself, so a hit says no more than a compile would.
     const store = context.cache && (request.cacheKey || request.cacheAtEnd) ? context.cache : null;
     if (store && request.cacheKey) {
@@ -67,7 +63,7 @@ export function createJobHandler(context: JobContext): JobHandler {
     job.needSource();
     const dir = await createJobDir();
     try {
-      return await compileIn(dir, job, compiler, { ...env, TMPDIR: dir.path, PWD: dir.path }, version, context, store);
+      return await compileIn(dir, job, chosen, { ...env, TMPDIR: dir.path, PWD: dir.path }, context, store);
     } catch (err) {
       await dir.remove();
       if (job.signal.aborted) return { kind: 'cancelled', message: String(job.signal.reason) };
@@ -81,13 +77,13 @@ export function createJobHandler(context: JobContext): JobHandler {
 async function compileIn(
   dir: JobDir,
   job: IncomingJob,
-  compiler: string,
+  compiler: CompilerCommand,
   env: NodeJS.ProcessEnv,
-  version: string,
   context: JobContext,
   store: ResultStore | null,
 ): Promise<JobReply> {
   const { request } = job;
+  const { version } = compiler;
   let release = () => dir.remove();
   // The key is computed here from what came, never taken from the client: a wrong key stores nothing false.
   const hasher = store ? new CacheKeyHasher(request) : null;
@@ -118,8 +114,9 @@ async function compileIn(
   let lookedUp: Promise<void> = Promise.resolve();
   const limitSeconds = Math.min(request.timeLimitSeconds, context.maxJobSeconds);
   const run = await runCompiler({
-    path: compiler,
+    path: compiler.path,
     args: [
+      ...compiler.prefixArgs,
       ...request.args,
       ...prefixMapArgs(dir.path, request.cwd, request.args, version),
       '-x',
@@ -209,8 +206,8 @@ async function existingOutputs(dir: string, names: readonly string[]): Promise<O
 }
 
 /** The compiler sees the server's own setup plus the client's locale, nothing else from either side. */
-function compilerEnv(serverEnv: NodeJS.ProcessEnv, request: JobRequest): NodeJS.ProcessEnv {
+function compilerEnv(serverEnv: NodeJS.ProcessEnv, request: JobRequest, kept: readonly string[]): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
-  for (const name of KEPT_ENV) if (serverEnv[name] !== undefined) env[name] = serverEnv[name];
+  for (const name of kept) if (serverEnv[name] !== undefined) env[name] = serverEnv[name];
   return { ...env, ...request.env };
 }

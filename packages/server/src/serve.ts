@@ -1,8 +1,9 @@
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { arch, availableParallelism, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { formatError, isSshccError } from '@sshcc/core';
-import { encodeFrame, serveJobs, type FrameIo } from '@sshcc/protocol';
+import { encodeFrame, MAX_HELLO_PACKS, serveJobs, type FrameIo } from '@sshcc/protocol';
 import { compilerAllowlist } from './allowlist';
-import { cacheSettings, ResultStore } from '@sshcc/store';
+import { cacheRoot, cacheSettings, PackStore, ResultStore } from '@sshcc/store';
 import { DEFAULT_MAX_JOB_SECONDS, loadServerConfig } from './config';
 import { createJobHandler } from './job';
 import { listCompilers } from './list-compilers';
@@ -36,6 +37,7 @@ export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): 
   }
   const allowlist = compilerAllowlist(config.compilers);
   const cache = settings === null ? null : new ResultStore(settings);
+  const packs = config.toolchainsMaxBytes === null ? null : new PackStore({ dir: join(cacheRoot(env), 'toolchains'), maxBytes: config.toolchainsMaxBytes });
   // Off the job's path: a dead server's leftovers are no one's hurry.
   void sweepStaleJobDirs(tmpdir(), Math.max(config.maxJobSeconds, DEFAULT_MAX_JOB_SECONDS) * 1000 + STALE_MARGIN_MS);
   const controller = new AbortController();
@@ -50,8 +52,11 @@ export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): 
         load: loadavg().map((l) => Math.round(l * 100) / 100),
         compilers: listCompilers(allowlist, env.PATH),
         cache: cache !== null,
+        arch: arch(),
+        ...(packs === null ? {} : { packs: (await packs.held()).slice(0, MAX_HELLO_PACKS) }),
       },
-      handler: createJobHandler({ allowlist, maxJobSeconds: config.maxJobSeconds, env, cache }),
+      handler: createJobHandler({ allowlist, maxJobSeconds: config.maxJobSeconds, env, cache, packs }),
+      packs,
       signal: controller.signal,
     });
     return 0;
