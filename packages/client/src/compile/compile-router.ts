@@ -1,14 +1,17 @@
 import { readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { cacheRoot } from '@sshcc/store';
 import { hostListFiles, resolveHostSources, type HostList } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { CompileContext } from './handle-compile';
 import { NO_JOB_EVENTS, type JobEvents } from '../events';
 import { HostTable } from '../hosts';
-import { SshPool, sshccHandshake } from '../pool';
+import { SshPool, sshccHandshake, type WorkerHandshake } from '../pool';
 import { Scheduler } from '../queue';
 import { CompileService } from './compile-service';
+import { packsEnabled, ToolchainPacks } from './toolchain-packs';
 import type { AgentCache } from './result-cache';
 
 /** Client variables that decide where and how compiles go; clients that differ in them get their own pool. */
@@ -87,14 +90,26 @@ export class CompileRouter {
         : new SshPool<ClientSession>({
             hosts: sshHosts,
             hostTable,
-            handshake: sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: 'sshcc-agent' })),
+            handshake: notingServer(hostTable, sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: 'sshcc-agent' }))),
             connect: { env: { ...env } },
           });
     pool?.on('event', (event) => {
       this.events.pool(event);
       if (event.type === 'host-backoff') this.log(`${event.hostId}: backed off for ${Math.round(event.delayMs / 1000)} s: ${event.error.message}`);
     });
-    const service = new CompileService({ scheduler, pool, events: this.events, log: this.log, cache: this.cache });
+    const packs =
+      pool === null || !packsEnabled(env)
+        ? null
+        : new ToolchainPacks({
+            pool,
+            hosts: hostTable,
+            packsDir: join(cacheRoot(env), 'packs'),
+            report: (push) => {
+              this.events.pack(push);
+              if (push.state !== 'pushing') this.log(`${push.host}: toolchain pack ${push.pack.slice(0, 12) || '(none)'} ${push.state === 'held' ? 'in place' : 'not pushed'}: ${push.message}`);
+            },
+          });
+    const service = new CompileService({ scheduler, pool, events: this.events, log: this.log, cache: this.cache, packs });
     return {
       service,
       close: async () => {
@@ -103,6 +118,15 @@ export class CompileRouter {
       },
     };
   }
+}
+
+/** Every hello tells the host table which packs the server holds. */
+function notingServer(table: HostTable, handshake: WorkerHandshake<ClientSession>): WorkerHandshake<ClientSession> {
+  return async (channel, info) => {
+    const session = await handshake(channel, info);
+    table.notePacks(info.hostId, session.hello.packs ?? []);
+    return session;
+  };
 }
 
 /** A hosts file edited while the agent runs takes effect: its mtime is part of the route key. */

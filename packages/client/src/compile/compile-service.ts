@@ -16,6 +16,7 @@ import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcom
 import { answerCompiled } from './compiled-answer';
 import type { CompileCaching, Compilation, Upload, UploadKey } from './compilation';
 import { RemoteCompile } from './remote-compile';
+import type { ToolchainPacks } from './toolchain-packs';
 import { remoteJobSpec } from './remote-job-spec';
 import type { AgentCache, AgentCacheHit } from './result-cache';
 import { spawnCaptured } from './spawn-captured';
@@ -30,6 +31,8 @@ export interface CompileServiceOptions {
   readonly log: (line: string) => void;
   /** The user's result cache, consulted before a job is queued; null or absent: none. */
   readonly cache?: AgentCache | null;
+  /** Pushes toolchain packs to hosts that lack a compiler; null or absent: none are pushed. */
+  readonly packs?: ToolchainPacks | null;
 }
 
 /** Preprocessed output past this while cpp still runs is streamed: a full data frame is ready to go. */
@@ -45,7 +48,7 @@ export class CompileService {
   private readonly remote: RemoteCompile;
 
   constructor(private readonly options: CompileServiceOptions) {
-    this.remote = new RemoteCompile(options.scheduler, options.pool);
+    this.remote = new RemoteCompile(options.scheduler, options.pool, options.packs ?? null);
   }
 
   async handle(request: CompileRequest, context: CompileContext): Promise<CompileAnswer> {

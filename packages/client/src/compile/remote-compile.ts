@@ -12,6 +12,7 @@ import { sessionCacheKey, type Compilation, type Upload } from './compilation';
 import { PreprocessorFailed } from './growing-output';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './compile-outcome';
 import { spawnCaptured } from './spawn-captured';
+import type { ToolchainPacks } from './toolchain-packs';
 
 /** A volunteer's answer that is the compile's answer. */
 interface AnsweredAttempt {
@@ -31,6 +32,8 @@ export class RemoteCompile {
   constructor(
     private readonly scheduler: Scheduler,
     private readonly pool: SshPool<ClientSession> | null,
+    /** Pushes a host the compiler it lacks; null: packs are off, such a host just stays unfit for it. */
+    private readonly packs: ToolchainPacks | null = null,
   ) {}
 
   /** Sends the compile to the best free volunteer, and on to another (or here) whenever one fails. */
@@ -81,6 +84,7 @@ export class RemoteCompile {
       const { departure, detail, message } = end as AttemptEnd;
       const row = DEPARTURES[departure];
       this.leaveHost(host, departure, avoid, spec.fingerprint, `${host}: ${result?.message ?? detail}`);
+      if (row.host === 'unfit-for-compiler') this.packs?.offer(host, compiler, spec.fingerprint);
       if (row.job === 'exec-in-client') {
         // The rerun leaves the targets as gcc does (an earlier object survives a cc1 error), so none is removed here.
         recorder.countLocal(departure, failures.length > 0 || row.host !== 'none');
@@ -123,7 +127,9 @@ export class RemoteCompile {
     timing.workerAt = Date.now();
     let broken = true;
     try {
-      const result = await worker.session.runJob(spec, upload.source(), {
+      // Named on every job once built: a host that holds the pack and lacks the compiler runs it with the pack.
+      const pack = this.packs?.packOf(spec.fingerprint);
+      const result = await worker.session.runJob(pack === undefined ? spec : { ...spec, pack }, upload.source(), {
         signal,
         onStage: (stage) => recorder.stage(stage),
         cacheKey: sessionCacheKey(upload.key),

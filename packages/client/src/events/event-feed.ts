@@ -1,7 +1,7 @@
 import { SshccError } from '@sshcc/core';
 import type { PoolEvent } from '../pool';
 import type { CompileRequest } from '../wire/messages';
-import type { FeedEvent, FeedListener } from './feed-event';
+import type { FeedEvent, FeedListener, PackPush } from './feed-event';
 import { FeedJobRecorder } from './feed-job-recorder';
 import type { HostsConfig, JobEvents, JobRecorder } from './job-events';
 import { SlotTable } from './slot-table';
@@ -44,6 +44,10 @@ export class EventFeed implements JobEvents {
     if (event.type === 'host-backoff') {
       this.emit({ type: 'host-state', at, host: event.hostId, state: 'backoff', until: at + event.delayMs, error: oneLine(event.error) });
     }
+  }
+
+  pack(push: PackPush): void {
+    this.emit({ type: 'pack', at: this.now(), ...push });
   }
 
   emit(event: FeedEvent): void {

@@ -42,6 +42,22 @@ export interface AttemptFigures {
 /** Where a job ended up. `error`: sshcc answered with its own failure (e.g. no such compiler). */
 export type JobResultKind = 'remote' | 'local' | 'error' | 'cancelled';
 
+/** A toolchain push to a host that lacked a compiler: begun, stored there, or failed (then `message` says why). */
+export interface PackPush {
+  readonly host: string;
+  /** The pack's id ('' when it could not even be built). */
+  readonly pack: string;
+  readonly state: 'pushing' | 'held' | 'failed';
+  /** Archive bytes sent (0: the host had every file); null until it is over. */
+  readonly wireBytes: number | null;
+  /** Files sent, of the pack's `files`; null until it is over. */
+  readonly filesSent: number | null;
+  readonly files: number;
+  /** From the decision to push to its end; null while pushing. */
+  readonly ms: number | null;
+  readonly message: string;
+}
+
 export type FeedEvent =
   /** A compile request reached the agent. `label`: the output as the build names it. */
   | { readonly type: 'job-start'; readonly job: number; readonly at: number; readonly label: string; readonly cwd: string }
@@ -90,6 +106,7 @@ export type FeedEvent =
       readonly cppSlots: number;
       readonly localSlots: number;
     }
+  | ({ readonly type: 'pack'; readonly at: number } & PackPush)
   /** From the pool: `down` (a connection lost), `backoff` (refused until `until`), `up` (connected). */
   | {
       readonly type: 'host-state';

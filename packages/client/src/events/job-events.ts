@@ -3,7 +3,7 @@ import type { JobResult, JobStage } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { PoolEvent } from '../pool';
 import type { CompileGrant } from '../queue';
-import type { AttemptOutcome } from './feed-event';
+import type { AttemptOutcome, PackPush } from './feed-event';
 
 /**
  * What the compile service tells the event feed about one job. Each call stamps the time; nothing
@@ -48,6 +48,7 @@ export interface JobEvents {
   begin(request: CompileRequest): JobRecorder;
   hosts(config: HostsConfig): void;
   pool(event: PoolEvent): void;
+  pack(push: PackPush): void;
 }
 
 const NO_RECORDER: JobRecorder = {
@@ -69,4 +70,5 @@ export const NO_JOB_EVENTS: JobEvents = {
   begin: () => NO_RECORDER,
   hosts: () => undefined,
   pool: () => undefined,
+  pack: () => undefined,
 };

@@ -117,7 +117,10 @@ describe('HostTable', () => {
     avoid.add('b'); // the caller's own copy
     expect(hosts.unfitFor(GCC)).toEqual(new Set(['a', 'c']));
     expect(hosts.get('b').unfitCompilers.size).toBe(1);
-    hosts.notePack('b', 'gcc-12-x86_64');
+    hosts.notePacks('b', ['gcc-12-x86_64']);
     expect([hosts.holdsPack('b', 'gcc-12-x86_64'), hosts.holdsPack('a', 'gcc-12-x86_64')]).toEqual([true, false]);
+    // A pack pushed to a: it takes gcc's jobs again, and is still unfit for nothing else.
+    hosts.clearUnfit('a', GCC);
+    expect(hosts.unfitFor(GCC)).toEqual(new Set(['c']));
   });
 });

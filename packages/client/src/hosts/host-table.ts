@@ -179,10 +179,15 @@ export class HostTable {
     return new Set(this.list().flatMap((e) => (e.unfitCompilers.has(key) ? [e.id] : [])));
   }
 
-  // Toolchain packs a host holds (for the toolchain push; nothing records one yet).
+  /** A pack for the compiler has reached the host: its jobs may go there again. */
+  clearUnfit(hostId: string, compiler: CompilerFingerprint): void {
+    this.entry(hostId).unfitCompilers.delete(compilerKey(compiler));
+  }
 
-  notePack(hostId: string, pack: string): void {
-    this.entry(hostId).packs.add(pack);
+  // Toolchain packs the host holds: those its server's hello listed, and those pushed since.
+
+  notePacks(hostId: string, packs: readonly string[]): void {
+    for (const pack of packs) this.entry(hostId).packs.add(pack);
   }
 
   holdsPack(hostId: string, pack: string): boolean {
@@ -243,7 +248,7 @@ export function wholeSlots(what: string, value: number): number {
 }
 
 /** One key per compiler: the same fingerprint, the same compiler. */
-function compilerKey(compiler: CompilerFingerprint): string {
+export function compilerKey(compiler: CompilerFingerprint): string {
   return JSON.stringify(compiler);
 }
 

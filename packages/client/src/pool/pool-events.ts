@@ -4,7 +4,7 @@ import type { HostHealth, ServerMode } from '../hosts';
 // What the pool tells the agent's monitor feed and log. One event type, so a listener can forward them
 // without knowing each kind.
 
-export type ChannelCloseReason = 'broken' | 'server-closed' | 'host-failed' | 'pool-closed';
+export type ChannelCloseReason = 'broken' | 'server-closed' | 'host-failed' | 'pool-closed' | 'side-done';
 
 export type PoolEvent =
   | { readonly type: 'host-up'; readonly hostId: string; readonly destination: string }

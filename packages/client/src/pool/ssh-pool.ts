@@ -132,6 +132,18 @@ export class SshPool<S> extends EventEmitter<{ event: [PoolEvent] }> {
     });
   }
 
+  /**
+   * A channel on `hostId` outside its job slots, for work that must not take one (a toolchain push
+   * runs for seconds while the host's jobs keep every slot). close() ends it.
+   */
+  async openSide(hostId: string): Promise<{ readonly session: S; close(): void }> {
+    const h = this.channelsOf(hostId);
+    if (this.closed) throw poolClosedError();
+    if (this.hostTable.healthNow(hostId) === 'backoff') throw this.hostTable.backedOffError(hostId);
+    const w = await this.opener.open(h);
+    return { session: w.session, close: () => closeWorker(h, w, 'side-done', this.emitEvent) };
+  }
+
   /** Gives a worker back. `broken`: its channel can't be trusted (job cancelled, protocol error): close it. */
   release(worker: PoolWorker<S>, options: { broken?: boolean } = {}): void {
     const h = this.hosts.get(worker.hostId);

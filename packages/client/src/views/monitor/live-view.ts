@@ -1,4 +1,4 @@
-import { applyJobEvent, isJobEvent, jobPhase, newJobRecord, type FeedEvent, type JobRecord } from '../../events';
+import { applyJobEvent, isJobEvent, jobPhase, newJobRecord, type FeedEvent, type JobRecord, type PackPush } from '../../events';
 
 export type HostStateName = 'unknown' | 'up' | 'down' | 'backoff';
 
@@ -11,6 +11,8 @@ export interface HostView {
   /** While backed off: when the host is offered again (epoch ms). */
   readonly until: number | null;
   readonly error: string | null;
+  /** The last toolchain push to it, in a few words ("pushing 3f2a9c…", "3f2a9c… in place"); absent: none. */
+  readonly pack?: string | null;
 }
 
 /** What the agent sends a new monitor first; plain JSON. */
@@ -80,14 +82,19 @@ export class LiveView {
     if (event.type === 'hosts') {
       for (const host of event.hosts) {
         const old = this.hostViews.get(host.id);
-        this.hostViews.set(host.id, { id: host.id, slots: host.slots, local: host.local, state: old?.state ?? (host.local ? 'up' : 'unknown'), until: old?.until ?? null, error: old?.error ?? null });
+        this.hostViews.set(host.id, { id: host.id, slots: host.slots, local: host.local, state: old?.state ?? (host.local ? 'up' : 'unknown'), until: old?.until ?? null, error: old?.error ?? null, pack: old?.pack ?? null });
       }
       this.cppSlots = Math.max(this.cppSlots, event.cppSlots);
       this.localSlots = Math.max(this.localSlots, event.localSlots);
       return null;
     }
     const old = this.hostViews.get(event.host);
-    this.hostViews.set(event.host, { id: event.host, slots: old?.slots ?? 0, local: old?.local ?? false, state: event.state, until: event.until, error: event.error });
+    const base = { id: event.host, slots: old?.slots ?? 0, local: old?.local ?? false, state: old?.state ?? 'unknown', until: old?.until ?? null, error: old?.error ?? null, pack: old?.pack ?? null };
+    if (event.type === 'pack') {
+      this.hostViews.set(event.host, { ...base, pack: packNote(event) });
+      return null;
+    }
+    this.hostViews.set(event.host, { ...base, state: event.state, until: event.until, error: event.error });
     return null;
   }
 
@@ -136,4 +143,11 @@ export class LiveView {
     for (const host of this.hostViews.values()) hosts.set(host.id, { busy: busy.get(host.id) ?? 0, total: host.slots });
     return { hosts, cpp: { busy: cpp, total: this.cppSlots }, local: { busy: busy.get(null) ?? 0, total: this.localSlots } };
   }
+}
+
+function packNote(push: PackPush): string {
+  const id = push.pack === '' ? 'pack' : `${push.pack.slice(0, 8)}…`;
+  if (push.state === 'pushing') return `pushing ${id}`;
+  if (push.state === 'held') return `${id} in place (${((push.wireBytes ?? 0) / 1024 / 1024).toFixed(1)} MiB sent)`;
+  return `${id} not pushed: ${push.message}`;
 }

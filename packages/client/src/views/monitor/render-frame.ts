@@ -20,9 +20,9 @@ export function renderFrame(view: LiveView, options: FrameOptions): string[] {
   const clock = new Date(options.now).toTimeString().slice(0, 8);
   const lines = [`sshcc mon  ${clock}  finished ${view.finished}  running ${running}  queued ${queued}`, ''];
   const use = view.slotUse();
-  const hostRows = [['HOST', 'STATE', 'SLOTS']];
-  for (const host of view.hosts()) hostRows.push([host.id, hostState(host, options.now), slots(use.hosts.get(host.id))]);
-  hostRows.push(['(local cpp)', '-', slots(use.cpp)], ['(local compile)', '-', slots(use.local)]);
+  const hostRows = [['HOST', 'STATE', 'SLOTS', 'TOOLCHAIN']];
+  for (const host of view.hosts()) hostRows.push([host.id, hostState(host, options.now), slots(use.hosts.get(host.id)), host.pack ?? '-']);
+  hostRows.push(['(local cpp)', '-', slots(use.cpp), '-'], ['(local compile)', '-', slots(use.local), '-']);
   lines.push(...table(hostRows), '');
   const jobs = view.activeJobs();
   if (jobs.length === 0) {

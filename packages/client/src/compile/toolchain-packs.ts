@@ -1,0 +1,112 @@
+// The agent's toolchain packs: built once per compiler, pushed once per host that lacks the compiler,
+// while the build goes on without that host for that compiler.
+import { createReadStream } from 'node:fs';
+import { arch } from 'node:os';
+import { formatError } from '@sshcc/core';
+import type { ClientSession, CompilerFingerprint } from '@sshcc/protocol';
+import { buildPack, selectFromArchive, type BuiltPack } from '@sshcc/store';
+import { compilerKey, type HostTable } from '../hosts';
+import type { PackPush } from '../events';
+import type { SshPool } from '../pool';
+
+export interface ToolchainPacksOptions {
+  readonly pool: SshPool<ClientSession>;
+  readonly hosts: HostTable;
+  /** `$XDG_CACHE_HOME/sshcc/packs`. */
+  readonly packsDir: string;
+  readonly report: (push: PackPush) => void;
+}
+
+/** SSHCC_PACKS=0 turns pushing off: a host without the compiler then stays unfit for it, as before packs. */
+export function packsEnabled(env: Readonly<Record<string, string | undefined>>): boolean {
+  return env.SSHCC_PACKS !== '0';
+}
+
+export class ToolchainPacks {
+  private readonly built = new Map<string, Promise<BuiltPack>>();
+  private readonly ready = new Map<string, string>();
+  /** host + compiler: a push begun (whatever became of it); one per agent life, so a failing host is not pushed to again and again. */
+  private readonly tried = new Set<string>();
+
+  constructor(private readonly options: ToolchainPacksOptions) {}
+
+  /** The id of the compiler's pack once it is built (a job then names it, for hosts that hold it). */
+  packOf(compiler: CompilerFingerprint): string | undefined {
+    return this.ready.get(compilerKey(compiler));
+  }
+
+  /**
+   * The host lacks the compiler: build its pack (once) and push it over a channel of its own. The host
+   * takes that compiler's jobs again only once the push has been stored and checked there.
+   */
+  offer(host: string, compilerPath: string, compiler: CompilerFingerprint): void {
+    const key = `${host}\0${compilerKey(compiler)}`;
+    if (this.tried.has(key)) return;
+    this.tried.add(key);
+    void this.push(host, compilerPath, compiler);
+  }
+
+  private async push(host: string, compilerPath: string, compiler: CompilerFingerprint): Promise<void> {
+    const { pool, hosts, report } = this.options;
+    const started = Date.now();
+    let pack: BuiltPack | null = null;
+    let side: { readonly session: ClientSession; close(): void } | null = null;
+    try {
+      pack = await this.build(compilerPath, compiler);
+      side = await pool.openSide(host);
+      const { hello } = side.session;
+      if (hello.packs === undefined) throw new Error('its sshcc-server takes no toolchain packs (an older version, or toolchains.enabled is false)');
+      if (hello.arch !== arch()) throw new Error(`it is ${hello.arch ?? 'of an unknown arch'}, this machine ${arch()}: it cannot run this machine's compilers`);
+      report({ host, pack: pack.id, state: 'pushing', wireBytes: null, filesSent: null, files: pack.manifest.files.length, ms: null, message: `pushing the ${compiler.version} pack (${mib(pack.archiveBytes)} at most)` });
+      const built = pack;
+      const distinct = new Set(built.manifest.files.map((file) => file.sha256)).size;
+      const outcome = await side.session.pushPack(built.manifest, (wanted) =>
+        wanted.length === distinct ? createReadStream(built.archive) : selectFromArchive(built.archive, wanted, built.unpackedBytes),
+      );
+      if (!outcome.ok) throw new Error(outcome.message);
+      hosts.notePacks(host, [built.id]);
+      hosts.clearUnfit(host, compiler);
+      report({
+        host,
+        pack: built.id,
+        state: 'held',
+        wireBytes: outcome.wireBytes,
+        filesSent: outcome.sent.length,
+        files: built.manifest.files.length,
+        ms: Date.now() - started,
+        message: outcome.sent.length === 0 ? 'the host had every file already' : `sent ${outcome.sent.length} of ${distinct} files, ${mib(outcome.wireBytes)}`,
+      });
+    } catch (err) {
+      report({
+        host,
+        pack: pack?.id ?? '',
+        state: 'failed',
+        wireBytes: null,
+        filesSent: null,
+        files: pack?.manifest.files.length ?? 0,
+        ms: Date.now() - started,
+        message: formatError(err).replace(/^sshcc: /, ''),
+      });
+    } finally {
+      side?.close();
+    }
+  }
+
+  private build(compilerPath: string, compiler: CompilerFingerprint): Promise<BuiltPack> {
+    const key = compilerKey(compiler);
+    let building = this.built.get(key);
+    if (building === undefined) {
+      building = buildPack(compilerPath, compiler, this.options.packsDir);
+      this.built.set(key, building);
+      building.then(
+        (pack) => this.ready.set(key, pack.id),
+        () => this.built.delete(key),
+      );
+    }
+    return building;
+  }
+}
+
+function mib(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
