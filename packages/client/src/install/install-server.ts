@@ -77,9 +77,8 @@ export async function installServer(target: InstallTarget, bundle: ServerBundle,
   if (!home.startsWith('/')) throw new SshccError('config', `$HOME on ${where} is not an absolute path (${JSON.stringify(home)})`);
   const previous = facts.get('installed') || null;
   const paths = installPaths(home);
-  await mustRun(target, 'create the install folder', 'mkdir -p "$1"', [posix.dirname(paths.bundle)]);
-
   const { node, nodeVersion, runtime } = await findNode(target, facts, paths, options, step);
+  await mustRun(target, 'create the install folder', 'mkdir -p "$1"', [posix.dirname(paths.bundle)]);
   // Only a runtime's own libraries need the path; the volunteer's node brings its own.
   const withLibraries = runtime?.libraryPath ? `LD_LIBRARY_PATH=${shellQuote(runtime.libraryPath)} ` : '';
   const nonce = `${process.pid}-${randomBytes(4).toString('hex')}`;
