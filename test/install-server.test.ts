@@ -1,9 +1,10 @@
 // `sshcc install-server` into the fresh home of a volunteer whose sshd has no `Subsystem sshcc` (sshd's
 // SetEnv gives its sessions that HOME, and the shell's `~` follows it), then a make build through that
-// install; an upgrade while a server runs; a node too old; `--local`. Runs the BUILT CLI, shim and
-// server bundle (npm run build first).
+// install; an upgrade while a server runs (a reinstall sends only what changed); a node too old where
+// this machine's node cannot go instead; `--local`. Runs the BUILT CLI, shim and server bundle (npm run
+// build first).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Client } from 'ssh2';
@@ -127,13 +128,17 @@ describe('sshcc install-server on a volunteer without the sshcc subsystem', () =
     const client = await connectClient(volunteer.connectOptions());
     clients.push(client);
     const session: ClientSession = await clientHandshake(await openExec(client, '~/.local/lib/sshcc/sshcc-server'));
+    // What an older build left there: install-server sends the bundle only when it differs.
+    appendFileSync(join(installDir, 'bin/sshcc-server.js'), '// an older build\n');
     const before = statSync(join(installDir, 'bin/sshcc-server.js')).ino;
 
     const again = await sshcc(['install-server', `@${volunteer.alias}`], clientEnv(volunteer));
     expect(again.stderr).toBe('');
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`installed sshcc-server 0.1.0 in ${installDir} (was sshcc-server 0.1.0).\n`);
+    expect(again.stdout).toMatch(/^ {2}upload: +\d+ KiB by (sftp|exec) to /m);
     expect(statSync(join(installDir, 'bin/sshcc-server.js')).ino).not.toBe(before);
+    expect(readFileSync(join(installDir, 'bin/sshcc-server.js')).equals(readFileSync(BUNDLE))).toBe(true);
     expect(filesUnder(installDir)).toEqual(['bin/sshcc-server.js', 'sshcc-server']);
 
     const source = Buffer.from('int answer(void) { return 42; }\n');
@@ -145,15 +150,17 @@ describe('sshcc install-server on a volunteer without the sshcc subsystem', () =
 });
 
 describe('sshcc install-server refusals', () => {
-  it('refuses a node older than 20 and leaves nothing behind', async () => {
+  it("refuses a node older than 20 where this machine's node cannot go instead (another architecture), and leaves nothing behind", async () => {
     const home = freshDir('old-node-home');
     const bin = freshDir('old-node-bin');
+    const [here, there] = process.arch === 'arm64' ? ['aarch64', 'x86_64'] : ['x86_64', 'aarch64'];
     writeFileSync(join(bin, 'node'), '#!/bin/sh\necho v18.19.0\n');
-    chmodSync(join(bin, 'node'), 0o755);
+    writeFileSync(join(bin, 'uname'), `#!/bin/sh\n[ "$1" = -m ] && { echo ${there}; exit; }\nexec /usr/bin/uname "$@"\n`);
+    for (const tool of ['node', 'uname']) chmodSync(join(bin, tool), 0o755);
     const volunteer = await startVolunteer({ subsystem: false, env: { HOME: home, PATH: `${bin}:/usr/local/bin:/usr/bin:/bin` } });
     const result = await sshcc(['install-server', volunteer.alias], clientEnv(volunteer));
     expect(result.stderr).toBe(
-      `sshcc: config: ${bin}/node on ${volunteer.user}@127.0.0.1:${volunteer.port} is Node v18.19.0; sshcc-server needs 20 or newer` +
+      `sshcc: config: ${bin}/node on ${volunteer.user}@127.0.0.1:${volunteer.port} is Node v18.19.0; sshcc-server needs 20 or newer, and this machine's node cannot go instead: it is ${there}, and this machine's node is ${here}` +
         ' (install Node.js 20 or newer there, where a non-interactive `ssh host node --version` finds it)\n',
     );
     expect(result.code).toBe(102);

@@ -4,6 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findFreePort } from './free-port';
+import { hidingLauncher, hidingUnavailable } from './hidden-paths';
 import { keyBlob } from './key-blob';
 import { generateKeyPair } from './ssh-keygen';
 import { renderHostBlock, renderKnownHosts } from './ssh-client-files';
@@ -43,6 +44,11 @@ export interface VolunteerOptions {
    * runs sshd inside a network namespace and puts a relay in front of it. Default: loopback.
    */
   network?: VolunteerNetwork;
+  /**
+   * Paths this volunteer's sessions must not see (its node, a compiler): sshd runs in a private mount
+   * namespace where each is covered by an empty mount (hidden-paths.ts). Root only; see hidingUnavailable.
+   */
+  hide?: readonly string[];
 }
 
 export interface VolunteerNetwork {
@@ -95,6 +101,7 @@ async function launch(
   dir: string,
   sshdPath: string,
   network: VolunteerNetwork | undefined,
+  hiding: readonly string[],
   configFor: (port: number) => string,
 ): Promise<{ sshd: SshdProcess; port: number }> {
   const configFile = join(dir, 'sshd_config');
@@ -103,7 +110,7 @@ async function launch(
     const port = network?.port ?? (await findFreePort());
     await writeFile(configFile, configFor(port), { mode: 0o600 });
     try {
-      const launcher = network?.launcher ?? [];
+      const launcher = [...(network?.launcher ?? []), ...hiding];
       return { sshd: await SshdProcess.start(sshdPath, configFile, join(dir, 'sshd.pid'), { host, port, launcher }), port };
     } catch (err) {
       // The port was free when we looked; someone took it before sshd bound it. Another port will do.
@@ -118,6 +125,8 @@ async function launch(
  */
 export async function startVolunteer(options: VolunteerOptions = {}): Promise<Volunteer> {
   const sshdPath = options.sshdPath ?? DEFAULT_SSHD;
+  const cannotHide = options.hide && options.hide.length > 0 ? hidingUnavailable() : undefined;
+  if (cannotHide !== undefined) throw new Error(`testkit: no volunteer with hidden paths here: ${cannotHide}`);
   const asRoot = process.getuid?.() === 0;
   const user = userInfo().username;
   // sshd as root insists on its privilege-separation directory; the system's own sshd may never have run here.
@@ -141,7 +150,8 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
     const subsystemCommand =
       options.subsystem === false ? undefined : await subsystemCommandLine(dir, options.serverCommand ?? defaultServerCommand());
     const network = options.network;
-    const { sshd, port } = await launch(dir, sshdPath, network, (port) =>
+    const hiding = options.hide && options.hide.length > 0 ? hidingLauncher(options.hide) : [];
+    const { sshd, port } = await launch(dir, sshdPath, network, hiding, (port) =>
       renderSshdConfig({
         listenAddress: network?.listenAddress ?? LOOPBACK,
         port,
@@ -172,7 +182,7 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
       home,
       dir,
       sshdPath,
-      sshd: { host: network?.listenAddress ?? LOOPBACK, port, launcher: network?.launcher ?? [] },
+      sshd: { host: network?.listenAddress ?? LOOPBACK, port, launcher: [...(network?.launcher ?? []), ...hiding] },
       sshdConfigFile: join(dir, 'sshd_config'),
       pidFile,
       knownHostsFile,

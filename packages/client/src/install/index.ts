@@ -1,5 +1,6 @@
 // `sshcc install-server`: the per-user sshcc-server install on a volunteer (or this machine), no root.
-export { installServer, type InstallReport, type InstallOptions } from './install-server';
+export { installServer, formatBytes, type InstallReport, type InstallOptions } from './install-server';
+export { localNodeRuntime, type NodeRuntime } from './local-node-runtime';
 export { installPaths, INSTALL_DIR_IN_HOME, type InstallPaths } from './install-paths';
 export { loadServerBundle, type ServerBundle } from './server-bundle';
 export { localInstallTarget } from './local-install-target';

@@ -18,9 +18,11 @@ export interface InstallPaths {
    * `--print-sshd-config` names `../bin/sshcc-server.js` from its own folder, which is then itself.
    */
   readonly bundle: string;
+  /** Node runtimes sent to a volunteer without a usable node, one folder per content address. */
+  readonly runtimes: string;
 }
 
 export function installPaths(home: string): InstallPaths {
   const dir = posix.join(home, INSTALL_DIR_IN_HOME);
-  return { dir, launcher: posix.join(dir, LAUNCHER_NAME), bundle: posix.join(dir, 'bin', 'sshcc-server.js') };
+  return { dir, launcher: posix.join(dir, LAUNCHER_NAME), bundle: posix.join(dir, 'bin', 'sshcc-server.js'), runtimes: posix.join(dir, 'runtimes') };
 }

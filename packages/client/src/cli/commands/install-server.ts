@@ -9,8 +9,9 @@ const USAGE_HINT = 'as in: sshcc install-server build1, sshcc install-server @me
 
 /**
  * `sshcc install-server [@]host | --local`: puts sshcc-server (one bundled file and a launcher) into
- * ~/.local/lib/sshcc on a volunteer that has node, with no root; checks that it runs; prints the
- * optional sshd_config Subsystem line. Running it again upgrades in place.
+ * ~/.local/lib/sshcc on a volunteer, with no root, and this machine's node beside it where the volunteer
+ * has none ≥ 20; checks that it runs; prints the optional sshd_config Subsystem line. Running it again
+ * upgrades in place and sends only what changed.
  */
 export const installServerCommand: CliCommand = {
   name: 'install-server',
@@ -18,7 +19,7 @@ export const installServerCommand: CliCommand = {
   register: (cli) =>
     cli.command(
       'install-server [host]',
-      'install sshcc-server for your user on a volunteer (needs node there, not root)',
+      'install sshcc-server for your user on a volunteer (no root; sends this node where none ≥ 20 is there)',
       (command) =>
         command
           .positional('host', { type: 'string', describe: 'a volunteer as in a host list: [@][user@]host[:port]; ~/.ssh/config applies' })
