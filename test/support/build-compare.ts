@@ -77,13 +77,14 @@ function readelf(option: string, file: string): string {
 
 /**
  * `readelf -wi` without the producer line, and with .debug_str offsets dropped: a longer producer string
- * moves every string stored after it, which shows as a different offset but the same string.
+ * moves every string stored after it, which shows as a different offset but the same string. readelf
+ * prints offset zero as `0`, not `0x0`, and some string is at 0 once the producer has moved.
  */
 function debugInfoText(file: string): string {
   return readelf('-wi', file)
     .split('\n')
     .filter((line) => !/\bDW_AT_producer\b/.test(line))
-    .map((line) => line.replace(/\((indirect (?:line )?string), offset: 0x[0-9a-f]+\)/g, '($1)'))
+    .map((line) => line.replace(/\((indirect (?:line )?string), offset: (?:0x[0-9a-f]+|0)\)/g, '($1)'))
     .join('\n');
 }
 

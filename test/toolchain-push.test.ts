@@ -1,0 +1,157 @@
+// Toolchain push, end to end: a volunteer whose sshd runs in a private mount namespace with every
+// compiler covered (gcc's and g++'s drivers, /usr/lib/gcc, as, clang, the cross gcc, cc1's libraries:
+// testkit's `hide`, root only) gets the client's gcc as a pack over the pooled connection, then compiles a
+// real multi-file project remote-only, objects identical to local ones, with and without -g. A fresh agent
+// then sends no pack bytes, and a cross compiler goes the same way. Runs the BUILT CLI (npm run build).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { hidingUnavailable, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { SSHCC } from './support/build-project';
+import { runCaptured, type CapturedRun } from './support/captured-run';
+import { agentLog, stopAgent } from './support/private-agent';
+import { debugDifference } from './support/build-compare';
+import { waitFor } from './support/build-processes';
+
+const reason = hidingUnavailable();
+const FILES = ['alpha', 'beta', 'gamma', 'delta', 'main'];
+const CROSS = 'aarch64-linux-gnu-gcc';
+
+/** Every compiler this machine has, and what cc1 loads: a volunteer session must be able to run none of them. */
+function compilersHere(): string[] {
+  const names = ['gcc', 'g++', 'cc', 'c++', 'cpp', 'as', 'clang', 'clang++', 'gcc-11', 'gcc-12', 'g++-12', CROSS, 'aarch64-linux-gnu-as'];
+  const dirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir.startsWith('/'));
+  const programs = names.flatMap((name) => dirs.map((dir) => join(dir, name))).filter((path) => existsSync(path));
+  const cc1 = execFileSync('gcc', ['-print-prog-name=cc1'], { encoding: 'utf8' }).trim();
+  const libraries = execFileSync('ldd', [cc1], { encoding: 'utf8' })
+    .split('\n')
+    .flatMap((line) => /(lib(?:isl|mpc|mpfr|gmp)\S*) => (\S+)/.exec(line)?.[2] ?? []);
+  return [...programs, ...libraries, ...['/usr/lib/gcc', '/usr/lib/gcc-cross'].filter((dir) => existsSync(dir))];
+}
+
+if (reason !== undefined) {
+  test('toolchain push to a volunteer without compilers cannot run here, and the reason is printed', () => {
+    console.log(`toolchain push tests not run: ${reason}`);
+    expect(reason).toMatch(/not root|unshare --mount/);
+  });
+} else {
+  let root: string;
+  let volunteer: Volunteer;
+  let project: string;
+
+  const clientEnv = (name: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
+    const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C', LC_ALL: 'C' };
+    for (const variable of ['SSH_AUTH_SOCK', 'SSHCC_SERVER_COMMAND', 'DISTCC_HOSTS', 'SSHCC_VERBOSE', 'MAKEFLAGS', 'MFLAGS']) delete env[variable];
+    return {
+      ...env,
+      SSHCC_DIR: join(root, name, 'sshcc'),
+      XDG_CACHE_HOME: join(root, name, 'cache'),
+      SSHCC_LOG: join(root, name, 'jobs.log'),
+      // Compiles, not result cache hits, are what this file measures.
+      SSHCC_CACHE: '0',
+      SSHCC_HOSTS: `${volunteer.alias}/2`,
+      SSHCC_SSH_CONFIG: volunteer.sshConfigFile,
+      SSHCC_KNOWN_HOSTS: volunteer.knownHostsFile,
+      ...extra,
+    };
+  };
+  const make = (env: NodeJS.ProcessEnv, cflags: string): Promise<CapturedRun> => runCaptured(['make', '-j4', `CC=${SSHCC} gcc`, `CFLAGS=${cflags}`], { cwd: project, env });
+  const jobLines = (env: NodeJS.ProcessEnv): string[] => (existsSync(env.SSHCC_LOG as string) ? readFileSync(env.SSHCC_LOG as string, 'utf8').split('\n').filter((line) => line !== '') : []);
+  const packLines = (env: NodeJS.ProcessEnv): string[] => agentLog(env).split('\n').filter((line) => line.includes('toolchain pack'));
+
+  /**
+   * Objects built by sshcc equal gcc's own with the same flags in the same dir: byte for byte, or with -g
+   * as every sshcc -g object does (DESIGN.md's measured fact: only DW_AT_producer differs, from
+   * -fdirectives-only; debugDifference).
+   */
+  function expectLocalObjects(cflags: string): void {
+    for (const name of FILES) {
+      const local = join(project, `${name}.local.o`);
+      execFileSync('gcc', [...cflags.split(' '), '-c', `${name}.c`, '-o', local], { cwd: project });
+      const same = readFileSync(join(project, `${name}.o`)).equals(readFileSync(local));
+      expect({ name, cflags, difference: same ? null : cflags.includes('-g') ? debugDifference(local, join(project, `${name}.o`)) : 'bytes differ' }).toEqual({ name, cflags, difference: null });
+      rmSync(local);
+    }
+  }
+
+  beforeAll(async () => {
+    root = mkdtempSync(join(tmpdir(), 'sshcc-toolchain-push-'));
+    const home = join(root, 'volunteer-home');
+    for (const dir of [home, join(root, 'volunteer-tmp')]) mkdirSync(dir, { recursive: true });
+    project = join(root, 'project');
+    mkdirSync(project);
+    writeFileSync(join(project, 'shared.h'), '#include <stdio.h>\n#define SCALE(x) ((x) * 3 + 1)\nint alpha(int), beta(int), gamma_(int), delta(int);\n');
+    for (const [i, name] of FILES.entries()) {
+      const body = name === 'main' ? 'int main(void) { printf("%d\\n", alpha(1) + beta(2) + gamma_(3) + delta(4)); return 0; }' : `int ${name === 'gamma' ? 'gamma_' : name}(int v) { return SCALE(v) + ${i}; }`;
+      writeFileSync(join(project, `${name}.c`), `#include "shared.h"\n${body}\n`);
+    }
+    writeFileSync(join(project, 'Makefile'), `OBJS = ${FILES.map((f) => `${f}.o`).join(' ')}\nall: $(OBJS)\n%.o: %.c shared.h\n\t$(CC) $(CFLAGS) -c $< -o $@\nclean:\n\trm -f $(OBJS)\n`);
+    volunteer = await startVolunteer({ hide: compilersHere(), env: { HOME: home, TMPDIR: join(root, 'volunteer-tmp'), XDG_CACHE_HOME: join(home, '.cache') } });
+  }, 120_000);
+
+  afterAll(async () => {
+    for (const name of ['first', 'fresh', 'cross']) if (root && existsSync(join(root, name))) await stopAgent(clientEnv(name));
+    await stopAll();
+    rmSync(root, { recursive: true, force: true });
+  }, 60_000);
+
+  test('the volunteer has no compiler: its sessions can run neither gcc nor cc1', async () => {
+    const look = await runCaptured(['ssh', '-F', volunteer.sshConfigFile, volunteer.alias, 'gcc --version || echo no gcc; ls /usr/lib/gcc | wc -l'], { cwd: root, env: clientEnv('look') });
+    expect(look.stdout).toMatch(/no gcc\n0\n$/);
+  }, 60_000);
+
+  test('the first build pushes gcc\'s pack; from then on the build is remote-only, identical to local, with and without -g', async () => {
+    const env = clientEnv('first');
+    const first = await make(env, '-O2');
+    expect(first.stderr).toBe('');
+    expect(first.code).toBe(0);
+    expect(await waitFor(() => packLines(env).some((line) => / in place: /.test(line)), 120_000, 200)).toBe(true);
+    const [pushed] = packLines(env);
+    console.log(`toolchain push: ${pushed}`);
+    expect(pushed).toMatch(new RegExp(`^.*${volunteer.alias}/2: toolchain pack [0-9a-f]{12} in place: sent \\d+ of \\d+ files, \\d+\\.\\d MiB$`));
+    // The pack is under the volunteer's cache, read-only.
+    const store = join(root, 'volunteer-home', '.cache', 'sshcc', 'toolchains');
+    expect(readdirSync(store).filter((name) => /^[0-9a-f]{64}$/.test(name))).toHaveLength(1);
+
+    for (const cflags of ['-O2', '-O2 -g']) {
+      await runCaptured(['make', 'clean'], { cwd: project, env });
+      const before = jobLines(env).length;
+      // No fallback: a job that did not go remote would fail the build.
+      const build = await make({ ...env, SSHCC_FALLBACK: '0' }, cflags);
+      expect(build.stderr).toBe('');
+      expect(build.code).toBe(0);
+      const lines = jobLines(env).slice(before);
+      expect(lines).toHaveLength(FILES.length);
+      for (const line of lines) expect(line).toMatch(new RegExp(`: compiled on ${volunteer.alias}/2 \\(\\d+ ms\\)$`));
+      expectLocalObjects(cflags);
+    }
+  }, 300_000);
+
+  test('a fresh agent (no pack of its own yet) sends no pack bytes: the volunteer holds every file', async () => {
+    const env = clientEnv('fresh');
+    await runCaptured(['make', 'clean'], { cwd: project, env });
+    const build = await make(env, '-O2');
+    expect(build.code).toBe(0);
+    expect(await waitFor(() => packLines(env).length > 0, 120_000, 200)).toBe(true);
+    expect(packLines(env)).toEqual([expect.stringMatching(/toolchain pack [0-9a-f]{12} in place: the host had every file already$/)]);
+    expectLocalObjects('-O2');
+  }, 300_000);
+
+  test(`a cross compiler (${CROSS}) the volunteer lacks is pushed too; its object is identical to local`, async () => {
+    const env = clientEnv('cross');
+    const dir = join(root, 'cross');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'arm.c'), 'int add(int a, int b) { return a * 7 + b; }\n');
+    const compile = (extra: NodeJS.ProcessEnv) => runCaptured([SSHCC, CROSS, '-O2', '-c', 'arm.c', '-o', 'arm.o'], { cwd: dir, env: { ...env, ...extra } });
+    expect((await compile({})).code).toBe(0);
+    expect(await waitFor(() => packLines(env).some((line) => / in place: /.test(line)), 120_000, 200)).toBe(true);
+    rmSync(join(dir, 'arm.o'));
+    const remote = await compile({ SSHCC_FALLBACK: '0' });
+    expect(remote.stderr).toBe('');
+    expect(remote.code).toBe(0);
+    expect(jobLines(env).at(-1)).toMatch(new RegExp(`arm\\.o: compiled on ${volunteer.alias}/2`));
+    execFileSync(CROSS, ['-O2', '-c', 'arm.c', '-o', 'arm.local.o'], { cwd: dir });
+    expect(readFileSync(join(dir, 'arm.o')).equals(readFileSync(join(dir, 'arm.local.o')))).toBe(true);
+  }, 300_000);
+}
