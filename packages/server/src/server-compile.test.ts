@@ -101,12 +101,21 @@ describe('sshcc-server compiles', () => {
     expect(readdirSync(server.tmp)).toEqual([]);
   });
 
-  it('answers compiler-missing for an allowed name this server lacks', async () => {
+  it('answers compiler-missing for an allowed name this server lacks, whose build it has under no name', async () => {
+    const root = testRoot();
+    const session = await connect(startServer(root));
+    const spec = await job('gcc', ['-c'], 'c', 'x.c', 'x.o', root);
+    const result = await session.runJob({ ...spec, compiler: 'gcc-99', fingerprint: { ...spec.fingerprint, driver: '0'.repeat(64) } }, Buffer.from('int x;\n'));
+    expect(result).toMatchObject({ kind: 'compiler-missing', exitCode: null, message: "gcc-99 is not on this server's PATH" });
+  });
+
+  it('matches a compiler by identity, not name: a name it lacks runs the compiler here with that fingerprint', async () => {
     const root = testRoot();
     const session = await connect(startServer(root));
     const spec = { ...(await job('gcc', ['-c'], 'c', 'x.c', 'x.o', root)), compiler: 'gcc-99' };
     const result = await session.runJob(spec, Buffer.from('int x;\n'));
-    expect(result).toMatchObject({ kind: 'compiler-missing', exitCode: null, message: "gcc-99 is not on this server's PATH" });
+    expect(result).toMatchObject({ kind: 'compiled', exitCode: 0 });
+    expect(result.outputs.get('x.o')?.subarray(0, 4)).toEqual(Buffer.from('\x7fELF', 'latin1'));
   });
 
   it('answers compiler-mismatch without compiling when the fingerprints differ', async () => {
