@@ -26,3 +26,4 @@ export {
   type CacheKeyJob,
 } from './cache/cache-key';
 export { mapPrefixPath, prefixMapArgs, supportsMacroPrefixMap, DEBUG_PREFIX_MAPS, MACRO_PREFIX_MAPS } from './cache/prefix-map';
+export { zodIssueText } from './zod-issue';
