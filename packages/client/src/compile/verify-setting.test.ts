@@ -43,10 +43,11 @@ it.each<[string, string | null, unknown]>([
   ['the config file alone', null, 0.25],
   ['SSHCC_VERIFY over the file', '1', 1],
   ['SSHCC_VERIFY=0 turning off what the file sets', '0', 0],
+  ['the config file when SSHCC_VERIFY is empty', '', 0.25],
 ])('takes %s', (_name, variable, rate) => {
   const file = config('{"verify": 0.25}');
   if (variable !== null) env.SSHCC_VERIFY = variable;
-  expect(setting()).toEqual({ rate, source: variable === null ? file : 'SSHCC_VERIFY' });
+  expect(setting()).toEqual({ rate, source: variable === null || variable === '' ? file : 'SSHCC_VERIFY' });
 });
 
 it.each<[string, string, string]>([

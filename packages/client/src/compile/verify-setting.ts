@@ -28,7 +28,8 @@ export function clientConfigPath(env: Readonly<Record<string, string | undefined
 /** The build's setting; throws a 'config' SshccError for a bad SSHCC_VERIFY or config file. */
 export function verifySetting(env: Readonly<Record<string, string | undefined>>, homeDir: string): VerifySetting {
   const raw = env.SSHCC_VERIFY;
-  if (raw !== undefined) return { rate: parseVerifyRate(raw, 'SSHCC_VERIFY'), source: 'SSHCC_VERIFY' };
+  // Set but empty reads as unset, as with the other SSHCC_ variables.
+  if (raw !== undefined && raw.trim() !== '') return { rate: parseVerifyRate(raw, 'SSHCC_VERIFY'), source: 'SSHCC_VERIFY' };
   const file = clientConfigPath(env, homeDir);
   const rate = readClientConfig(file)?.verify;
   return rate === undefined ? { rate: 0, source: null } : { rate: checkVerifyRate(rate, `${file}: verify=${rate}`), source: file };
