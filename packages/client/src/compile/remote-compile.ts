@@ -2,7 +2,7 @@
 // them gives an answer the build can use.
 import { DEPARTURES, departureText, formatError, isSshccErrorCode, SshccError, VerifySampler, type AttemptDeparture } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult, JobSpec } from '@sshcc/protocol';
-import type { CompileAnswer } from '../wire/messages';
+import type { CapturedRun, CompileAnswer } from '../wire/messages';
 import type { JobRecorder } from '../events';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
@@ -119,16 +119,8 @@ export class RemoteCompile {
     const preprocessed = await upload.whole;
     if (preprocessed === null) return preprocessFailed(compilation);
     if (this.sampler.next(compilation.verifyRate)) {
-      const verdict = await verifyAnswer(this.scheduler, compilation, spec, preprocessed.stdout, result, signal);
-      if (verdict.kind === 'unverified') this.log(`${host}: ${analysis.output}: not verified: ${verdict.why}`);
-      else recorder.verified(host, verdict.kind === 'match');
-      if (verdict.kind === 'mismatch') {
-        const why = departureText('verify-mismatch', host);
-        this.log(`${host}: ${analysis.output}: ${why}: ${verdict.detail}; ${host} gets no more jobs for ${spec.compiler} from this agent`);
-        this.leaveHost(host, 'verify-mismatch', avoid, spec.fingerprint, `${host}: ${why}`);
-        recorder.countLocal('verify-mismatch', true);
-        return { answer: await answerCompiled(request, analysis, preprocessed, verdict.local), place: { kind: 'local', why } };
-      }
+      const kept = await this.verifyHere(compilation, spec, preprocessed, host, result, avoid, signal);
+      if (kept !== null) return kept;
     }
     const answer = await answerCompiled(request, analysis, preprocessed, result);
     if (caching !== null) {
@@ -137,6 +129,26 @@ export class RemoteCompile {
     }
     recorder.countRemote(host, failedOver);
     return { answer, place: { kind: 'remote', host, ms: Date.now() - started } };
+  }
+
+  /**
+   * Sampled verification: the volunteer's job compiled here too. Null when its answer stands (the same
+   * objects, or no verdict); else this machine's answer, and the host is unfit for the compiler from now on.
+   */
+  private async verifyHere(compilation: Compilation, spec: JobSpec, preprocessed: CapturedRun, host: string, result: JobResult, avoid: Set<string>, signal: AbortSignal): Promise<Outcome | null> {
+    const { request, analysis, recorder } = compilation;
+    const verdict = await verifyAnswer(this.scheduler, compilation, spec, preprocessed.stdout, result, signal);
+    if (verdict.kind === 'unverified') {
+      this.log(`${host}: ${analysis.output}: not verified: ${verdict.why}`);
+      return null;
+    }
+    recorder.verified(host, verdict.kind === 'match');
+    if (verdict.kind === 'match') return null;
+    const why = departureText('verify-mismatch', host);
+    this.log(`${host}: ${analysis.output}: ${why}: ${verdict.detail}; ${host} gets no more jobs for ${spec.compiler} from this agent`);
+    this.leaveHost(host, 'verify-mismatch', avoid, spec.fingerprint, `${host}: ${why}`);
+    recorder.countLocal('verify-mismatch', true);
+    return { answer: await answerCompiled(request, analysis, preprocessed, verdict.local), place: { kind: 'local', why } };
   }
 
   private async runRemote(host: string, spec: JobSpec, upload: Upload, signal: AbortSignal, recorder: JobRecorder, timing: { workerAt: number }): Promise<JobResult> {
