@@ -109,7 +109,7 @@ if (reason !== undefined) {
     expect(await waitFor(() => packLines(env).some((line) => / in place: /.test(line)), 120_000, 200)).toBe(true);
     const [pushed] = packLines(env);
     console.log(`toolchain push: ${pushed}`);
-    expect(pushed).toMatch(new RegExp(`^.*${volunteer.alias}/2: toolchain pack [0-9a-f]{12} in place: sent \\d+ of \\d+ files, \\d+\\.\\d MiB$`));
+    expect(pushed).toMatch(new RegExp(`^.*${volunteer.alias}/2: toolchain pack [0-9a-f]{12} in place: sent \\d+ of \\d+ files, \\d+\\.\\d MiB \\(\\d+\\.\\d s\\)$`));
     // The pack is under the volunteer's cache, read-only.
     const store = join(root, 'volunteer-home', '.cache', 'sshcc', 'toolchains');
     expect(readdirSync(store).filter((name) => /^[0-9a-f]{64}$/.test(name))).toHaveLength(1);
@@ -134,7 +134,7 @@ if (reason !== undefined) {
     const build = await make(env, '-O2');
     expect(build.code).toBe(0);
     expect(await waitFor(() => packLines(env).length > 0, 120_000, 200)).toBe(true);
-    expect(packLines(env)).toEqual([expect.stringMatching(/toolchain pack [0-9a-f]{12} in place: the host had every file already$/)]);
+    expect(packLines(env)).toEqual([expect.stringMatching(/toolchain pack [0-9a-f]{12} in place: the host had every file already \(\d+\.\d s\)$/)]);
     expectLocalObjects('-O2');
   }, 300_000);
 

@@ -32,7 +32,7 @@ interface Run {
 /** Runs the built CLI with no host settings of the caller's own (HOME is a fresh temp dir). */
 function sshcc(args: readonly string[], env: Record<string, string> = {}): Run {
   const base = { ...process.env };
-  for (const name of ['SSHCC_HOSTS', 'SSHCC_DIR', 'DISTCC_HOSTS']) delete base[name];
+  for (const name of ['SSHCC_HOSTS', 'SSHCC_DIR', 'DISTCC_HOSTS', 'SSHCC_VERIFY']) delete base[name];
   const result = spawnSync(process.execPath, [BIN, ...args], {
     cwd: work,
     env: { ...base, HOME: home, ...env },
@@ -91,6 +91,38 @@ describe('sshcc explain', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toMatch(/^mode: +local \(runs the compiler on this machine, unchanged\)\nreason: +unreadable-response-file\n/);
     expect(run.stdout).toMatch(/^then: +the job compiles on this machine \(counted as unreadable-response-file in sshcc stats\)$/m);
+  });
+});
+
+describe('sshcc explain: sampled verification', () => {
+  const verifyLine = (run: Run): string | undefined => /^verify: +(.*)$/m.exec(run.stdout)?.[1];
+
+  it('says it is off, and how to turn it on', () => {
+    expect(verifyLine(sshcc(['explain', '--', 'gcc', '-c', 'foo.c']))).toBe('off (SSHCC_VERIFY=<fraction>, or "verify" in $SSHCC_DIR/config.json, turns it on)');
+  });
+
+  it('says what share is compiled here too, from where, and what a mismatch does', () => {
+    expect(verifyLine(sshcc(['explain', '--', 'gcc', '-c', 'foo.c'], { SSHCC_VERIFY: '1' }))).toBe(
+      'every remote job (SSHCC_VERIFY) is compiled here too, at low priority in a local slot, and the objects compared before any is written; ' +
+        "on a mismatch the build gets this machine's object, the agent log both sha256, and the volunteer no more jobs for this compiler (counted as verify-mismatch in sshcc stats)",
+    );
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sshcc-cli-dir-'));
+    try {
+      fs.writeFileSync(path.join(dir, 'config.json'), '{"verify": 0.05}\n');
+      expect(verifyLine(sshcc(['explain', '--', 'gcc', '-c', 'foo.c'], { SSHCC_DIR: dir }))).toMatch(new RegExp(`^1 remote job in 20 \\(${dir}/config\\.json\\) is compiled here too`));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a bad SSHCC_VERIFY with one config line and exit 102, for a compile it applies to', () => {
+    const run = sshcc(['explain', '--', 'gcc', '-c', 'foo.c'], { SSHCC_VERIFY: '5%' });
+    expect(run).toEqual({
+      status: 102,
+      stdout: '',
+      stderr: 'sshcc: config: SSHCC_VERIFY=5%: not a fraction from 0 to 1 (a fraction from 0 to 1: 0.05 verifies one remote job in 20, 1 every one, 0 none)\n',
+    });
+    expect(sshcc(['explain', '--', 'gcc', '-c', '-march=native', 'foo.c'], { SSHCC_VERIFY: '5%' }).status).toBe(0);
   });
 });
 

@@ -16,6 +16,8 @@ export interface Compilation {
   readonly recorder: JobRecorder;
   /** The user's result cache as this compile uses it; null when the build turned the caches off or there is none. */
   readonly caching: CompileCaching | null;
+  /** The share of remote answers compiled here too and compared (SSHCC_VERIFY): 0 none, 1 every one. */
+  readonly verifyRate: number;
 }
 
 /** The agent cache as one compile uses it; `command` names its command line in the cache's recent keys. */

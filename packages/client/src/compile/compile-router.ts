@@ -106,7 +106,8 @@ export class CompileRouter {
             packsDir: join(cacheRoot(env), 'packs'),
             report: (push) => {
               this.events.pack(push);
-              if (push.state !== 'pushing') this.log(`${push.host}: toolchain pack ${push.pack.slice(0, 12) || '(none)'} ${push.state === 'held' ? 'in place' : 'not pushed'}: ${push.message}`);
+              const took = push.ms === null ? '' : ` (${(push.ms / 1000).toFixed(1)} s)`;
+              if (push.state !== 'pushing') this.log(`${push.host}: toolchain pack ${push.pack.slice(0, 12) || '(none)'} ${push.state === 'held' ? 'in place' : 'not pushed'}: ${push.message}${took}`);
             },
           });
     const service = new CompileService({ scheduler, pool, events: this.events, log: this.log, cache: this.cache, packs });

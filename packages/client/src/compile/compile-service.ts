@@ -20,6 +20,7 @@ import type { ToolchainPacks } from './toolchain-packs';
 import { remoteJobSpec } from './remote-job-spec';
 import type { AgentCache, AgentCacheHit } from './result-cache';
 import { spawnCaptured } from './spawn-captured';
+import { verifySetting, type VerifySetting } from './verify-setting';
 import { type CapturedRun } from '../wire/messages';
 
 export interface CompileServiceOptions {
@@ -48,7 +49,7 @@ export class CompileService {
   private readonly remote: RemoteCompile;
 
   constructor(private readonly options: CompileServiceOptions) {
-    this.remote = new RemoteCompile(options.scheduler, options.pool, options.packs ?? null);
+    this.remote = new RemoteCompile(options.scheduler, options.pool, options.log, options.packs ?? null);
   }
 
   async handle(request: CompileRequest, context: CompileContext): Promise<CompileAnswer> {
@@ -79,7 +80,10 @@ export class CompileService {
       outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: departureText('no-hosts') } };
       job.countLocal('no-hosts', false);
     } else {
-      outcome = await this.distribute(request, analysis, compiler, context, job);
+      const verify = settingOrError(request);
+      // The build asked for verification in words sshcc cannot read: said at once, never guessed at.
+      if (verify instanceof SshccError) return failure(verify);
+      outcome = await this.distribute(request, analysis, compiler, verify.rate, context, job);
     }
     const note = compileNote(request.cwd, analysis.mode === 'remote' ? analysis.output : undefined, request.argv[0] as string, outcome.place);
     this.options.log(note);
@@ -87,8 +91,8 @@ export class CompileService {
     return request.env.SSHCC_VERBOSE === '1' ? withNote(outcome.answer, note) : outcome.answer;
   }
 
-  private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, context: CompileContext, recorder: JobRecorder): Promise<Outcome> {
-    const compilation: Compilation = { request, compiler, analysis, recorder, caching: this.cachingFor(compiler, request) };
+  private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, verifyRate: number, context: CompileContext, recorder: JobRecorder): Promise<Outcome> {
+    const compilation: Compilation = { request, compiler, analysis, recorder, caching: this.cachingFor(compiler, request), verifyRate };
     const output = new GrowingOutput();
     const preprocessing = this.preprocess(compilation, context, output);
     // A source still growing past the first data frame goes up while cpp writes the rest; a smaller one
@@ -235,6 +239,16 @@ function appendNote(file: string, note: string): void {
     appendFileSync(file, `${note}\n`);
   } catch {
     // a log that cannot be written must not fail the compile
+  }
+}
+
+/** The build's verify setting (SSHCC_VERIFY, else the client's config file), or why it cannot be read. */
+function settingOrError(request: CompileRequest): VerifySetting | SshccError {
+  try {
+    return verifySetting(request.env, request.env.HOME ?? '/');
+  } catch (err) {
+    if (err instanceof SshccError) return err;
+    throw err;
   }
 }
 

@@ -1,8 +1,8 @@
 // The failover loop of one remote compile: a volunteer, then another, then this machine, until one of
 // them gives an answer the build can use.
-import { DEPARTURES, departureText, formatError, isSshccErrorCode, SshccError, type AttemptDeparture } from '@sshcc/core';
+import { DEPARTURES, departureText, formatError, isSshccErrorCode, SshccError, VerifySampler, type AttemptDeparture } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult, JobSpec } from '@sshcc/protocol';
-import type { CompileAnswer } from '../wire/messages';
+import type { CapturedRun, CompileAnswer } from '../wire/messages';
 import type { JobRecorder } from '../events';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
@@ -12,6 +12,7 @@ import { sessionCacheKey, type Compilation, type Upload } from './compilation';
 import { PreprocessorFailed } from './growing-output';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './compile-outcome';
 import { spawnCaptured } from './spawn-captured';
+import { verifyAnswer } from './verify-answer';
 import type { ToolchainPacks } from './toolchain-packs';
 
 /** A volunteer's answer that is the compile's answer. */
@@ -29,9 +30,14 @@ interface AnsweredAttempt {
  * remote fails. A build through sshcc must not fail where a local build would succeed.
  */
 export class RemoteCompile {
+  /** Counts this configuration's remote answers, to pick the share that sampled verification checks. */
+  private readonly sampler = new VerifySampler();
+
   constructor(
     private readonly scheduler: Scheduler,
     private readonly pool: SshPool<ClientSession> | null,
+    /** The agent's log: where a verification's mismatch is written with both hashes. */
+    private readonly log: (line: string) => void = () => undefined,
     /** Pushes a host the compiler it lacks; null: packs are off, such a host just stays unfit for it. */
     private readonly packs: ToolchainPacks | null = null,
   ) {}
@@ -80,7 +86,7 @@ export class RemoteCompile {
       // A compile that ran to its end measured the host's speed, whatever became of its answer.
       const measured = result !== null && (end === null || end.departure === 'diagnostics');
       grant.release(measured ? { ms: Date.now() - timing.workerAt, bytes: upload.bytes() } : undefined);
-      if (result !== null && end === null) return this.finishRemote(compilation, spec, upload, { host, result, started, failedOver: failures.length > 0 });
+      if (result !== null && end === null) return this.finishRemote(compilation, spec, upload, { host, result, started, failedOver: failures.length > 0 }, avoid, signal);
       const { departure, detail, message } = end as AttemptEnd;
       const row = DEPARTURES[departure];
       this.leaveHost(host, departure, avoid, spec.fingerprint, `${host}: ${result?.message ?? detail}`);
@@ -105,13 +111,21 @@ export class RemoteCompile {
     if (action === 'back-off') this.pool?.reportHostFault(host, new SshccError(isSshccErrorCode(departure) ? departure : 'remote-failed', fault));
   }
 
-  /** A volunteer's compile is the answer: outputs written, the result stored in the agent's cache. */
-  private async finishRemote(compilation: Compilation, spec: JobSpec, upload: Upload, attempt: AnsweredAttempt): Promise<Outcome> {
+  /**
+   * A volunteer's compile is the answer: outputs written, the result stored in the agent's cache. A job
+   * sampled for verification waits for its compile here first, so the targets are written once, with
+   * the object that has been checked (see ARCHITECTURE.md, "Sampled verification").
+   */
+  private async finishRemote(compilation: Compilation, spec: JobSpec, upload: Upload, attempt: AnsweredAttempt, avoid: Set<string>, signal: AbortSignal): Promise<Outcome> {
     const { request, analysis, caching, recorder } = compilation;
     const { host, result, started, failedOver } = attempt;
     // Streamed: the volunteer had it all, so cpp has ended well; its diagnostics are part of the answer.
     const preprocessed = await upload.whole;
     if (preprocessed === null) return preprocessFailed(compilation);
+    if (this.sampler.next(compilation.verifyRate)) {
+      const kept = await this.verifyHere(compilation, spec, preprocessed, host, result, avoid, signal);
+      if (kept !== null) return kept;
+    }
     const answer = await answerCompiled(request, analysis, preprocessed, result);
     if (caching !== null) {
       const key = upload.keyOfWhole(preprocessed);
@@ -119,6 +133,26 @@ export class RemoteCompile {
     }
     recorder.countRemote(host, failedOver);
     return { answer, place: { kind: 'remote', host, ms: Date.now() - started } };
+  }
+
+  /**
+   * Sampled verification: the volunteer's job compiled here too. Null when its answer stands (the same
+   * objects, or no verdict); else this machine's answer, and the host is unfit for the compiler from now on.
+   */
+  private async verifyHere(compilation: Compilation, spec: JobSpec, preprocessed: CapturedRun, host: string, result: JobResult, avoid: Set<string>, signal: AbortSignal): Promise<Outcome | null> {
+    const { request, analysis, recorder } = compilation;
+    const verdict = await verifyAnswer(this.scheduler, compilation, spec, preprocessed.stdout, result, signal);
+    if (verdict.kind === 'unverified') {
+      this.log(`${host}: ${analysis.output}: not verified: ${verdict.why}`);
+      return null;
+    }
+    recorder.verified(host, verdict.kind === 'match');
+    if (verdict.kind === 'match') return null;
+    const why = departureText('verify-mismatch', host);
+    this.log(`${host}: ${analysis.output}: ${why}: ${verdict.detail}; ${host} gets no more jobs for ${spec.compiler} from this agent`);
+    this.leaveHost(host, 'verify-mismatch', avoid, spec.fingerprint, `${host}: ${why}`);
+    recorder.countLocal('verify-mismatch', true);
+    return { answer: await answerCompiled(request, analysis, preprocessed, verdict.local), place: { kind: 'local', why } };
   }
 
   private async runRemote(host: string, spec: JobSpec, upload: Upload, signal: AbortSignal, recorder: JobRecorder, timing: { workerAt: number }): Promise<JobResult> {

@@ -39,6 +39,12 @@ export interface AttemptFigures {
   readonly cached?: boolean;
 }
 
+/** A volunteer's answer compiled again here and compared (SSHCC_VERIFY): whose, and whether the objects were the same. */
+export interface Verification {
+  readonly host: string;
+  readonly match: boolean;
+}
+
 /** Where a job ended up. `error`: sshcc answered with its own failure (e.g. no such compiler). */
 export type JobResultKind = 'remote' | 'local' | 'error' | 'cancelled';
 
@@ -97,6 +103,8 @@ export type FeedEvent =
       readonly cache?: CacheUse | null;
       /** Its source went to a volunteer while it was still being preprocessed; absent from agents before streaming. */
       readonly streamed?: boolean;
+      /** Sampled verification compiled it here too and compared; absent from agents before verification. */
+      readonly verified?: Verification | null;
     }
   /** A configuration's hosts and local slots (sent when the agent first routes a build to them). */
   | {

@@ -2,7 +2,7 @@ import type { Analysis, Departure } from '@sshcc/core';
 import type { JobResult, JobStage } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { CompileGrant } from '../queue';
-import type { AttemptFigures, AttemptOutcome, CacheUse, FeedEvent, JobResultKind } from './feed-event';
+import type { AttemptFigures, AttemptOutcome, CacheUse, FeedEvent, JobResultKind, Verification } from './feed-event';
 import type { JobRecorder } from './job-events';
 import { jobLabel } from './job-label';
 import type { SlotTable } from './slot-table';
@@ -27,6 +27,7 @@ export class FeedJobRecorder implements JobRecorder {
   private cache: CacheUse | null = null;
   private volunteerHit = false;
   private wasStreamed = false;
+  private verification: Verification | null = null;
 
   constructor(
     private readonly feed: FeedSink,
@@ -109,6 +110,10 @@ export class FeedJobRecorder implements JobRecorder {
     this.wasStreamed = true;
   }
 
+  verified(host: string, match: boolean): void {
+    this.verification = { host, match };
+  }
+
   remoteFailed(outcome: AttemptOutcome): void {
     this.attempt = { outcome, figures: null };
   }
@@ -127,6 +132,6 @@ export class FeedJobRecorder implements JobRecorder {
     const counted = error !== undefined || this.counted === null ? { result: error ?? 'error', host: null, reason: error ?? 'sshcc-failed', failedOver: false } : this.counted;
     const exitCode = answer?.kind === 'result' ? answer.exitCode : null;
     const cache = counted.result === 'remote' && this.volunteerHit ? 'volunteer' : this.cache;
-    this.feed.emit({ type: 'job-end', job: this.job, at: this.feed.now(), ...counted, exitCode, cache, streamed: this.wasStreamed });
+    this.feed.emit({ type: 'job-end', job: this.job, at: this.feed.now(), ...counted, exitCode, cache, streamed: this.wasStreamed, verified: this.verification });
   }
 }

@@ -29,6 +29,8 @@ export interface JobRecorder {
   cacheLookup(outcome: 'hit' | 'miss'): void;
   /** The job's source goes to a volunteer while the preprocessor still writes it. */
   streamed(): void;
+  /** Sampled verification compiled the volunteer's job here too: its objects were the same (`match`) or not. */
+  verified(host: string, match: boolean): void;
   /** Where the job went, as the stats count it (the reason is a stats key). */
   countRemote(host: string, failedOver: boolean): void;
   countLocal(reason: Departure, failedOver: boolean): void;
@@ -60,6 +62,7 @@ const NO_RECORDER: JobRecorder = {
   remoteFailed: () => undefined,
   cacheLookup: () => undefined,
   streamed: () => undefined,
+  verified: () => undefined,
   countRemote: () => undefined,
   countLocal: () => undefined,
   end: () => undefined,

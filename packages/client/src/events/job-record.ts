@@ -1,4 +1,4 @@
-import type { AttemptFigures, AttemptOutcome, CacheUse, FeedEvent, JobResultKind } from './feed-event';
+import type { AttemptFigures, AttemptOutcome, CacheUse, FeedEvent, JobResultKind, Verification } from './feed-event';
 
 /** One stay on a compile slot, from the wait for it to its release. */
 export interface AttemptRecord {
@@ -35,6 +35,8 @@ export interface JobRecord {
   cache: CacheUse | null;
   /** Its source went up while cpp still wrote it. */
   streamed: boolean;
+  /** Sampled verification compiled it here too: whose answer, and whether the objects were the same. */
+  verified: Verification | null;
 }
 
 /** What `sshcc mon` shows a job doing. */
@@ -65,6 +67,7 @@ export function newJobRecord(event: Extract<FeedEvent, { type: 'job-start' }>): 
     exitCode: null,
     cache: null,
     streamed: false,
+    verified: null,
   };
 }
 
@@ -124,6 +127,7 @@ export function applyJobEvent(record: JobRecord, event: JobEvent): void {
         exitCode: event.exitCode,
         cache: event.cache ?? null,
         streamed: event.streamed ?? false,
+        verified: event.verified ?? null,
       });
       return;
   }

@@ -57,7 +57,8 @@ export const ATTEMPT_DEPARTURES = [
   'compile-error',
   'diagnostics',
   'cancelled',
-] as const satisfies readonly (SshccErrorCode | 'unexpected' | 'missing-output' | 'compile-error' | 'diagnostics' | 'cancelled')[];
+  'verify-mismatch',
+] as const satisfies readonly (SshccErrorCode | 'unexpected' | 'missing-output' | 'compile-error' | 'diagnostics' | 'cancelled' | 'verify-mismatch')[];
 export type AttemptDeparture = (typeof ATTEMPT_DEPARTURES)[number];
 
 export type Departure = JobDeparture | AttemptDeparture;
@@ -92,6 +93,9 @@ export const DEPARTURES: Readonly<Record<Departure, DepartureRow>> = {
   diagnostics: { job: 'exec-in-client', host: 'none', hostFailure: false, text: 'it printed diagnostics on {host}; rerun here for exact diagnostics' },
   // The volunteer cancels only at the agent's word (the client went away, or its cpp failed).
   cancelled: { job: 'next-host', host: 'skip-for-job', hostFailure: false, text: 'the job was cancelled' },
+  // Sampled verification (SSHCC_VERIFY): the volunteer's compile ran and looked fine, but this machine's
+  // compile of the same source gave other bytes. The build keeps this machine's object.
+  'verify-mismatch': { job: 'compile-in-agent', host: 'unfit-for-compiler', hostFailure: true, text: "{host}'s object differed from this machine's (sampled verification)" },
 };
 
 /** Every member, for tables and checks. */

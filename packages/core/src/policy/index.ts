@@ -1,2 +1,3 @@
 export * from './departures';
 export * from './markdown-tables';
+export * from './verify-rate';

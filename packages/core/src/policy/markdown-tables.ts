@@ -19,7 +19,7 @@ const HOST_TEXT: Record<HostAction, string> = {
 
 /** What sshcc does, as one clause: `host backed off; the job runs on another host, else locally`. */
 export function departureAction(row: DepartureRow): string {
-  if (row.host === 'unfit-for-compiler') return `${HOST_TEXT[row.host]}; the job runs elsewhere`;
+  if (row.host === 'unfit-for-compiler' && row.job === 'next-host') return `${HOST_TEXT[row.host]}; the job runs elsewhere`;
   return [HOST_TEXT[row.host], JOB_TEXT[row.job]].filter((part) => part !== '').join('; ');
 }
 

@@ -1,6 +1,7 @@
 // Debug info and __FILE__ name the directory the compiler ran in. The volunteer runs in its job dir and
 // maps it to the client's cwd, or to wherever the client's own prefix maps send that cwd. Both ends need
-// the same answer: the server to build the flags, the cache key to know what reaches the object.
+// the same answer: the server to build the flags, the cache key to know what reaches the object, and the
+// agent's sampled verification to compile a job here exactly as the volunteer did.
 
 /** The client options that rewrite paths in debug info, and in __FILE__ / macro expansions. */
 export const DEBUG_PREFIX_MAPS = ['-fdebug-prefix-map=', '-ffile-prefix-map='] as const;
@@ -19,4 +20,22 @@ export function mapPrefixPath(path: string, args: readonly string[], kinds: read
     if (path.startsWith(from)) return spec.slice(eq + 1) + path.slice(from.length);
   }
   return path;
+}
+
+/**
+ * The flags a compile in `jobDir` appends (after the client's own, so they win for paths in the job dir)
+ * so that its objects read as if built in `clientCwd`. If the client's own arguments map its cwd somewhere
+ * (-fdebug-prefix-map=/home/me/src=.), the job dir maps to that same place, since gcc applies only one map
+ * per path (the last one given that matches).
+ */
+export function prefixMapArgs(jobDir: string, clientCwd: string, args: readonly string[], versionLine: string): string[] {
+  const flags = [`-fdebug-prefix-map=${jobDir}=${mapPrefixPath(clientCwd, args, DEBUG_PREFIX_MAPS)}`];
+  if (supportsMacroPrefixMap(versionLine)) flags.push(`-fmacro-prefix-map=${jobDir}=${mapPrefixPath(clientCwd, args, MACRO_PREFIX_MAPS)}`);
+  return flags;
+}
+
+/** -fmacro-prefix-map arrived in gcc 8 and clang 10; older drivers reject it. */
+export function supportsMacroPrefixMap(versionLine: string): boolean {
+  const major = Number(/(\d+)\.\d+/.exec(versionLine)?.[1] ?? 0);
+  return /clang/i.test(versionLine) ? major >= 10 : major >= 8;
 }

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { analyzeArgs } from '@sshcc/core';
 import type { CliCommand } from '../cli-command';
+import { verifySetting } from '../../compile/verify-setting';
 import { formatAnalysis } from '../format-analysis';
 import { usageError } from '../usage-error';
 
@@ -35,7 +37,13 @@ export const explainCommand: CliCommand = {
           env: process.env,
           readFile: (path) => fs.readFileSync(path, 'utf8'),
         });
-        process.stdout.write(args.json ? `${JSON.stringify(analysis, null, 2)}\n` : formatAnalysis(analysis));
+        if (args.json) {
+          process.stdout.write(`${JSON.stringify(analysis, null, 2)}\n`);
+          return;
+        }
+        // Read only for a compile it applies to; a bad setting is then the config error the agent would answer.
+        const verify = analysis.mode === 'remote' ? verifySetting(process.env, os.homedir()) : undefined;
+        process.stdout.write(formatAnalysis(analysis, verify));
       },
     ),
 };

@@ -66,11 +66,11 @@ describe('renderFrame', () => {
     expect(lines[0]).toMatch(/^sshcc mon {2}\d\d:\d\d:\d\d {2}finished 5 {2}running 1 {2}queued 1$/);
     expect(lines.slice(1)).toEqual([
       '',
-      'HOST             STATE         SLOTS',
-      'h1               retrying      0/2',
-      'h2               not yet used  1/1',
-      '(local cpp)      -             0/2',
-      '(local compile)  -             0/1',
+      'HOST             STATE         SLOTS  TOOLCHAIN',
+      'h1               retrying      0/2    -',
+      'h2               not yet used  1/1    -',
+      '(local cpp)      -             0/2    -',
+      '(local compile)  -             0/1    -',
       '',
       'JOB  STATE    HOST  ELAPSED  FILE',
       '6    compile  h2    1.0s     e.o',
@@ -80,11 +80,25 @@ describe('renderFrame', () => {
 
   it('shows a backoff with the time left, and cuts lines to the terminal', async () => {
     const { view } = await scenario();
-    expect(renderFrame(view, { now: SCENARIO_START + 400 })).toContain('h1               backing off (1s)  0/2');
+    expect(renderFrame(view, { now: SCENARIO_START + 400 })).toContain('h1               backing off (1s)  0/2    -');
     const lines = renderFrame(view, { now: SCENARIO_START + 400, columns: 30, rows: 11 });
     expect(lines).toContain('h1               backing off …');
     expect(lines.every((line) => line.length <= 30)).toBe(true);
     expect(lines.slice(-2)).toEqual(['JOB  STATE  HOST  ELAPSED  FI…', '… and 2 more']);
+  });
+
+  it('shows each host\'s last toolchain push: under way, in place with what it sent, or why not', async () => {
+    const { view } = await scenario();
+    const push = { host: 'h2', pack: 'ac983e49fb33'.padEnd(64, '0'), files: 18, filesSent: null, wireBytes: null, ms: null, message: '' };
+    const row = () => renderFrame(view, { now: SCENARIO_START + 1310 }).find((line) => line.startsWith('h2 '));
+    view.apply({ type: 'pack', at: SCENARIO_START + 1000, ...push, state: 'pushing' });
+    expect(row()).toMatch(/ 1\/1 +pushing ac983e49…$/);
+    view.apply({ type: 'pack', at: SCENARIO_START + 1200, ...push, state: 'held', filesSent: 18, wireBytes: 19.9 * 1024 * 1024, ms: 200 });
+    expect(row()).toMatch(/ 1\/1 +ac983e49… in place \(19\.9 MiB sent\)$/);
+    view.apply({ type: 'pack', at: SCENARIO_START + 1300, ...push, state: 'failed', message: 'no space left for the pack' });
+    expect(row()).toMatch(/ac983e49… not pushed: no space left for the pack$/);
+    // A snapshot carries it to a monitor that connects later.
+    expect(LiveView.from(view.snapshot(SCENARIO_START + 1310)).hosts().find((host) => host.id === 'h2')?.pack).toMatch(/not pushed/);
   });
 
   it.each([

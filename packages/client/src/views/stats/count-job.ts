@@ -54,6 +54,15 @@ export function countJob(stats: StatsData, job: JobRecord): void {
     }
   }
   if (job.result === 'remote' && job.host !== null) hostStats(stats, job.host).jobs++;
+  if (job.verified !== null) {
+    const host = hostStats(stats, job.verified.host);
+    stats.verify.checked++;
+    host.verified++;
+    if (!job.verified.match) {
+      stats.verify.mismatched++;
+      host.failures['verify-mismatch'] = (host.failures['verify-mismatch'] ?? 0) + 1;
+    }
+  }
   if (job.cache === 'agent') stats.cache.agentHits++;
   else if (job.cache === 'volunteer') stats.cache.volunteerHits++;
   else if (job.cache === 'miss') stats.cache.misses++;

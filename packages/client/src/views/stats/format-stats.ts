@@ -22,6 +22,8 @@ export function formatStats(stats: StatsData): string {
     ['  waiting in the queue', seconds(time.queuedMs)],
     ['  compiling here', `${seconds(time.localCompileMs)}${meanOf(time.localCompileMs, time.localCompiles)}`],
     ...cacheRows(stats.cache),
+    // Shown once a job has been verified, so output without SSHCC_VERIFY reads as before.
+    ...(stats.verify.checked > 0 ? [['Verified here (SSHCC_VERIFY)', `${stats.verify.checked} remote jobs, ${stats.verify.mismatched} mismatched`] as [string, string]] : []),
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const head = `Stats since ${local(stats.since)}, last counted ${local(stats.updated)}\n`;
@@ -30,12 +32,14 @@ export function formatStats(stats: StatsData): string {
   if (hosts.length === 0) return `${head}${body}`;
   // The column appears once some host has answered from its cache, so output without the cache reads as before.
   const withHits = hosts.some(([, host]) => host.cacheHits > 0);
+  const withVerified = hosts.some(([, host]) => host.verified > 0);
   const table = [
-    ['HOST', 'JOBS', ...(withHits ? ['CACHE HITS'] : []), 'FAILURES', 'MEAN COMPILE', 'SENT (RAW / WIRE)', 'RECEIVED (RAW / WIRE)', 'BACKOFFS'],
+    ['HOST', 'JOBS', ...(withHits ? ['CACHE HITS'] : []), ...(withVerified ? ['VERIFIED'] : []), 'FAILURES', 'MEAN COMPILE', 'SENT (RAW / WIRE)', 'RECEIVED (RAW / WIRE)', 'BACKOFFS'],
     ...hosts.map(([id, host]) => [
       id,
       String(host.jobs),
       ...(withHits ? [String(host.cacheHits)] : []),
+      ...(withVerified ? [String(host.verified)] : []),
       failures(host),
       host.compiles === 0 ? '-' : milliseconds(host.compileMs / host.compiles),
       `${bytes(host.sentBytes)} / ${bytes(host.sentWireBytes)}`,

@@ -24,6 +24,8 @@ export interface HostStats {
   backoffs: number;
   /** Jobs it answered from its result cache (not in `compiles`: no compiler ran). */
   cacheHits: number;
+  /** Its answers that sampled verification compiled here too (a mismatch is also among its failures). */
+  verified: number;
 }
 
 export interface StatsData {
@@ -61,6 +63,8 @@ export interface StatsData {
   hosts: Record<string, HostStats>;
   /** The result cache: jobs answered from the agent's or a volunteer's, and jobs looked up that missed both. */
   cache: { agentHits: number; volunteerHits: number; misses: number };
+  /** Sampled verification (SSHCC_VERIFY): remote answers compiled here too, and those whose objects differed. */
+  verify: { checked: number; mismatched: number };
 }
 
 export function emptyStats(now: number): StatsData {
@@ -73,6 +77,7 @@ export function emptyStats(now: number): StatsData {
     time: { preprocessed: 0, preprocessMs: 0, cppWaitMs: 0, queuedMs: 0, localCompiles: 0, localCompileMs: 0 },
     hosts: {},
     cache: { agentHits: 0, volunteerHits: 0, misses: 0 },
+    verify: { checked: 0, mismatched: 0 },
   };
 }
 
@@ -90,6 +95,7 @@ export function emptyHostStats(): HostStats {
     receivedWireBytes: 0,
     backoffs: 0,
     cacheHits: 0,
+    verified: 0,
   };
 }
 
@@ -110,6 +116,7 @@ export function normalizeStats(raw: unknown, now: number): StatsData | null {
     jobs: { ...numbers(fresh.jobs, jobs), localByReason: counts(jobs.localByReason) },
     time: numbers(fresh.time, time),
     cache: numbers(fresh.cache, isRecord(raw.cache) ? raw.cache : {}),
+    verify: numbers(fresh.verify, isRecord(raw.verify) ? raw.verify : {}),
     hosts: Object.fromEntries(
       Object.entries(hosts).map(([id, host]) => {
         const h = isRecord(host) ? host : {};

@@ -59,6 +59,7 @@ describe('countJob', () => {
         receivedWireBytes: 1000,
         backoffs: 1,
         cacheHits: 0,
+        verified: 0,
       },
       h2: {
         jobs: 1,
@@ -73,6 +74,7 @@ describe('countJob', () => {
         receivedWireBytes: 1000,
         backoffs: 0,
         cacheHits: 0,
+        verified: 0,
       },
     });
   });
@@ -248,5 +250,49 @@ describe('streamed jobs', () => {
     const { streamed: _streamed, ...jobs } = emptyStats(SCENARIO_START).jobs;
     const old = { ...emptyStats(SCENARIO_START), jobs };
     expect(normalizeStats(JSON.parse(JSON.stringify(old)), SCENARIO_START)?.jobs.streamed).toBe(0);
+  });
+});
+
+describe('sampled verification', () => {
+  /** Three jobs from h1, each verified here: the second one's objects differ, and this machine's is kept. */
+  async function verifiedStats(): Promise<StatsData> {
+    const { feed, stats } = countedFeed();
+    const ok = { kind: 'result', exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) } as const;
+    for (const match of [true, false, true]) {
+      const job = feed.begin(scenarioRequest(['gcc', '-c', 'v.c']));
+      const remote = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h1', release: () => undefined }));
+      job.remoteDone(remoteResult(10), 'compiled');
+      remote.release();
+      const local = await job.compileSlot(Promise.resolve({ kind: 'local', hostId: null, release: () => undefined }));
+      local.release();
+      job.verified('h1', match);
+      if (match) job.countRemote('h1', false);
+      else job.countLocal('verify-mismatch', true);
+      job.end(ok);
+    }
+    return stats;
+  }
+
+  it('counts verified answers and mismatches, the host\'s among its failures, and the jobs that kept this machine\'s object', async () => {
+    const stats = await verifiedStats();
+    expect(stats.verify).toEqual({ checked: 3, mismatched: 1 });
+    expect(stats.hosts.h1).toMatchObject({ jobs: 2, verified: 3, compiles: 3, failures: { 'verify-mismatch': 1 } });
+    expect(stats.jobs).toMatchObject({ remote: 2, local: 1, failedOver: 1, localByReason: { 'verify-mismatch': 1 } });
+    // The compiles here are local compile time: what verifying cost this machine.
+    expect(stats.time.localCompiles).toBe(3);
+  });
+
+  it('shows the verified row and column once a job has been verified', async () => {
+    const lines = formatStats(await verifiedStats()).split('\n');
+    expect(lines).toContain('Verified here (SSHCC_VERIFY)  3 remote jobs, 1 mismatched');
+    expect(lines).toContain('    verify-mismatch           1');
+    expect(lines).toContain('HOST  JOBS  VERIFIED  FAILURES               MEAN COMPILE  SENT (RAW / WIRE)  RECEIVED (RAW / WIRE)  BACKOFFS');
+    expect(lines).toContain('h1    2     3         1 (verify-mismatch 1)  10 ms         3.0 kB / 600 B     9.0 kB / 3.0 kB        0');
+    expect(formatStats(emptyStats(SCENARIO_START))).not.toContain('Verified');
+  });
+
+  it('reads stats written before verification as none verified', () => {
+    const old = { ...emptyStats(SCENARIO_START), verify: undefined };
+    expect(normalizeStats(JSON.parse(JSON.stringify(old)), SCENARIO_START)?.verify).toEqual({ checked: 0, mismatched: 0 });
   });
 });
