@@ -217,7 +217,8 @@ describe('sshcc-server through a real sshd', () => {
   it('answers compiler-missing and compiler-mismatch without compiling, and keeps serving', async () => {
     const session = await openSession();
     const { spec, source } = await splitCompile(HELLO, project);
-    const missing = await session.runJob({ ...spec, compiler: 'gcc-99' }, source);
+    // A build of its own under no name here: gcc's fingerprint would find gcc (matched by identity).
+    const missing = await session.runJob({ ...spec, compiler: 'gcc-99', fingerprint: { ...spec.fingerprint, driver: 'e'.repeat(64) } }, source);
     expect(missing).toMatchObject({ kind: 'compiler-missing', exitCode: null, message: "gcc-99 is not on this server's PATH" });
     expect(missing.timings.compileMs).toBe(0);
     const otherCc1 = { ...spec, fingerprint: { ...spec.fingerprint, cc1: 'f'.repeat(64) } };

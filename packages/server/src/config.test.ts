@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DEFAULT_MAX_JOB_SECONDS, loadServerConfig, serverConfigPath } from '@sshcc/server';
+import { DEFAULT_MAX_JOB_SECONDS, DEFAULT_TOOLCHAINS_MAX_BYTES, loadServerConfig, serverConfigPath } from '@sshcc/server';
 
 let xdg: string;
 beforeEach(() => {
@@ -26,7 +26,22 @@ describe('server config', () => {
       compilers: null,
       maxJobSeconds: DEFAULT_MAX_JOB_SECONDS,
       cache: {},
+      toolchainsMaxBytes: DEFAULT_TOOLCHAINS_MAX_BYTES,
     });
+  });
+
+  it.each([
+    ['{"toolchains": {"maxSize": "4G"}}', 4 * 1024 ** 3],
+    ['{"toolchains": {"maxSize": 1000}}', 1000],
+    ['{"toolchains": {"enabled": false}}', null],
+  ])('reads toolchains %s', (text, bytes) => {
+    write(text);
+    expect(loadServerConfig({ XDG_CONFIG_HOME: xdg }).toolchainsMaxBytes).toBe(bytes);
+  });
+
+  it('a bad toolchains size is a one-line config error naming the field', () => {
+    write('{"toolchains": {"maxSize": "lots"}}');
+    expect(() => loadServerConfig({ XDG_CONFIG_HOME: xdg })).toThrow(/server\.json: toolchains\.maxSize: a size such as 5G/);
   });
 
   it('reads compilers and maxJobSeconds', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SshccError } from '@sshcc/core';
-import { MAX_JOB_SECONDS } from '@sshcc/protocol';
+import { MAX_JOB_SECONDS, zodIssueText } from '@sshcc/protocol';
 import { z } from 'zod';
 import { isCompilerPattern } from './allowlist';
 import { parseCacheSize, type CacheConfig } from '@sshcc/store';
@@ -75,11 +75,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     throw new SshccError('config', `${file}: not JSON: ${(err as Error).message}`, { cause: err });
   }
   const parsed = ServerConfigSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-    throw new SshccError('config', `${file}: ${where}${issue?.message ?? 'invalid'}`);
-  }
+  if (!parsed.success) throw new SshccError('config', `${file}: ${zodIssueText(parsed.error, 'invalid')}`);
   return {
     file,
     found: true,
