@@ -4,7 +4,7 @@ import { createReadStream } from 'node:fs';
 import { arch } from 'node:os';
 import { formatError } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint } from '@sshcc/protocol';
-import { buildPack, selectFromArchive, type BuiltPack } from '@sshcc/store';
+import { describePack, selectFromArchive, type DescribedPack } from '@sshcc/store';
 import { compilerKey, type HostTable } from '../hosts';
 import type { PackPush } from '../events';
 import type { SshPool } from '../pool';
@@ -23,7 +23,7 @@ export function packsEnabled(env: Readonly<Record<string, string | undefined>>):
 }
 
 export class ToolchainPacks {
-  private readonly built = new Map<string, Promise<BuiltPack>>();
+  private readonly built = new Map<string, Promise<DescribedPack>>();
   private readonly ready = new Map<string, string>();
   /** host + compiler: a push begun (whatever became of it); one per agent life, so a failing host is not pushed to again and again. */
   private readonly tried = new Set<string>();
@@ -49,7 +49,7 @@ export class ToolchainPacks {
   private async push(host: string, compilerPath: string, compiler: CompilerFingerprint): Promise<void> {
     const { pool, hosts, report } = this.options;
     const started = Date.now();
-    let pack: BuiltPack | null = null;
+    let pack: DescribedPack | null = null;
     let side: { readonly session: ClientSession; close(): void } | null = null;
     try {
       pack = await this.build(compilerPath, compiler);
@@ -57,12 +57,10 @@ export class ToolchainPacks {
       const { hello } = side.session;
       if (hello.packs === undefined) throw new Error('its sshcc-server takes no toolchain packs (an older version, or toolchains.enabled is false)');
       if (hello.arch !== arch()) throw new Error(`it is ${hello.arch ?? 'of an unknown arch'}, this machine ${arch()}: it cannot run this machine's compilers`);
-      report({ host, pack: pack.id, state: 'pushing', wireBytes: null, filesSent: null, files: pack.manifest.files.length, ms: null, message: `pushing the ${compiler.version} pack (${mib(pack.archiveBytes)} at most)` });
+      report({ host, pack: pack.id, state: 'pushing', wireBytes: null, filesSent: null, files: pack.manifest.files.length, ms: null, message: `pushing the ${compiler.version} pack (${mib(pack.unpackedBytes)} unpacked)` });
       const built = pack;
       const distinct = new Set(built.manifest.files.map((file) => file.sha256)).size;
-      const outcome = await side.session.pushPack(built.manifest, (wanted) =>
-        wanted.length === distinct ? createReadStream(built.archive) : selectFromArchive(built.archive, wanted, built.unpackedBytes),
-      );
+      const outcome = await side.session.pushPack(built.manifest, (wanted) => archiveFor(built, wanted, distinct));
       if (!outcome.ok) throw new Error(outcome.message);
       hosts.notePacks(host, [built.id]);
       hosts.clearUnfit(host, compiler);
@@ -92,11 +90,11 @@ export class ToolchainPacks {
     }
   }
 
-  private build(compilerPath: string, compiler: CompilerFingerprint): Promise<BuiltPack> {
+  private build(compilerPath: string, compiler: CompilerFingerprint): Promise<DescribedPack> {
     const key = compilerKey(compiler);
     let building = this.built.get(key);
     if (building === undefined) {
-      building = buildPack(compilerPath, compiler, this.options.packsDir);
+      building = describePack(compilerPath, compiler, this.options.packsDir);
       this.built.set(key, building);
       building.then(
         (pack) => this.ready.set(key, pack.id),
@@ -105,6 +103,12 @@ export class ToolchainPacks {
     }
     return building;
   }
+}
+
+/** What the volunteer wants: the whole archive as built, or a new one of just those files. */
+async function* archiveFor(pack: DescribedPack, wanted: readonly string[], distinct: number): AsyncGenerator<Uint8Array> {
+  const { path } = await pack.archive();
+  yield* wanted.length === distinct ? createReadStream(path) : selectFromArchive(path, wanted, pack.unpackedBytes);
 }
 
 function mib(bytes: number): string {

@@ -32,13 +32,23 @@ interface Source {
 
 const QUERY_TIMEOUT_MS = 10_000;
 
+/** A pack whose manifest is known; its archive is made only when a volunteer first wants files. */
+export interface DescribedPack {
+  readonly id: string;
+  readonly manifest: PackManifest;
+  readonly unpackedBytes: number;
+  /** `<packsDir>/<id>.tar.br`, made once (and kept) on the first call. */
+  archive(): Promise<{ readonly path: string; readonly bytes: number }>;
+}
+
 /**
  * Collects everything the remote half of a compile needs from `compilerPath` into a pack: the driver,
  * gcc's cc1, cc1plus and as (each behind a wrapper that runs it under the packed loader), the shared
  * libraries all of them load and that loader, so a volunteer with another (older) glibc runs them too.
- * Kept under `packsDir` as `<id>.json` and `<id>.tar.br`; a pack already there is not built again.
+ * Only hashes them (~0.3 s for gcc): compressing (~6 s) waits until a volunteer lacks some of them, so an
+ * agent whose volunteers hold the pack already never spends it.
  */
-export async function buildPack(compilerPath: string, fingerprint: CompilerFingerprint, packsDir: string): Promise<BuiltPack> {
+export async function describePack(compilerPath: string, fingerprint: CompilerFingerprint, packsDir: string): Promise<DescribedPack> {
   const { sources, loader } = await packSources(compilerPath, fingerprint);
   const files: PackFile[] = [];
   const contents = new Map<string, string | Buffer>();
@@ -60,9 +70,34 @@ export async function buildPack(compilerPath: string, fingerprint: CompilerFinge
   } satisfies PackManifest);
   const id = packIdOf(manifest);
   const unpackedBytes = files.reduce((sum, file) => sum + file.size, 0);
+  let made: Promise<{ path: string; bytes: number }> | null = null;
+  const archive = () => {
+    made ??= writeArchive(compilerPath, id, manifest, contents, unpackedBytes, packsDir);
+    made.catch(() => (made = null));
+    return made;
+  };
+  return { id, manifest, unpackedBytes, archive };
+}
+
+/** describePack with its archive made: what the bench measures against icecc-create-env. */
+export async function buildPack(compilerPath: string, fingerprint: CompilerFingerprint, packsDir: string): Promise<BuiltPack> {
+  const described = await describePack(compilerPath, fingerprint, packsDir);
+  const { path, bytes } = await described.archive();
+  return { id: described.id, manifest: described.manifest, archive: path, archiveBytes: bytes, unpackedBytes: described.unpackedBytes };
+}
+
+/** Kept under `packsDir` as `<id>.json` and `<id>.tar.br`; an archive already there is not made again. */
+async function writeArchive(
+  compilerPath: string,
+  id: string,
+  manifest: PackManifest,
+  contents: ReadonlyMap<string, string | Buffer>,
+  unpackedBytes: number,
+  packsDir: string,
+): Promise<{ path: string; bytes: number }> {
   const archive = join(packsDir, `${id}.tar.br`);
   const known = await stat(archive).catch(() => null);
-  if (known?.isFile()) return { id, manifest, archive, archiveBytes: known.size, unpackedBytes };
+  if (known?.isFile()) return { path: archive, bytes: known.size };
   await mkdir(packsDir, { recursive: true, mode: 0o700 });
   const temp = join(packsDir, `.tmp-${randomBytes(6).toString('hex')}`);
   try {
@@ -75,7 +110,7 @@ export async function buildPack(compilerPath: string, fingerprint: CompilerFinge
     await rm(temp, { force: true });
     throw new SshccError('internal', `building the toolchain pack of ${compilerPath}: ${(err as Error).message}`, { cause: err });
   }
-  return { id, manifest, archive, archiveBytes: (await stat(archive)).size, unpackedBytes };
+  return { path: archive, bytes: (await stat(archive)).size };
 }
 
 /** The files of the pack, with where each comes from, and the loader's path in the pack. */
