@@ -6,8 +6,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
-import { hidingUnavailable, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { join } from 'node:path';
+import { compilersHere, CROSS_GCC as CROSS, hidingUnavailable, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
 import { SSHCC } from './support/build-project';
 import { runCaptured, type CapturedRun } from './support/captured-run';
 import { agentLog, stopAgent } from './support/private-agent';
@@ -16,19 +16,6 @@ import { waitFor } from './support/build-processes';
 
 const reason = hidingUnavailable();
 const FILES = ['alpha', 'beta', 'gamma', 'delta', 'main'];
-const CROSS = 'aarch64-linux-gnu-gcc';
-
-/** Every compiler this machine has, and what cc1 loads: a volunteer session must be able to run none of them. */
-function compilersHere(): string[] {
-  const names = ['gcc', 'g++', 'cc', 'c++', 'cpp', 'as', 'clang', 'clang++', 'gcc-11', 'gcc-12', 'g++-12', CROSS, 'aarch64-linux-gnu-as'];
-  const dirs = (process.env.PATH ?? '').split(delimiter).filter((dir) => dir.startsWith('/'));
-  const programs = names.flatMap((name) => dirs.map((dir) => join(dir, name))).filter((path) => existsSync(path));
-  const cc1 = execFileSync('gcc', ['-print-prog-name=cc1'], { encoding: 'utf8' }).trim();
-  const libraries = execFileSync('ldd', [cc1], { encoding: 'utf8' })
-    .split('\n')
-    .flatMap((line) => /(lib(?:isl|mpc|mpfr|gmp)\S*) => (\S+)/.exec(line)?.[2] ?? []);
-  return [...programs, ...libraries, ...['/usr/lib/gcc', '/usr/lib/gcc-cross'].filter((dir) => existsSync(dir))];
-}
 
 if (reason !== undefined) {
   test('toolchain push to a volunteer without compilers cannot run here, and the reason is printed', () => {
