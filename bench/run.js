@@ -19,6 +19,7 @@ const PHASES = {
   bytes: () => require('./phases/bytes').bytesPhase,
   memory: () => require('./phases/memory').memoryPhase,
   wan: () => require('./phases/wan').wanPhase,
+  packs: () => require('./phases/packs').packsPhase,
 };
 
 function log(line) {

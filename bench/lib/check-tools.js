@@ -24,6 +24,10 @@ function checkTools(options) {
   if (!fs.existsSync('/usr/sbin/sshd')) missing.push('sshd (apt-get install openssh-server)');
   const needDistcc = ['build', 'overhead', 'wan'].some((name) => options.phases.includes(name));
   if (needDistcc && !(has('distcc') && has('distccd'))) missing.push('distcc and distccd (apt-get install distcc)');
+  if (options.phases.includes('packs')) {
+    if (!has('icecc-create-env')) missing.push('icecc-create-env, the baseline of the packs phase (apt-get install icecc)');
+    if (!has('clang')) missing.push('clang (apt-get install clang)');
+  }
   if (!has('dpkg-source')) missing.push('dpkg-source, used by apt-get source (apt-get install dpkg-dev)');
   for (const file of [SSHCC, AGENT_ENTRY, THIN_CLIENT]) if (!fs.existsSync(file)) missing.push(`${file} (npm run build)`);
   if (missing.length > 0) throw new Error(`missing:\n  ${missing.join('\n  ')}`);

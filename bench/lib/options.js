@@ -4,8 +4,8 @@ const { parseArgs } = require('node:util');
 const os = require('node:os');
 
 const PHASES = ['build', 'overhead', 'throughput', 'bytes', 'memory'];
-/** Phases only run when asked for: `wan` needs root and builds a shaped network of its own. */
-const EXTRA_PHASES = ['wan'];
+/** Phases only run when asked for: `wan` needs root and builds a shaped network of its own; `packs` too (and hides compilers). */
+const EXTRA_PHASES = ['wan', 'packs'];
 const ALL_PHASES = [...PHASES, ...EXTRA_PHASES];
 
 const USAGE = `usage: npm run bench -- [options]

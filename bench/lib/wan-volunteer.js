@@ -5,11 +5,14 @@
 const os = require('node:os');
 const { startWanVolunteer, makeClientConfig, wanUnavailable } = require('@sshcc/testkit');
 
-/** { wan, config, alias, device } for a volunteer behind a link of `shape` ({ delayMs, rateMbit, lossPercent }). */
-async function startBenchWanVolunteer(ctx, shape) {
+/**
+ * { wan, config, alias, device } for a volunteer behind a link of `shape` ({ delayMs, rateMbit, lossPercent });
+ * `extra`: more of startVolunteer's options (the packs phase hides the compilers).
+ */
+async function startBenchWanVolunteer(ctx, shape, extra = {}) {
   const why = wanUnavailable();
   if (why !== undefined) throw new Error(`no WAN volunteer on this machine: ${why}`);
-  const wan = await startWanVolunteer({ ...shape, env: { TMPDIR: os.tmpdir() } });
+  const wan = await startWanVolunteer({ ...shape, env: { TMPDIR: os.tmpdir() }, ...extra });
   ctx.cleanups.push(() => wan.stop());
   const config = await makeClientConfig([wan.volunteer]);
   return { wan, config, alias: config.aliases[0], device: wan.link.hostVeth };
