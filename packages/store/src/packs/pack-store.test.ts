@@ -145,3 +145,16 @@ test('a pack larger than maxSize is refused before anything is written', async (
   const answer = await tiny.receive(pack.manifest, [], Readable.from([]));
   expect(answer).toEqual({ ok: false, message: expect.stringMatching(/more than this server's toolchains.maxSize \(10\)/) });
 });
+
+test('a toolchains dir others may write in is not trusted: its packs are not used and no push is stored', async () => {
+  const pack = testPack('one');
+  await push(store, pack);
+  chmodSync(store.dir, 0o777);
+  const fresh = new PackStore({ dir: store.dir, maxBytes: 1024 * 1024 });
+  expect(await fresh.open(packIdOf(pack.manifest))).toBeNull();
+  const answer = await fresh.receive(testPack('two').manifest, [], Readable.from([]));
+  expect(answer).toEqual({ ok: false, message: expect.stringMatching(/is writable by group or others: its packs are not used$/) });
+  chmodSync(store.dir, 0o700);
+  // The pack itself was not touched: trusted again once the dir is.
+  expect(await new PackStore({ dir: store.dir, maxBytes: 1024 * 1024 }).open(packIdOf(pack.manifest))).not.toBeNull();
+});

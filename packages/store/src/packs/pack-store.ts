@@ -78,6 +78,8 @@ export class PackStore implements PackReceiver {
       return { ok: false, message: `pack ${id.slice(0, 12)} is ${total} bytes, more than this server's toolchains.maxSize (${this.options.maxBytes})` };
     }
     await mkdir(this.options.dir, { recursive: true, mode: 0o700 });
+    const unsafe = await this.unsafeDir();
+    if (unsafe !== null) return { ok: false, message: unsafe };
     const temp = join(this.options.dir, `.tmp-${randomBytes(8).toString('hex')}`);
     try {
       await mkdir(temp, { mode: 0o700 });
@@ -181,8 +183,22 @@ export class PackStore implements PackReceiver {
     }
   }
 
+  /**
+   * Why the store may not be trusted, or null: a toolchains dir that someone else owns or may write in
+   * could have its packs swapped between the check and the run.
+   */
+  private async unsafeDir(): Promise<string | null> {
+    const info = await stat(this.options.dir).catch(() => null);
+    if (info === null) return null;
+    const uid = process.getuid?.();
+    if (uid !== undefined && info.uid !== uid) return `${this.options.dir} belongs to uid ${info.uid}, not this user: its packs are not used`;
+    if ((info.mode & 0o022) !== 0) return `${this.options.dir} is writable by group or others: its packs are not used`;
+    return null;
+  }
+
   private async verify(id: string): Promise<OpenPack | null> {
     if (!PACK_ID.test(id)) return null;
+    if ((await this.unsafeDir()) !== null) return null;
     const dir = join(this.options.dir, id);
     if (!(await stat(dir).catch(() => null))?.isDirectory()) return null;
     const manifest = await this.readManifest(id);
