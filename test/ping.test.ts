@@ -29,6 +29,10 @@ beforeAll(async () => {
   writeFileSync(join(wrappers, 'gcc'), '#!/bin/sh\nexec /usr/bin/gcc "$@"\n');
   chmodSync(join(wrappers, 'gcc'), 0o755);
   const configHome = { XDG_CONFIG_HOME: join(root, 'config') };
+  // Compilers are matched by identity, and gcc-12 there is our gcc: only names without such a twin are
+  // allowed, so gcc can only be the wrapper, and differs.
+  mkdirSync(join(root, 'config', 'sshcc'));
+  writeFileSync(join(root, 'config', 'sshcc', 'server.json'), JSON.stringify({ compilers: ['gcc', 'g++', 'x86_64-linux-gnu-g++*', 'clang*'] }));
   [good, gone, badKey, bare] = await Promise.all([
     startVolunteer({ env: { ...configHome, PATH: `${wrappers}:/usr/local/bin:/usr/bin:/bin` } }),
     startVolunteer({ env: configHome }),
