@@ -10,7 +10,7 @@ export { SshdStartError } from './sshd-process';
 export { connectClient, openExec, openSubsystem, channelExit, collectChannel, execText, type ExecResult } from './ssh2-client';
 export { startWanVolunteer, type WanVolunteer, type WanVolunteerOptions } from './wan/start-wan-volunteer';
 export { wanUnavailable } from './wan/wan-unavailable';
-export { hidingUnavailable } from './hidden-paths';
+export { hidingUnavailable, type Replacement } from './hidden-paths';
 export type { WanImpairments } from './wan/wan-link';
 export type { LinkPlan } from './wan/link-plan';
 export type { LossCounters } from './wan/link-shaping';
