@@ -98,6 +98,22 @@ test('a flipped byte in a stored file is caught before use: the pack is removed,
   expect(await fresh.open(id)).not.toBeNull();
 });
 
+test('a damaged pack holds nothing for a push: a fresh process pushing it again is asked for its files and stores it intact', async () => {
+  const pack = testPack('one');
+  await push(store, pack);
+  const id = packIdOf(pack.manifest);
+  const file = join(store.dir, id, 'bin/cc');
+  chmodSync(file, 0o755);
+  writeFileSync(file, Buffer.from(readFileSync(file).toString().toUpperCase()));
+  chmodSync(file, 0o555);
+  // No job opened it first: the push itself is where the damage must show.
+  const fresh = new PackStore({ dir: store.dir, maxBytes: 1024 * 1024 });
+  const again = await push(fresh, pack);
+  expect(again).toEqual({ wanted: [...pack.contents.keys()].sort(), answer: { ok: true, message: expect.stringMatching(/stored \(2 of 2 files sent\)/) } });
+  expect(readFileSync(file, 'utf8')).toBe('driver one');
+  expect(await new PackStore({ dir: store.dir, maxBytes: 1024 * 1024 }).open(id)).not.toBeNull();
+});
+
 test('two pushes of the same pack at once end with one good copy', async () => {
   const pack = testPack('one', { 'lib/liby.so': 'y'.repeat(50_000) });
   const other = new PackStore({ dir: store.dir, maxBytes: 1024 * 1024 });
