@@ -3,24 +3,16 @@
 // the store's reason, and the channel serves on.
 import { randomBytes } from 'node:crypto';
 import { Readable, Writable } from 'node:stream';
-import { clientHandshake, memoryChannel, serveJobs, type PackManifest, type PackReceiver, type ServerOffer } from '@sshcc/protocol';
+import { clientHandshake, memoryChannel, serveJobs, type PackReceiver, type ServerOffer } from '@sshcc/protocol';
+import { testPackManifest } from './test-job';
 
 const OFFER: ServerOffer = { server: 'test/1', cpus: 2, load: [], compilers: ['gcc'], cache: false };
 /** More than the server buffers ahead of its store (4 MiB): the store's refusal meets a client still sending. */
 const ARCHIVE = randomBytes(12 * 1024 * 1024);
-const manifest: PackManifest = {
-  format: 1,
-  fingerprint: { version: 'v', target: 't', driver: 'a'.repeat(64), cc1: null, cc1plus: null },
-  arch: 'x64',
-  loader: 'lib/ld.so',
-  driver: 'bin/cc',
-  programs: 'libexec',
-  libraries: 'lib',
-  files: [
-    { path: 'bin/cc', sha256: 'b'.repeat(64), size: ARCHIVE.length, executable: true },
-    { path: 'lib/ld.so', sha256: 'c'.repeat(64), size: 10, executable: true },
-  ],
-};
+const manifest = testPackManifest([
+  { path: 'bin/cc', sha256: 'b'.repeat(64), size: ARCHIVE.length, executable: true },
+  { path: 'lib/ld.so', sha256: 'c'.repeat(64), size: 10, executable: true },
+]);
 
 /**
  * Pipes the archive into a writer that takes one chunk and then stalls, as PackStore's decompressor does
