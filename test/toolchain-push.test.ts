@@ -7,15 +7,14 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compilersHere, CROSS_GCC as CROSS, hidingUnavailable, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { hidingUnavailable, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
 import { SSHCC } from './support/build-project';
-import { runCaptured, type CapturedRun } from './support/captured-run';
-import { agentLog, stopAgent } from './support/private-agent';
-import { debugDifference } from './support/build-compare';
+import { runCaptured } from './support/captured-run';
+import { stopAgent } from './support/private-agent';
 import { waitFor } from './support/build-processes';
+import { compilersHere, CROSS, expectLocalObjects, jobLines, makeProject, packLines, pushAgentEnv, PROJECT_FILES, writePushProject } from './support/toolchain-push';
 
 const reason = hidingUnavailable();
-const FILES = ['alpha', 'beta', 'gamma', 'delta', 'main'];
 
 if (reason !== undefined) {
   test('toolchain push to a volunteer without compilers cannot run here, and the reason is printed', () => {
@@ -27,53 +26,15 @@ if (reason !== undefined) {
   let volunteer: Volunteer;
   let project: string;
 
-  const clientEnv = (name: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => {
-    const env: NodeJS.ProcessEnv = { ...process.env, LANG: 'C', LC_ALL: 'C' };
-    for (const variable of ['SSH_AUTH_SOCK', 'SSHCC_SERVER_COMMAND', 'DISTCC_HOSTS', 'SSHCC_VERBOSE', 'MAKEFLAGS', 'MFLAGS']) delete env[variable];
-    return {
-      ...env,
-      SSHCC_DIR: join(root, name, 'sshcc'),
-      XDG_CACHE_HOME: join(root, name, 'cache'),
-      SSHCC_LOG: join(root, name, 'jobs.log'),
-      // Compiles, not result cache hits, are what this file measures.
-      SSHCC_CACHE: '0',
-      SSHCC_HOSTS: `${volunteer.alias}/2`,
-      SSHCC_SSH_CONFIG: volunteer.sshConfigFile,
-      SSHCC_KNOWN_HOSTS: volunteer.knownHostsFile,
-      ...extra,
-    };
-  };
-  const make = (env: NodeJS.ProcessEnv, cflags: string): Promise<CapturedRun> => runCaptured(['make', '-j4', `CC=${SSHCC} gcc`, `CFLAGS=${cflags}`], { cwd: project, env });
-  const jobLines = (env: NodeJS.ProcessEnv): string[] => (existsSync(env.SSHCC_LOG as string) ? readFileSync(env.SSHCC_LOG as string, 'utf8').split('\n').filter((line) => line !== '') : []);
-  const packLines = (env: NodeJS.ProcessEnv): string[] => agentLog(env).split('\n').filter((line) => line.includes('toolchain pack'));
-
-  /**
-   * Objects built by sshcc equal gcc's own with the same flags in the same dir: byte for byte, or with -g
-   * as every sshcc -g object does (DESIGN.md's measured fact: only DW_AT_producer differs, from
-   * -fdirectives-only; debugDifference).
-   */
-  function expectLocalObjects(cflags: string): void {
-    for (const name of FILES) {
-      const local = join(project, `${name}.local.o`);
-      execFileSync('gcc', [...cflags.split(' '), '-c', `${name}.c`, '-o', local], { cwd: project });
-      const same = readFileSync(join(project, `${name}.o`)).equals(readFileSync(local));
-      expect({ name, cflags, difference: same ? null : cflags.includes('-g') ? debugDifference(local, join(project, `${name}.o`)) : 'bytes differ' }).toEqual({ name, cflags, difference: null });
-      rmSync(local);
-    }
-  }
+  const clientEnv = (name: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv => pushAgentEnv(root, volunteer, name, extra);
+  const make = (env: NodeJS.ProcessEnv, cflags: string) => makeProject(project, env, cflags);
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), 'sshcc-toolchain-push-'));
     const home = join(root, 'volunteer-home');
     for (const dir of [home, join(root, 'volunteer-tmp')]) mkdirSync(dir, { recursive: true });
     project = join(root, 'project');
-    mkdirSync(project);
-    writeFileSync(join(project, 'shared.h'), '#include <stdio.h>\n#define SCALE(x) ((x) * 3 + 1)\nint alpha(int), beta(int), gamma_(int), delta(int);\n');
-    for (const [i, name] of FILES.entries()) {
-      const body = name === 'main' ? 'int main(void) { printf("%d\\n", alpha(1) + beta(2) + gamma_(3) + delta(4)); return 0; }' : `int ${name === 'gamma' ? 'gamma_' : name}(int v) { return SCALE(v) + ${i}; }`;
-      writeFileSync(join(project, `${name}.c`), `#include "shared.h"\n${body}\n`);
-    }
-    writeFileSync(join(project, 'Makefile'), `OBJS = ${FILES.map((f) => `${f}.o`).join(' ')}\nall: $(OBJS)\n%.o: %.c shared.h\n\t$(CC) $(CFLAGS) -c $< -o $@\nclean:\n\trm -f $(OBJS)\n`);
+    writePushProject(project);
     volunteer = await startVolunteer({ hide: compilersHere(), env: { HOME: home, TMPDIR: join(root, 'volunteer-tmp'), XDG_CACHE_HOME: join(home, '.cache') } });
   }, 120_000);
 
@@ -109,9 +70,9 @@ if (reason !== undefined) {
       expect(build.stderr).toBe('');
       expect(build.code).toBe(0);
       const lines = jobLines(env).slice(before);
-      expect(lines).toHaveLength(FILES.length);
+      expect(lines).toHaveLength(PROJECT_FILES.length);
       for (const line of lines) expect(line).toMatch(new RegExp(`: compiled on ${volunteer.alias}/2 \\(\\d+ ms\\)$`));
-      expectLocalObjects(cflags);
+      expectLocalObjects(project, cflags);
     }
   }, 300_000);
 
@@ -122,7 +83,7 @@ if (reason !== undefined) {
     expect(build.code).toBe(0);
     expect(await waitFor(() => packLines(env).length > 0, 120_000, 200)).toBe(true);
     expect(packLines(env)).toEqual([expect.stringMatching(/toolchain pack [0-9a-f]{12} in place: the host had every file already \(\d+\.\d s\)$/)]);
-    expectLocalObjects('-O2');
+    expectLocalObjects(project, '-O2');
   }, 300_000);
 
   test(`a cross compiler (${CROSS}) the volunteer lacks is pushed too; its object is identical to local`, async () => {

@@ -36,24 +36,36 @@ function fill(dir: string): void {
   }
 }
 
+/**
+ * Root only: an empty tmpfs of `sizeKiB` on `dir` (made if need be), a small disk of its own; returns
+ * what unmounts it (once). Mounted before a volunteer starts, its mount namespace (testkit's `hide`)
+ * holds a copy of the same file system, so the test sees what the volunteer wrote.
+ */
+export function mountTmpfs(dir: string, sizeKiB: number): () => void {
+  mkdirSync(dir, { recursive: true });
+  execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=1777`, FS_NAME, dir]);
+  let mounted = true;
+  return () => {
+    if (!mounted) return;
+    // Lazy: a server being killed, or a volunteer's namespace, may still hold it for a moment.
+    execFileSync('umount', ['-l', dir]);
+    mounted = false;
+  };
+}
+
 export function smallDisk(parent: string, sizeKiB: number): SmallDisk {
   const dir = join(parent, 'small-tmp');
   mkdirSync(dir, { recursive: true });
   if (process.getuid?.() === 0) {
-    execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${sizeKiB}k,mode=1777`, FS_NAME, dir]);
+    const unmount = mountTmpfs(dir, sizeKiB);
     fill(dir);
-    let mounted = true;
     return {
       dir,
       serverCommand: undefined,
       kind: 'mount',
       jobDirs: () => jobDirsIn(dir),
       remove() {
-        if (mounted) {
-          // Lazy: a server being killed may still hold it open for a moment.
-          execFileSync('umount', ['-l', dir]);
-          mounted = false;
-        }
+        unmount();
         rmSync(dir, { recursive: true, force: true });
       },
     };

@@ -1,4 +1,5 @@
 import { isPackPath, packIdOf, PackManifestSchema } from './pack-manifest';
+import { testPackManifest } from './test-job';
 
 test.each([
   ['bin/gcc', true],
@@ -21,16 +22,7 @@ test.each([
 });
 
 const file = (path: string, executable = true) => ({ path, sha256: 'b'.repeat(64), size: 1, executable });
-const manifest = {
-  format: 1,
-  fingerprint: { version: 'v', target: 't', driver: 'a'.repeat(64), cc1: null, cc1plus: null },
-  arch: 'x64',
-  loader: 'lib/ld.so',
-  driver: 'bin/cc',
-  programs: 'libexec',
-  libraries: 'lib',
-  files: [file('bin/cc'), file('lib/ld.so')],
-};
+const manifest = testPackManifest([file('bin/cc'), file('lib/ld.so')]);
 
 test.each([
   ['a path twice', { files: [file('bin/cc'), file('lib/ld.so'), file('bin/cc')] }, /listed twice/],

@@ -31,6 +31,11 @@ export class ServerPush {
   private received = 0;
   private maxBytes = 0;
   private wakeWriter: (() => void) | null = null;
+  /** The store has answered: archive data still on the way is counted and dropped, not written. */
+  private storeDone = false;
+  /** Settles at the client's `end` (or the channel's loss): the push's answer waits for the whole archive. */
+  private readonly archiveEnded: Promise<void>;
+  private endArchive: () => void = () => undefined;
 
   constructor(
     offer: PackOffer,
@@ -40,6 +45,7 @@ export class ServerPush {
   ) {
     this.id = offer.id;
     this.archive.on('error', () => undefined);
+    this.archiveEnded = new Promise((resolve) => (this.endArchive = resolve));
     this.settled = this.run(offer.manifest, receiver).finally(() => this.onOver());
   }
 
@@ -47,10 +53,13 @@ export class ServerPush {
     if (!this.archiveOpen) throw new ProtocolError(`data frame for pack push ${this.id} before or after its archive`);
     this.received += payload.length;
     if (this.received > this.maxBytes) throw new ProtocolError(`pack push ${this.id} sent more archive than its files could take`);
+    // A store that gave up early (a bad entry, a full disk) reads no more: a write would wait for a drain
+    // that never comes, and with the frame loop stalled the server would exit, the push unanswered.
+    if (this.storeDone || this.archive.destroyed) return;
     if (this.archive.write(payload)) return;
     await new Promise<void>((resolve) => {
       this.wakeWriter = resolve;
-      this.archive.once('drain', resolve);
+      this.archive.once('drain', resolve).once('close', resolve);
     });
     this.wakeWriter = null;
   }
@@ -60,12 +69,14 @@ export class ServerPush {
     if (bytes !== this.received) throw new ProtocolError(`pack push ${this.id} ended at ${bytes} bytes but sent ${this.received}`);
     this.archiveOpen = false;
     this.archive.end();
+    this.endArchive();
   }
 
   onChannelGone(reason: string): void {
     this.archiveOpen = false;
     this.archive.destroy(new Error(reason));
     this.wakeWriter?.();
+    this.endArchive();
   }
 
   private async run(manifest: PackManifest, receiver: PackReceiver | null): Promise<void> {
@@ -87,11 +98,11 @@ export class ServerPush {
     } catch (err) {
       answer = { ok: false, message: (err as Error).message };
     }
-    // A store that gave up early (a bad entry) leaves the rest of the archive to be read and dropped.
-    if (this.archiveOpen) {
-      this.archive.resume();
-      await new Promise<void>((resolve) => this.archive.once('end', resolve).once('close', resolve));
-    }
+    // A store that gave up early (a bad entry, a full disk) leaves the rest of the archive to be read and
+    // dropped: `packed` must not cross data frames still on the wire.
+    this.storeDone = true;
+    this.wakeWriter?.();
+    if (this.archiveOpen) await this.archiveEnded;
     await this.conn.sendControl('packed', { id: this.id, ok: answer.ok, message: answer.message.replace(/\s+/g, ' ').slice(0, 2000) });
   }
 }

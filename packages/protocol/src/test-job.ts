@@ -1,4 +1,5 @@
 import type { CompilerFingerprint, JobRequest, ResultMessage } from './messages';
+import type { PackFile, PackManifest } from './pack-manifest';
 
 /** A fingerprint, a job request and its result that pass the schemas, for tests on either end. */
 export const TEST_FINGERPRINT: CompilerFingerprint = {
@@ -40,4 +41,9 @@ export function testResultMessage(overrides: Partial<ResultMessage> = {}): Resul
     timings: { receiveMs: 0, compileMs: 0, totalMs: 0 },
     ...overrides,
   };
+}
+
+/** A pack manifest of `files` that passes the schema when they hold an executable bin/cc and lib/ld.so. */
+export function testPackManifest(files: PackFile[]): PackManifest {
+  return { format: 1, fingerprint: TEST_FINGERPRINT, arch: 'x64', loader: 'lib/ld.so', driver: 'bin/cc', programs: 'libexec', libraries: 'lib', files };
 }

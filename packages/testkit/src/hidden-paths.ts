@@ -3,19 +3,28 @@ import { realpathSync, statSync } from 'node:fs';
 
 // A volunteer that lacks something this machine has (node, a compiler): its sshd runs in a private mount
 // namespace where those paths are covered, a file by /dev/null (sh's `command -v` skips it, bash's names it but it does not run),
-// a folder by an empty tmpfs. The mounts exist only inside that namespace and end with it; sshd is exec'd
-// in place, so its pid (and the pid file check) stays the launcher's.
+// a folder by an empty tmpfs. A volunteer with something else under the same name (another gcc answering
+// to gcc-12's names) gets a bind mount of the other over it. The mounts exist only inside that namespace
+// and end with it; sshd is exec'd in place, so its pid (and the pid file check) stays the launcher's.
 
 /** Single-quotes a word for /bin/sh. */
 function quote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command prefix that covers `paths` and then execs what follows it (sshd and its arguments). */
-export function hidingLauncher(paths: readonly string[]): string[] {
-  const mounts = [...new Set(paths.map((path) => realpathSync(path)))].map((path) =>
+/** `[from, over]`: inside the namespace, `over` shows what `from` holds (a file over a file, a folder over a folder). */
+export type Replacement = readonly [from: string, over: string];
+
+/**
+ * The command prefix that puts each replacement in place, covers `paths`, and then execs what follows it
+ * (sshd and its arguments). Paths are resolved first: a mount over a symlink would land on its target anyway.
+ */
+export function hidingLauncher(paths: readonly string[], replacements: readonly Replacement[] = []): string[] {
+  const binds = replacements.map(([from, over]) => `mount --bind ${quote(realpathSync(from))} ${quote(realpathSync(over))}`);
+  const covers = [...new Set(paths.map((path) => realpathSync(path)))].map((path) =>
     statSync(path).isDirectory() ? `mount -t tmpfs -o size=4k,mode=755 sshcc-hidden ${quote(path)}` : `mount --bind /dev/null ${quote(path)}`,
   );
+  const mounts = [...binds, ...covers];
   return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${[...mounts, 'exec "$@"'].join(' && ')}`, 'sh'];
 }
 

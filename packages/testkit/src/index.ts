@@ -11,7 +11,7 @@ export { connectClient, openExec, openSubsystem, channelExit, collectChannel, ex
 export { startWanVolunteer, type WanVolunteer, type WanVolunteerOptions } from './wan/start-wan-volunteer';
 export { wanUnavailable } from './wan/wan-unavailable';
 export { compilersHere, CROSS_GCC } from './compilers-here';
-export { hidingUnavailable } from './hidden-paths';
+export { hidingUnavailable, type Replacement } from './hidden-paths';
 export type { WanImpairments } from './wan/wan-link';
 export type { LinkPlan } from './wan/link-plan';
 export type { LossCounters } from './wan/link-shaping';

@@ -22,6 +22,12 @@ export function packsEnabled(env: Readonly<Record<string, string | undefined>>):
   return env.SSHCC_PACKS !== '0';
 }
 
+/**
+ * Why a host does not get the pack, in the volunteer's own words (a full disk, a refused entry) or ours
+ * (its arch): logged as it is, where anything else thrown on the way is a fault of the agent's.
+ */
+class NotPushed extends Error {}
+
 export class ToolchainPacks {
   private readonly built = new Map<string, Promise<DescribedPack>>();
   private readonly ready = new Map<string, string>();
@@ -55,13 +61,13 @@ export class ToolchainPacks {
       pack = await this.build(compilerPath, compiler);
       side = await pool.openSide(host);
       const { hello } = side.session;
-      if (hello.packs === undefined) throw new Error('its sshcc-server takes no toolchain packs (an older version, or toolchains.enabled is false)');
-      if (hello.arch !== arch()) throw new Error(`it is ${hello.arch ?? 'of an unknown arch'}, this machine ${arch()}: it cannot run this machine's compilers`);
+      if (hello.packs === undefined) throw new NotPushed('its sshcc-server takes no toolchain packs (an older version, or toolchains.enabled is false)');
+      if (hello.arch !== arch()) throw new NotPushed(`it is ${hello.arch ?? 'of an unknown arch'}, this machine ${arch()}: it cannot run this machine's compilers`);
       report({ host, pack: pack.id, state: 'pushing', wireBytes: null, filesSent: null, files: pack.manifest.files.length, ms: null, message: `pushing the ${compiler.version} pack (${mib(pack.unpackedBytes)} unpacked)` });
       const built = pack;
       const distinct = new Set(built.manifest.files.map((file) => file.sha256)).size;
       const outcome = await side.session.pushPack(built.manifest, (wanted) => archiveFor(built, wanted, distinct));
-      if (!outcome.ok) throw new Error(outcome.message);
+      if (!outcome.ok) throw new NotPushed(outcome.message);
       hosts.notePacks(host, [built.id]);
       hosts.clearUnfit(host, compiler);
       report({
@@ -83,7 +89,7 @@ export class ToolchainPacks {
         filesSent: null,
         files: pack?.manifest.files.length ?? 0,
         ms: Date.now() - started,
-        message: formatError(err).replace(/^sshcc: /, ''),
+        message: err instanceof NotPushed ? err.message : formatError(err).replace(/^sshcc: /, ''),
       });
     } finally {
       side?.close();

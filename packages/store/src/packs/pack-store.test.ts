@@ -49,6 +49,15 @@ function walkDirs(root: string): string[] {
   return out;
 }
 
+/** Flips a bit of a sealed (0555) pack file, as a disk error or a meddler would, and seals it again. */
+function damage(file: string): void {
+  chmodSync(file, 0o755);
+  const bytes = readFileSync(file);
+  bytes[0] = (bytes[0] as number) ^ 1;
+  writeFileSync(file, bytes);
+  chmodSync(file, 0o555);
+}
+
 async function push(s: PackStore, pack: { manifest: PackManifest; contents: Map<string, Buffer> }, stream?: Readable) {
   const wanted = await s.wanted(pack.manifest);
   return { wanted, answer: await s.receive(pack.manifest, wanted, stream ?? archive(pack.contents, wanted)) };
@@ -83,12 +92,7 @@ test('a flipped byte in a stored file is caught before use: the pack is removed,
   const pack = testPack('one');
   await push(store, pack);
   const id = packIdOf(pack.manifest);
-  const file = join(store.dir, id, 'bin/cc');
-  chmodSync(file, 0o755);
-  const bytes = readFileSync(file);
-  bytes[0] = (bytes[0] as number) ^ 1;
-  writeFileSync(file, bytes);
-  chmodSync(file, 0o555);
+  damage(join(store.dir, id, 'bin/cc'));
   // A fresh server process (a new store) checks every file before the first use.
   const fresh = new PackStore({ dir: store.dir, maxBytes: 1024 * 1024 });
   expect(await fresh.open(id)).toBeNull();
@@ -96,6 +100,20 @@ test('a flipped byte in a stored file is caught before use: the pack is removed,
   const again = await push(fresh, pack);
   expect(again.wanted).toHaveLength(2);
   expect(await fresh.open(id)).not.toBeNull();
+});
+
+test('a damaged pack holds nothing for a push: a fresh process pushing it again is asked for its files and stores it intact', async () => {
+  const pack = testPack('one');
+  await push(store, pack);
+  const id = packIdOf(pack.manifest);
+  const file = join(store.dir, id, 'bin/cc');
+  damage(file);
+  // No job opened it first: the push itself is where the damage must show.
+  const fresh = new PackStore({ dir: store.dir, maxBytes: 1024 * 1024 });
+  const again = await push(fresh, pack);
+  expect(again).toEqual({ wanted: [...pack.contents.keys()].sort(), answer: { ok: true, message: expect.stringMatching(/stored \(2 of 2 files sent\)/) } });
+  expect(readFileSync(file, 'utf8')).toBe('driver one');
+  expect(await new PackStore({ dir: store.dir, maxBytes: 1024 * 1024 }).open(id)).not.toBeNull();
 });
 
 test('two pushes of the same pack at once end with one good copy', async () => {

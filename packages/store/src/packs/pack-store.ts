@@ -49,7 +49,15 @@ export class PackStore implements PackReceiver {
   }
 
   /** The pack, checked; null when it is absent, or was damaged (and has been removed). */
-  open(id: string): Promise<OpenPack | null> {
+  async open(id: string): Promise<OpenPack | null> {
+    const pack = await this.checked(id);
+    // Its use time, for the LRU: the owner may set a read-only dir's times.
+    if (pack) await utimes(pack.dir, new Date(), new Date()).catch(() => undefined);
+    return pack;
+  }
+
+  /** The pack hashed once per process (a damaged one removed), without counting as a use. */
+  private checked(id: string): Promise<OpenPack | null> {
     let known = this.verified.get(id);
     if (known === undefined) {
       known = this.verify(id);
@@ -57,11 +65,7 @@ export class PackStore implements PackReceiver {
       // A pack that is not there now may be pushed later in this process's life.
       void known.then((pack) => pack ?? this.verified.delete(id));
     }
-    return known.then(async (pack) => {
-      // Its use time, for the LRU: the owner may set a read-only dir's times.
-      if (pack) await utimes(pack.dir, new Date(), new Date()).catch(() => undefined);
-      return pack;
-    });
+    return known;
   }
 
   async wanted(manifest: PackManifest): Promise<string[]> {
@@ -163,13 +167,17 @@ export class PackStore implements PackReceiver {
     }
   }
 
-  /** sha256 → a file holding it, across the packs in place. */
+  /**
+   * sha256 → a file holding it, across the packs in place and intact. Each is checked (once per process)
+   * first: a damaged file counted as held would never be asked for, and every push of its pack would
+   * fail; the damaged pack is removed instead, and its contents are asked for again.
+   */
   private async heldContents(): Promise<Map<string, string>> {
     const contents = new Map<string, string>();
     for (const id of await this.held()) {
-      const manifest = await this.readManifest(id);
-      if (manifest === null) continue;
-      for (const file of manifest.files) contents.set(file.sha256, join(this.options.dir, id, file.path));
+      const pack = await this.checked(id);
+      if (pack === null) continue;
+      for (const file of pack.manifest.files) contents.set(file.sha256, join(pack.dir, file.path));
     }
     return contents;
   }
