@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { cacheRoot } from '@sshcc/store';
+import { agentPacksDir } from '@sshcc/store';
 import { hostListFiles, resolveHostSources, type HostList } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
@@ -103,7 +102,7 @@ export class CompileRouter {
         : new ToolchainPacks({
             pool,
             hosts: hostTable,
-            packsDir: join(cacheRoot(env), 'packs'),
+            packsDir: agentPacksDir(env),
             report: (push) => {
               this.events.pack(push);
               const took = push.ms === null ? '' : ` (${(push.ms / 1000).toFixed(1)} s)`;
