@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { arch } from 'node:os';
 import { formatError } from '@sshcc/core';
-import type { ClientSession, CompilerFingerprint } from '@sshcc/protocol';
+import type { ClientSession, CompilerFingerprint, ServerHello } from '@sshcc/protocol';
 import { buildPack, selectFromArchive, type BuiltPack } from '@sshcc/store';
 import { compilerKey, type HostTable } from '../hosts';
 import type { PackPush } from '../events';
@@ -20,6 +20,20 @@ export interface ToolchainPacksOptions {
 /** SSHCC_PACKS=0 turns pushing off: a host without the compiler then stays unfit for it, as before packs. */
 export function packsEnabled(env: Readonly<Record<string, string | undefined>>): boolean {
   return env.SSHCC_PACKS !== '0';
+}
+
+/**
+ * Why the agent pushes no toolchain pack to a server, from its hello; null when it would push one. The
+ * agent and `sshcc ping` both ask this, so ping says what a build will do.
+ */
+export function whyNoPush(hello: Pick<ServerHello, 'arch' | 'packs'>, localArch: string): string | null {
+  // An arch the server names comes first: a server that took packs still could not run this machine's.
+  if (hello.arch !== undefined && hello.arch !== localArch) {
+    return `it is ${hello.arch}, this machine ${localArch}: it cannot run this machine's compilers, so it takes only jobs whose compiler it has itself with an identical fingerprint`;
+  }
+  if (hello.packs === undefined) return 'its sshcc-server takes no toolchain packs (an older version, or toolchains.enabled is false)';
+  if (hello.arch === undefined) return `it does not say its arch, so it may not run this machine's (${localArch}) compilers`;
+  return null;
 }
 
 export class ToolchainPacks {
@@ -54,9 +68,8 @@ export class ToolchainPacks {
     try {
       pack = await this.build(compilerPath, compiler);
       side = await pool.openSide(host);
-      const { hello } = side.session;
-      if (hello.packs === undefined) throw new Error('its sshcc-server takes no toolchain packs (an older version, or toolchains.enabled is false)');
-      if (hello.arch !== arch()) throw new Error(`it is ${hello.arch ?? 'of an unknown arch'}, this machine ${arch()}: it cannot run this machine's compilers`);
+      const refused = whyNoPush(side.session.hello, arch());
+      if (refused !== null) throw new Error(refused);
       report({ host, pack: pack.id, state: 'pushing', wireBytes: null, filesSent: null, files: pack.manifest.files.length, ms: null, message: `pushing the ${compiler.version} pack (${mib(pack.archiveBytes)} at most)` });
       const built = pack;
       const distinct = new Set(built.manifest.files.map((file) => file.sha256)).size;
