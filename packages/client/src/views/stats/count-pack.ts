@@ -25,9 +25,10 @@ export function countPackPush(stats: StatsData, push: PackPush, at: number): boo
  * was known. Returns whether anything changed: every agent start hears the same list again.
  */
 export function notePacksHeld(stats: StatsData, hostId: string, packs: readonly string[] | null): boolean {
-  const host = hostStats(stats, hostId);
+  // A host that holds nothing gets no row of its own for saying so: rows are for hosts that did something.
+  const known = stats.hosts[hostId]?.packsHeld ?? [];
   const held = [...new Set(packs ?? [])].slice(0, MAX_HELLO_PACKS);
-  if (held.length === host.packsHeld.length && held.every((id) => host.packsHeld.includes(id))) return false;
-  host.packsHeld = held;
+  if (held.length === known.length && held.every((id) => known.includes(id))) return false;
+  hostStats(stats, hostId).packsHeld = held;
   return true;
 }

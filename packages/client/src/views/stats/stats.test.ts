@@ -351,6 +351,9 @@ describe('toolchain packs', () => {
 
   it('takes a hello\'s list as all the host holds now (an evicted pack is gone), and says when nothing changed', () => {
     const stats = emptyStats(SCENARIO_START);
+    expect(notePacksHeld(stats, 'h', [])).toBe(false);
+    expect(notePacksHeld(stats, 'h', null)).toBe(false);
+    expect(stats.hosts).toEqual({});
     expect(notePacksHeld(stats, 'h', [GCC, CLANG])).toBe(true);
     expect(notePacksHeld(stats, 'h', [CLANG, GCC])).toBe(false);
     expect(notePacksHeld(stats, 'h', [CLANG])).toBe(true);
