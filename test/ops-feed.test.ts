@@ -177,7 +177,7 @@ describe('after make -j8 of examples/ through two volunteers', () => {
     expect(frame).toMatch(running);
     expect(frame).toMatch(/^sshcc mon {2}\d\d:\d\d:\d\d {2}finished 11 {2}running 1 {2}queued 0$/m);
     const busyHost = (running.exec(frame) as RegExpExecArray)[1] as string;
-    // No toolchain was pushed: the volunteers have gcc (TOOLCHAIN column '-').
+    // The TOOLCHAIN column: these volunteers have gcc, so no pack went anywhere.
     expect(frame).toMatch(new RegExp(`^${busyHost.replace(/[/.]/g, '\\$&')} +up +1/4 +-$`, 'm'));
     const json = JSON.parse(sshcc(['mon', '--once', '--json']).stdout) as { running: boolean; jobs: { label: string }[] };
     expect(json.running).toBe(true);

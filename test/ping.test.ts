@@ -1,6 +1,7 @@
 // `sshcc ping` against real sshd volunteers, one per way a host can be (un)usable: a good one (whose
-// gcc is a different program than ours, so it differs while g++ matches), one that no longer answers,
-// one whose host key is not the one known_hosts holds, and one with no sshcc-server at all.
+// gcc is a different program than ours, so it differs while g++ matches; it holds no toolchain pack yet),
+// one that no longer answers, one whose host key is not the one known_hosts holds, and one with no
+// sshcc-server at all.
 // Runs the BUILT CLI (npm run build first).
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,13 +29,17 @@ beforeAll(async () => {
   // The same gcc behind a script: same version, different driver, so its fingerprint differs from ours.
   writeFileSync(join(wrappers, 'gcc'), '#!/bin/sh\nexec /usr/bin/gcc "$@"\n');
   chmodSync(join(wrappers, 'gcc'), 0o755);
+  // Only gcc and g++ allowed there: a volunteer matches by identity, so with gcc-12 allowed too it would
+  // run our gcc's jobs with that (the same build) and gcc would match after all.
+  mkdirSync(join(root, 'good-config', 'sshcc'), { recursive: true });
+  writeFileSync(join(root, 'good-config', 'sshcc', 'server.json'), JSON.stringify({ compilers: ['gcc', 'g++'] }));
   const configHome = { XDG_CONFIG_HOME: join(root, 'config') };
   // Compilers are matched by identity, and gcc-12 there is our gcc: only names without such a twin are
   // allowed, so gcc can only be the wrapper, and differs.
   mkdirSync(join(root, 'config', 'sshcc'));
   writeFileSync(join(root, 'config', 'sshcc', 'server.json'), JSON.stringify({ compilers: ['gcc', 'g++', 'x86_64-linux-gnu-g++*', 'clang*'] }));
   [good, gone, badKey, bare] = await Promise.all([
-    startVolunteer({ env: { ...configHome, PATH: `${wrappers}:/usr/local/bin:/usr/bin:/bin` } }),
+    startVolunteer({ env: { XDG_CONFIG_HOME: join(root, 'good-config'), PATH: `${wrappers}:/usr/local/bin:/usr/bin:/bin` } }),
     startVolunteer({ env: configHome }),
     startVolunteer({ env: configHome }),
     // Neither the subsystem nor a per-user install in its (empty) home.
@@ -92,6 +97,8 @@ describe('sshcc ping --json', () => {
       error: null,
       server: { mode: 'subsystem', command: 'subsystem sshcc', version: 'sshcc-server/0.1.0', protocol: 1, protocols: [1], compression: 'zstd' },
     });
+    // A fresh volunteer of this machine's arch takes pushes and holds no pack yet.
+    expect(report?.server).toMatchObject({ arch: process.arch, packs: [], noPush: null });
     expect(report?.server?.cpus).toBeGreaterThanOrEqual(1);
     expect(report?.server?.load).toHaveLength(3);
     for (const ms of Object.values(report?.timings ?? {})) expect(ms).toBeGreaterThan(0);
@@ -121,8 +128,11 @@ describe('sshcc ping', () => {
     expect(lines[0]).toBe(`${good.alias}: ok (${good.user}@127.0.0.1:${good.port})`);
     expect(run.stdout).toMatch(/^ {2}server: +sshcc-server\/0\.1\.0, protocol 1, zstd, by subsystem sshcc$/m);
     expect(run.stdout).toMatch(/^ {2}time: +connect [\d.]+ ms, server start [\d.]+ ms, round trip [\d.]+ ms$/m);
-    expect(run.stdout).toMatch(/^ {2}compilers: +match: (.*, )?g\+\+, .*; differ: gcc$/m);
+    expect(run.stdout).toMatch(/^ {2}compilers: +match: g\+\+; differ: gcc$/m);
     expect(run.stdout).toMatch(/^ {2}why: +gcc: driver binary differs \(sha256 [0-9a-f]{12} on the client, [0-9a-f]{12} here\)$/m);
+    expect(run.stdout).toMatch(new RegExp(`^ {2}machine: +${process.arch}, \\d+ cpus, load [\\d. ]+$`, 'm'));
+    expect(run.stdout).toMatch(/^ {2}packs: +none$/m);
+    expect(run.stdout).not.toMatch(/^ {2}no push:/m);
   }, 60_000);
 
   it('says which stage failed for an unusable host', async () => {

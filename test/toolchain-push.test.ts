@@ -2,7 +2,8 @@
 // compiler covered (gcc's and g++'s drivers, /usr/lib/gcc, as, clang, the cross gcc, cc1's libraries:
 // testkit's `hide`, root only) gets the client's gcc as a pack over the pooled connection, then compiles a
 // real multi-file project remote-only, objects identical to local ones, with and without -g. A fresh agent
-// then sends no pack bytes, and a cross compiler goes the same way. Runs the BUILT CLI (npm run build).
+// then sends no pack bytes, ping and stats name the pack held there, and a cross compiler goes the same
+// way. Runs the BUILT CLI (npm run build).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,24 @@ if (reason !== undefined) {
     expect(packLines(env)).toEqual([expect.stringMatching(/toolchain pack [0-9a-f]{12} in place: the host had every file already \(\d+\.\d s\)$/)]);
     expectLocalObjects(project, '-O2');
   }, 300_000);
+
+  test('ping names the pack the volunteer holds by the compiler it is; stats count the push and the pack its hello listed', async () => {
+    const store = join(root, 'volunteer-home', '.cache', 'sshcc', 'toolchains');
+    const [id] = readdirSync(store).filter((name) => /^[0-9a-f]{64}$/.test(name));
+    // The first agent built the pack, so its cache has the manifest that says which compiler it is.
+    const ping = await runCaptured([SSHCC, 'ping'], { cwd: root, env: clientEnv('first') });
+    const version = execFileSync('gcc', ['--version'], { encoding: 'utf8' }).split('\n')[0]?.replace(/^gcc(-\d+)? /, '') ?? '';
+    expect(ping.stdout).toContain(`  packs:      ${id?.slice(0, 12)} gcc ${version}\n`);
+    expect(ping.stdout).toMatch(new RegExp(`^ {2}machine: +${process.arch}, `, 'm'));
+    // The fresh agent learnt of the pack from the hello, then pushed it without sending a byte (it built
+    // the pack for that, so it too knows which compiler it is).
+    const stats = await runCaptured([SSHCC, 'stats', '--json'], { cwd: root, env: clientEnv('fresh') });
+    expect(stats.code).toBe(0);
+    expect(JSON.parse(stats.stdout).hosts[`${volunteer.alias}/2`]).toMatchObject({ packsPushed: 1, packWireBytes: 0, packsFailed: 0, packsHeld: [id] });
+    const text = await runCaptured([SSHCC, 'stats'], { cwd: root, env: clientEnv('fresh') });
+    expect(text.stdout).toContain(`\nToolchain packs\n`);
+    expect(text.stdout).toMatch(new RegExp(`^${volunteer.alias}/2 +${id?.slice(0, 12)} gcc .+ +1 +0 B +[\\d.]+ s +0$`, 'm'));
+  }, 120_000);
 
   test(`a cross compiler (${CROSS}) the volunteer lacks is pushed too; its object is identical to local`, async () => {
     const env = clientEnv('cross');

@@ -69,6 +69,24 @@ describe('the agent\'s report requests', () => {
     expect(JSON.parse(readFileSync(join(root, 'dir', 'stats.json'), 'utf8')).jobs.total).toBe(0);
   });
 
+  it('counts toolchain pushes and the packs a hello listed into the stats', async () => {
+    const [held, listed] = ['a'.repeat(64), 'b'.repeat(64)];
+    feed.feed.packsHeld('h1', [listed]);
+    const push = { host: 'h1', pack: held, files: 18, filesSent: null, wireBytes: null, ms: null, message: 'pushing' };
+    feed.feed.pack({ ...push, state: 'pushing' });
+    feed.feed.pack({ ...push, state: 'held', filesSent: 18, wireBytes: 19_900_000, ms: 8100, message: 'sent 18 of 18 files' });
+    feed.feed.pack({ host: 'h2', pack: '', state: 'failed', files: 0, filesSent: null, wireBytes: null, ms: 3, message: 'it is arm64, this machine x64' });
+    const stats = await queryReport(paths, 'stats');
+    expect(stats).toMatchObject({
+      value: {
+        hosts: {
+          h1: { packsPushed: 1, packWireBytes: 19_900_000, packPushMs: 8100, packsFailed: 0, packsHeld: [listed, held] },
+          h2: { packsPushed: 0, packsFailed: 1, lastPackFailure: 'it is arm64, this machine x64', packsHeld: [] },
+        },
+      },
+    });
+  });
+
   it('answers the recent finished jobs', async () => {
     linkJob('a');
     feed.feed.begin(request('still-running'));

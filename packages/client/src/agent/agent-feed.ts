@@ -45,6 +45,8 @@ export function startAgentFeed(options: AgentFeedOptions): AgentFeed {
       stats.countJob(finished);
     }
     if (event.type === 'host-state' && event.state === 'backoff') stats.countBackoff(event.host);
+    if (event.type === 'pack') stats.countPackPush(event, event.at);
+    if (event.type === 'packs-held') stats.notePacksHeld(event.host, event.packs);
   });
   const reports: AgentReports = {
     stats: () => stats.current(),

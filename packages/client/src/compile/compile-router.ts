@@ -1,7 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
-import { cacheRoot } from '@sshcc/store';
+import { agentPacksDir } from '@sshcc/store';
 import { hostListFiles, resolveHostSources, type HostList } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
@@ -90,7 +89,7 @@ export class CompileRouter {
         : new SshPool<ClientSession>({
             hosts: sshHosts,
             hostTable,
-            handshake: notingServer(hostTable, sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: 'sshcc-agent' }))),
+            handshake: notingServer(hostTable, this.events, sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: 'sshcc-agent' }))),
             connect: { env: { ...env } },
           });
     pool?.on('event', (event) => {
@@ -103,7 +102,7 @@ export class CompileRouter {
         : new ToolchainPacks({
             pool,
             hosts: hostTable,
-            packsDir: join(cacheRoot(env), 'packs'),
+            packsDir: agentPacksDir(env),
             report: (push) => {
               this.events.pack(push);
               const took = push.ms === null ? '' : ` (${(push.ms / 1000).toFixed(1)} s)`;
@@ -121,11 +120,19 @@ export class CompileRouter {
   }
 }
 
-/** Every hello tells the host table which packs the server holds. */
-function notingServer(table: HostTable, handshake: WorkerHandshake<ClientSession>): WorkerHandshake<ClientSession> {
+/** Every hello tells the host table which packs the server holds, and the feed (so stats) when that changed. */
+function notingServer(table: HostTable, events: JobEvents, handshake: WorkerHandshake<ClientSession>): WorkerHandshake<ClientSession> {
+  const told = new Map<string, string>();
   return async (channel, info) => {
     const session = await handshake(channel, info);
-    table.notePacks(info.hostId, session.hello.packs ?? []);
+    const { packs } = session.hello;
+    table.notePacks(info.hostId, packs ?? []);
+    // Every worker channel says hello: the feed hears a host's list once, and again only when it changed.
+    const key = packs === undefined ? 'none taken' : [...packs].sort().join(' ');
+    if (told.get(info.hostId) !== key) {
+      told.set(info.hostId, key);
+      events.packsHeld(info.hostId, packs ?? null);
+    }
     return session;
   };
 }

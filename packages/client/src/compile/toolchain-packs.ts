@@ -3,7 +3,7 @@
 import { createReadStream } from 'node:fs';
 import { arch } from 'node:os';
 import { formatError } from '@sshcc/core';
-import type { ClientSession, CompilerFingerprint } from '@sshcc/protocol';
+import type { ClientSession, CompilerFingerprint, ServerHello } from '@sshcc/protocol';
 import { describePack, selectFromArchive, type DescribedPack } from '@sshcc/store';
 import { compilerKey, type HostTable } from '../hosts';
 import type { PackPush } from '../events';
@@ -27,6 +27,20 @@ export function packsEnabled(env: Readonly<Record<string, string | undefined>>):
  * (its arch): logged as it is, where anything else thrown on the way is a fault of the agent's.
  */
 class NotPushed extends Error {}
+
+/**
+ * Why the agent pushes no toolchain pack to a server, from its hello; null when it would push one. The
+ * agent and `sshcc ping` both ask this, so ping says what a build will do.
+ */
+export function whyNoPush(hello: Pick<ServerHello, 'arch' | 'packs'>, localArch: string): string | null {
+  // An arch the server names comes first: a server that took packs still could not run this machine's.
+  if (hello.arch !== undefined && hello.arch !== localArch) {
+    return `it is ${hello.arch}, this machine ${localArch}: it cannot run this machine's compilers, so it takes only jobs whose compiler it has itself with an identical fingerprint`;
+  }
+  if (hello.packs === undefined) return 'its sshcc-server takes no toolchain packs (an older version, or toolchains.enabled is false)';
+  if (hello.arch === undefined) return `it does not say its arch, so it may not run this machine's (${localArch}) compilers`;
+  return null;
+}
 
 export class ToolchainPacks {
   private readonly built = new Map<string, Promise<DescribedPack>>();
@@ -58,11 +72,11 @@ export class ToolchainPacks {
     let pack: DescribedPack | null = null;
     let side: { readonly session: ClientSession; close(): void } | null = null;
     try {
-      pack = await this.build(compilerPath, compiler);
+      // The hello first: a host that cannot take the pack costs no hashing of it.
       side = await pool.openSide(host);
-      const { hello } = side.session;
-      if (hello.packs === undefined) throw new NotPushed('its sshcc-server takes no toolchain packs (an older version, or toolchains.enabled is false)');
-      if (hello.arch !== arch()) throw new NotPushed(`it is ${hello.arch ?? 'of an unknown arch'}, this machine ${arch()}: it cannot run this machine's compilers`);
+      const refused = whyNoPush(side.session.hello, arch());
+      if (refused !== null) throw new NotPushed(refused);
+      pack = await this.build(compilerPath, compiler);
       report({ host, pack: pack.id, state: 'pushing', wireBytes: null, filesSent: null, files: pack.manifest.files.length, ms: null, message: `pushing the ${compiler.version} pack (${mib(pack.unpackedBytes)} unpacked)` });
       const built = pack;
       const distinct = new Set(built.manifest.files.map((file) => file.sha256)).size;

@@ -50,6 +50,10 @@ export class EventFeed implements JobEvents {
     this.emit({ type: 'pack', at: this.now(), ...push });
   }
 
+  packsHeld(host: string, packs: readonly string[] | null): void {
+    this.emit({ type: 'packs-held', at: this.now(), host, packs });
+  }
+
   emit(event: FeedEvent): void {
     for (const listener of this.listeners) {
       // A monitor's or a stats bug must never break a compile: such a listener is dropped.

@@ -115,6 +115,8 @@ export type FeedEvent =
       readonly localSlots: number;
     }
   | ({ readonly type: 'pack'; readonly at: number } & PackPush)
+  /** A server's hello listed the packs it holds (sent when the list changed); null: it takes no packs. */
+  | { readonly type: 'packs-held'; readonly at: number; readonly host: string; readonly packs: readonly string[] | null }
   /** From the pool: `down` (a connection lost), `backoff` (refused until `until`), `up` (connected). */
   | {
       readonly type: 'host-state';

@@ -51,6 +51,8 @@ export interface JobEvents {
   hosts(config: HostsConfig): void;
   pool(event: PoolEvent): void;
   pack(push: PackPush): void;
+  /** The packs a host's server holds, as its hello lists them (null: it takes none). */
+  packsHeld(host: string, packs: readonly string[] | null): void;
 }
 
 const NO_RECORDER: JobRecorder = {
@@ -74,4 +76,5 @@ export const NO_JOB_EVENTS: JobEvents = {
   hosts: () => undefined,
   pool: () => undefined,
   pack: () => undefined,
+  packsHeld: () => undefined,
 };

@@ -1,5 +1,6 @@
+import { whyNoPush } from '../compile/toolchain-packs';
 import { formatPingReports } from './format-ping-report';
-import type { PingReport } from './ping-report';
+import type { PingReport, PingServer } from './ping-report';
 
 const here = { path: '/usr/bin/gcc', version: '(Debian 12.2.0-14) 12.2.0', target: 'x86_64-linux-gnu', driver: 'a'.repeat(64) };
 
@@ -10,7 +11,22 @@ const GOOD: PingReport = {
   reachable: true,
   hostKeyOk: true,
   authOk: true,
-  server: { mode: 'exec', command: '~/.local/lib/sshcc/sshcc-server', version: 'sshcc-server/0.1.0', protocol: 1, protocols: [1], compression: 'zstd', cpus: 16, load: [0.5, 1, 2.25] },
+  server: {
+    mode: 'exec',
+    command: '~/.local/lib/sshcc/sshcc-server',
+    version: 'sshcc-server/0.1.0',
+    protocol: 1,
+    protocols: [1],
+    compression: 'zstd',
+    cpus: 16,
+    load: [0.5, 1, 2.25],
+    arch: 'x64',
+    packs: [
+      { id: 'ac983e49fb33'.padEnd(64, '0'), compiler: 'gcc (Debian 12.2.0-14) 12.2.0' },
+      { id: '0123456789ab'.padEnd(64, 'f'), compiler: null },
+    ],
+    noPush: null,
+  },
   compilers: [
     { name: 'cc', status: 'match', here, detail: null },
     { name: 'clang', status: 'not-here', here: null, detail: 'no clang on this machine\'s PATH' },
@@ -43,11 +59,12 @@ describe('formatPingReports', () => {
       [
         'fast/8: ok (me@10.0.0.2:22)',
         '  server:     sshcc-server/0.1.0, protocol 1, zstd, by exec ~/.local/lib/sshcc/sshcc-server',
-        '  machine:    16 cpus, load 0.50 1.00 2.25',
+        '  machine:    x64, 16 cpus, load 0.50 1.00 2.25',
         '  time:       connect 84 ms, server start 120 ms, round trip 0.6 ms',
         '  compilers:  match: cc, gcc; not on this machine: clang; differ: gcc-13; failed: g++',
         '  why:        gcc-13: version "13.1" on the client, "13.2" here',
         '  why:        g++: timeout: killed after 10 s',
+        "  packs:      ac983e49fb33 gcc (Debian 12.2.0-14) 12.2.0; 0123456789ab (not in this machine's pack cache)",
         '  note:       skipped ~/.ssh/id_rsa: encrypted',
         '',
         'slow: UNUSABLE',
@@ -56,5 +73,48 @@ describe('formatPingReports', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('what ping says about toolchain packs', () => {
+  /** GOOD's server as a hello with these fields would describe it to a client on x64. */
+  function serverWith(hello: { arch?: string; packs?: string[] }): PingReport {
+    const server: PingServer = {
+      ...(GOOD.server as PingServer),
+      arch: hello.arch ?? null,
+      packs: hello.packs?.map((id) => ({ id, compiler: null })) ?? null,
+      noPush: whyNoPush(hello, 'x64'),
+    };
+    return { ...GOOD, compilers: [], notes: [], server };
+  }
+
+  function fieldLines(report: PingReport): string[] {
+    return formatPingReports([report])
+      .split('\n')
+      .filter((line) => /^ {2}(machine|packs|no push):/.test(line));
+  }
+
+  it('a volunteer of this arch that holds no pack yet: none, and nothing stops a push', () => {
+    expect(fieldLines(serverWith({ arch: 'x64', packs: [] }))).toEqual(['  machine:    x64, 16 cpus, load 0.50 1.00 2.25', '  packs:      none']);
+  });
+
+  it('a volunteer of another arch: says it cannot run this machine\'s compilers and gets no pack', () => {
+    expect(fieldLines(serverWith({ arch: 'arm64', packs: [] }))).toEqual([
+      '  machine:    arm64, 16 cpus, load 0.50 1.00 2.25',
+      '  packs:      none',
+      "  no push:    it is arm64, this machine x64: it cannot run this machine's compilers, so it takes only jobs whose compiler it has itself with an identical fingerprint",
+    ]);
+  });
+
+  it('a server that takes no packs says so', () => {
+    expect(fieldLines(serverWith({ arch: 'x64' }))).toEqual([
+      '  machine:    x64, 16 cpus, load 0.50 1.00 2.25',
+      '  packs:      takes none',
+      '  no push:    its sshcc-server takes no toolchain packs (an older version, or toolchains.enabled is false)',
+    ]);
+  });
+
+  it('an older server that names no arch: the machine line is as before', () => {
+    expect(fieldLines(serverWith({}))).toEqual(['  machine:    16 cpus, load 0.50 1.00 2.25', '  packs:      takes none', expect.stringMatching(/^ {2}no push: {4}its sshcc-server takes no toolchain packs/)]);
   });
 });

@@ -1,4 +1,5 @@
 import { formatFields } from '../views/format-table';
+import { packLabel } from '../views/pack-names';
 import type { CompilerCheck, CompilerStatus, PingReport } from './ping-report';
 
 const STATUS_WORDS: Readonly<Record<CompilerStatus, string>> = {
@@ -23,7 +24,7 @@ function formatPingReport(report: PingReport): string {
   const { server, timings } = report;
   if (server !== null) {
     fields.push(['server', `${server.version}, protocol ${server.protocol}, ${server.compression}, by ${server.mode === 'exec' ? `exec ${server.command}` : server.command}`]);
-    fields.push(['machine', `${server.cpus} cpus, load ${server.load.map((l) => l.toFixed(2)).join(' ')}`]);
+    fields.push(['machine', `${server.arch === null ? '' : `${server.arch}, `}${server.cpus} cpus, load ${server.load.map((l) => l.toFixed(2)).join(' ')}`]);
   }
   const times = [
     timings.connectMs === null ? null : `connect ${ms(timings.connectMs)}`,
@@ -31,7 +32,11 @@ function formatPingReport(report: PingReport): string {
     timings.rttMs === null ? null : `round trip ${ms(timings.rttMs)}`,
   ].filter((part) => part !== null);
   if (times.length > 0) fields.push(['time', times.join(', ')]);
-  if (server !== null) fields.push(...compilerFields(report.compilers));
+  if (server !== null) {
+    fields.push(...compilerFields(report.compilers));
+    fields.push(['packs', server.packs === null ? 'takes none' : server.packs.length === 0 ? 'none' : server.packs.map((pack) => packLabel(pack.id, pack.compiler)).join('; ')]);
+    if (server.noPush !== null) fields.push(['no push', server.noPush]);
+  }
   for (const note of report.notes) fields.push(['note', note]);
   return header + (fields.length === 0 ? '' : indent(formatFields(fields)));
 }

@@ -1,5 +1,9 @@
+import { arch } from 'node:os';
 import { exitCodeFor, formatError, SshccError, type SshHost } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
+import { agentPacksDir } from '@sshcc/store';
+import { whyNoPush } from '../compile/toolchain-packs';
+import { packCompilers } from '../views/pack-names';
 import { classifySshError, remoteServerCommand, SshPool, sshccHandshake, SUBSYSTEM_NAME, type PoolWorker } from '../pool';
 import { checkCompilers } from './compiler-probe';
 import { connectionStages } from './connection-stages';
@@ -54,7 +58,7 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
         try {
           worker = await pool.acquire(host.spec);
           readyAt = performance.now();
-          server = describeServer(worker, options.env);
+          server = await describeServer(worker, options.env);
           rttMs = await measureRoundTrip(worker.session, options.cwd, timeoutMs);
           compilers = await checkCompilers(worker.session, worker.session.hello.compilers, { ...options, path: options.env.PATH, timeoutMs });
           failure = compilerFailure(host.spec, worker.session.hello.compilers, compilers);
@@ -86,8 +90,9 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
   }
 }
 
-function describeServer(worker: PoolWorker<ClientSession>, env: NodeJS.ProcessEnv): PingServer {
+async function describeServer(worker: PoolWorker<ClientSession>, env: NodeJS.ProcessEnv): Promise<PingServer> {
   const { hello, protocol, compression } = worker.session;
+  const compilers = await packCompilers(hello.packs ?? [], agentPacksDir(env));
   return {
     mode: worker.mode,
     command: worker.mode === 'subsystem' ? `subsystem ${SUBSYSTEM_NAME}` : remoteServerCommand(env),
@@ -97,6 +102,9 @@ function describeServer(worker: PoolWorker<ClientSession>, env: NodeJS.ProcessEn
     compression,
     cpus: hello.cpus,
     load: hello.load,
+    arch: hello.arch ?? null,
+    packs: hello.packs?.map((id) => ({ id, compiler: compilers.get(id) ?? null })) ?? null,
+    noPush: whyNoPush(hello, arch()),
   };
 }
 

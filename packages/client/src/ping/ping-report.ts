@@ -35,6 +35,19 @@ export interface PingServer {
   readonly cpus: number;
   /** 1, 5 and 15 minute load averages. */
   readonly load: readonly number[];
+  /** The server's `process.arch` (`x64`, `arm64`); null when it does not say (an older server). */
+  readonly arch: string | null;
+  /** The toolchain packs it holds; null when it takes none (an older server, or `toolchains.enabled` false). */
+  readonly packs: readonly PackHeld[] | null;
+  /** Why the agent will push no toolchain pack there (another arch, no pushes taken); null when it would push one. */
+  readonly noPush: string | null;
+}
+
+/** A toolchain pack a volunteer holds. */
+export interface PackHeld {
+  readonly id: string;
+  /** The compiler it is (`gcc (Debian 12.2.0-14) 12.2.0`), from this machine's pack cache; null when not there. */
+  readonly compiler: string | null;
 }
 
 export interface PingTimings {

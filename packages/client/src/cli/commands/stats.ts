@@ -1,6 +1,8 @@
+import { agentPacksDir } from '@sshcc/store';
 import { queryReport } from '../../agent/report-client';
 import { localAgentPaths } from '../../wire/local-agent-paths';
 import { emptyStats, formatStats, normalizeStats, readStatsFile, statsFileIn, writeStatsFile, type StatsData } from '../../views/stats';
+import { packCompilers } from '../../views/pack-names';
 import type { CliCommand } from '../cli-command';
 
 /**
@@ -35,8 +37,17 @@ export const statsCommand: CliCommand = {
             stats = read.stats;
           }
         }
-        if (args.json) process.stdout.write(`${JSON.stringify(stats, null, 2)}\n`);
-        else process.stdout.write(args.zero ? 'Statistics zeroed\n' : formatStats(stats));
+        if (args.zero && !args.json) {
+          process.stdout.write('Statistics zeroed\n');
+          return;
+        }
+        const compilers = await packCompilers(
+          Object.values(stats.hosts).flatMap((host) => host.packsHeld),
+          agentPacksDir(process.env),
+        );
+        // packCompilers is not a counter: what each held pack is, where this machine built it.
+        if (args.json) process.stdout.write(`${JSON.stringify({ ...stats, packCompilers: Object.fromEntries(compilers) }, null, 2)}\n`);
+        else process.stdout.write(formatStats(stats, compilers));
       },
     ),
 };

@@ -101,6 +101,13 @@ describe('renderFrame', () => {
     expect(LiveView.from(view.snapshot(SCENARIO_START + 1310)).hosts().find((host) => host.id === 'h2')?.pack).toMatch(/not pushed/);
   });
 
+  it('leaves a host as it was when its hello lists the packs it holds (that is for stats and ping)', async () => {
+    const { view } = await scenario();
+    const before = view.hosts();
+    expect(view.apply({ type: 'packs-held', at: SCENARIO_START + 1000, host: 'h1', packs: ['a'.repeat(64)] })).toBeNull();
+    expect(view.hosts()).toEqual(before);
+  });
+
   it.each([
     [860, '0.9s'],
     [59_940, '59.9s'],

@@ -88,6 +88,8 @@ export class LiveView {
       this.localSlots = Math.max(this.localSlots, event.localSlots);
       return null;
     }
+    // The monitor shows pushes as they go; which packs a host holds is for `sshcc stats` and `ping`.
+    if (event.type === 'packs-held') return null;
     const old = this.hostViews.get(event.host);
     const base = { id: event.host, slots: old?.slots ?? 0, local: old?.local ?? false, state: old?.state ?? 'unknown', until: old?.until ?? null, error: old?.error ?? null, pack: old?.pack ?? null };
     if (event.type === 'pack') {

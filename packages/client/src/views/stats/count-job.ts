@@ -73,7 +73,8 @@ export function countBackoff(stats: StatsData, host: string): void {
   hostStats(stats, host).backoffs++;
 }
 
-function hostStats(stats: StatsData, id: string): HostStats {
+/** The host's figures, started at zero when it is first counted. */
+export function hostStats(stats: StatsData, id: string): HostStats {
   let host = stats.hosts[id];
   if (host === undefined) stats.hosts[id] = host = emptyHostStats();
   return host;

@@ -1,8 +1,12 @@
 import { formatTable } from '../format-table';
+import { packLabel } from '../pack-names';
 import type { HostStats, StatsData } from './stats-data';
 
-/** `sshcc stats` as text, in the manner of `ccache -s`: labels and counts, then one row per host. */
-export function formatStats(stats: StatsData): string {
+/**
+ * `sshcc stats` as text, in the manner of `ccache -s`: labels and counts, then one row per host.
+ * `packCompilers`: what each pack id is, where this machine knows (views/pack-names).
+ */
+export function formatStats(stats: StatsData, packCompilers: ReadonlyMap<string, string> = new Map()): string {
   const { jobs, time } = stats;
   const rows: [string, string][] = [
     ['Jobs', String(jobs.total)],
@@ -47,7 +51,25 @@ export function formatStats(stats: StatsData): string {
       String(host.backoffs),
     ]),
   ];
-  return `${head}${body}\n${formatTable(table)}`;
+  return `${head}${body}\n${formatTable(table)}${packTable(hosts, packCompilers)}`;
+}
+
+/** A table of its own, shown once some host pushed or holds a pack, so output without packs reads as before. */
+function packTable(hosts: readonly [string, HostStats][], packCompilers: ReadonlyMap<string, string>): string {
+  const withPacks = hosts.filter(([, host]) => host.packsPushed + host.packsFailed + host.packsHeld.length > 0);
+  if (withPacks.length === 0) return '';
+  const table = [
+    ['HOST', 'PACKS HELD', 'PUSHED', 'SENT', 'PUSH TIME', 'PUSHES FAILED'],
+    ...withPacks.map(([id, host]) => [
+      id,
+      host.packsHeld.length === 0 ? 'none' : host.packsHeld.map((pack) => packLabel(pack, packCompilers.get(pack))).join('; '),
+      String(host.packsPushed),
+      bytes(host.packWireBytes),
+      seconds(host.packPushMs),
+      host.packsFailed === 0 ? '0' : `${host.packsFailed} (last: ${host.lastPackFailure ?? 'no reason kept'})`,
+    ]),
+  ];
+  return `\nToolchain packs\n${formatTable(table)}`;
 }
 
 /** Like ccache's "Hits": a hit rate over the lookups made (none made: the cache is off, no rows). */

@@ -1,7 +1,11 @@
 // What `sshcc stats` counts, as kept in $SSHCC_DIR/stats.json. Plain JSON; sums rather than means, so
 // that they add up across agent restarts and a mean is computed when shown.
 
+import { MAX_HELLO_PACKS } from '@sshcc/protocol';
+
 export const STATS_VERSION = 1;
+/** A push's reason is one line of the agent log; a file edited by hand gets no more room than that. */
+export const MAX_REASON_CHARS = 500;
 
 export interface HostStats {
   /** Jobs this host compiled (the ones that counted as remote). */
@@ -26,6 +30,15 @@ export interface HostStats {
   cacheHits: number;
   /** Its answers that sampled verification compiled here too (a mismatch is also among its failures). */
   verified: number;
+  /** Toolchain pushes that ended with the pack held there: how many, archive bytes sent, summed time. */
+  packsPushed: number;
+  packWireBytes: number;
+  packPushMs: number;
+  /** Toolchain pushes that failed (or were not made: another arch), and the last one's reason. */
+  packsFailed: number;
+  lastPackFailure: string | null;
+  /** Ids of the toolchain packs it is known to hold: its server's last hello, and pushes since. */
+  packsHeld: string[];
 }
 
 export interface StatsData {
@@ -96,6 +109,12 @@ export function emptyHostStats(): HostStats {
     backoffs: 0,
     cacheHits: 0,
     verified: 0,
+    packsPushed: 0,
+    packWireBytes: 0,
+    packPushMs: 0,
+    packsFailed: 0,
+    lastPackFailure: null,
+    packsHeld: [],
   };
 }
 
@@ -120,7 +139,7 @@ export function normalizeStats(raw: unknown, now: number): StatsData | null {
     hosts: Object.fromEntries(
       Object.entries(hosts).map(([id, host]) => {
         const h = isRecord(host) ? host : {};
-        return [id, { ...numbers(emptyHostStats(), h), failures: counts(h.failures) }];
+        return [id, { ...numbers(emptyHostStats(), h), failures: counts(h.failures), lastPackFailure: oneLineOrNull(h.lastPackFailure), packsHeld: packIds(h.packsHeld) }];
       }),
     ),
   };
@@ -144,6 +163,15 @@ function numbers<T extends object>(template: T, source: Record<string, unknown>)
 function counts(value: unknown): Record<string, number> {
   if (!isRecord(value)) return {};
   return Object.fromEntries(Object.entries(value).filter((entry): entry is [string, number] => typeof entry[1] === 'number' && Number.isFinite(entry[1]) && entry[1] >= 0));
+}
+
+function oneLineOrNull(value: unknown): string | null {
+  return typeof value === 'string' ? value.replace(/\s+/g, ' ').slice(0, MAX_REASON_CHARS) : null;
+}
+
+function packIds(value: unknown): string[] {
+  if (!Array.isArray(value)) return [];
+  return [...new Set(value.filter((id): id is string => typeof id === 'string' && /^[0-9a-f]{64}$/.test(id)))].slice(0, MAX_HELLO_PACKS);
 }
 
 function isoOr(value: unknown, fallback: string): string {

@@ -1,5 +1,6 @@
-import type { JobRecord } from '../../events';
+import type { JobRecord, PackPush } from '../../events';
 import { countBackoff, countJob } from './count-job';
+import { countPackPush, notePacksHeld } from './count-pack';
 import { emptyStats, type StatsData } from './stats-data';
 import { readStatsFile, writeStatsFile } from './stats-file';
 
@@ -44,6 +45,14 @@ export class StatsKeeper {
   countBackoff(host: string): void {
     countBackoff(this.data, host);
     this.changed();
+  }
+
+  countPackPush(push: PackPush, at: number): void {
+    if (countPackPush(this.data, push, at)) this.changed();
+  }
+
+  notePacksHeld(host: string, packs: readonly string[] | null): void {
+    if (notePacksHeld(this.data, host, packs)) this.changed();
   }
 
   /** A copy of the counters now. */

@@ -6,6 +6,7 @@ import { remoteResult, SCENARIO_START, scenarioRequest } from '../../events/test
 import { LiveView } from '../monitor/live-view';
 import { scenarioJobs } from '../monitor/test-scenario-jobs';
 import { countBackoff, countJob } from './count-job';
+import { countPackPush, notePacksHeld } from './count-pack';
 import { formatStats } from './format-stats';
 import { emptyStats, normalizeStats, type StatsData } from './stats-data';
 import { readStatsFile } from './stats-file';
@@ -60,6 +61,12 @@ describe('countJob', () => {
         backoffs: 1,
         cacheHits: 0,
         verified: 0,
+        packsPushed: 0,
+        packWireBytes: 0,
+        packPushMs: 0,
+        packsFailed: 0,
+        lastPackFailure: null,
+        packsHeld: [],
       },
       h2: {
         jobs: 1,
@@ -75,6 +82,12 @@ describe('countJob', () => {
         backoffs: 0,
         cacheHits: 0,
         verified: 0,
+        packsPushed: 0,
+        packWireBytes: 0,
+        packPushMs: 0,
+        packsFailed: 0,
+        lastPackFailure: null,
+        packsHeld: [],
       },
     });
   });
@@ -294,5 +307,82 @@ describe('sampled verification', () => {
   it('reads stats written before verification as none verified', () => {
     const old = { ...emptyStats(SCENARIO_START), verify: undefined };
     expect(normalizeStats(JSON.parse(JSON.stringify(old)), SCENARIO_START)?.verify).toEqual({ checked: 0, mismatched: 0 });
+  });
+});
+
+describe('toolchain packs', () => {
+  const GCC = 'ac983e49fb33'.padEnd(64, '0');
+  const CLANG = '0123456789ab'.padEnd(64, 'f');
+  const push = { pack: GCC, files: 18, filesSent: null, wireBytes: null, ms: null, message: '' };
+  const at = SCENARIO_START + 1000;
+
+  /** h1: held gcc from its hello, then took a clang push; h2: two pushes failed; h0: never met a pack. */
+  async function packStats(): Promise<StatsData> {
+    const stats = await scenarioStats();
+    notePacksHeld(stats, 'h1', [GCC]);
+    countPackPush(stats, { ...push, host: 'h1', pack: CLANG, state: 'pushing' }, at);
+    countPackPush(stats, { ...push, host: 'h1', pack: CLANG, state: 'held', filesSent: 3, wireBytes: 19_900_000, ms: 8100, message: 'sent 3 of 18 files' }, at);
+    countPackPush(stats, { ...push, host: 'h2', state: 'failed', ms: 40, message: 'no space left for the pack' }, at);
+    countPackPush(stats, { ...push, host: 'h2', pack: '', state: 'failed', ms: 2, message: 'it is arm64, this machine x64: it cannot run this machine\'s compilers' }, at);
+    return stats;
+  }
+
+  it('counts nothing for a push still under way', () => {
+    const stats = emptyStats(SCENARIO_START);
+    expect(countPackPush(stats, { ...push, host: 'h', state: 'pushing' }, at)).toBe(false);
+    expect(stats).toEqual(emptyStats(SCENARIO_START));
+  });
+
+  it.each([
+    ['a push held there', { state: 'held', wireBytes: 500, ms: 20 }, { packsPushed: 1, packWireBytes: 500, packPushMs: 20, packsFailed: 0, packsHeld: [GCC] }],
+    ['a failed push', { state: 'failed', ms: 20, message: 'disk full' }, { packsPushed: 0, packsFailed: 1, lastPackFailure: 'disk full', packPushMs: 0, packsHeld: [] }],
+  ] as const)('counts %s', (_case, change, expected) => {
+    const stats = emptyStats(SCENARIO_START);
+    expect(countPackPush(stats, { ...push, host: 'h', ...change }, at)).toBe(true);
+    expect(stats.hosts.h).toMatchObject(expected);
+    expect(stats.updated).toBe(new Date(at).toISOString());
+  });
+
+  it('counts pushes per host, and what each is known to hold', async () => {
+    const { hosts } = await packStats();
+    expect(hosts.h1).toMatchObject({ packsPushed: 1, packWireBytes: 19_900_000, packPushMs: 8100, packsFailed: 0, lastPackFailure: null, packsHeld: [GCC, CLANG] });
+    expect(hosts.h2).toMatchObject({ packsPushed: 0, packWireBytes: 0, packsFailed: 2, lastPackFailure: expect.stringMatching(/^it is arm64/), packsHeld: [] });
+  });
+
+  it('takes a hello\'s list as all the host holds now (an evicted pack is gone), and says when nothing changed', () => {
+    const stats = emptyStats(SCENARIO_START);
+    expect(notePacksHeld(stats, 'h', [])).toBe(false);
+    expect(notePacksHeld(stats, 'h', null)).toBe(false);
+    expect(stats.hosts).toEqual({});
+    expect(notePacksHeld(stats, 'h', [GCC, CLANG])).toBe(true);
+    expect(notePacksHeld(stats, 'h', [CLANG, GCC])).toBe(false);
+    expect(notePacksHeld(stats, 'h', [CLANG])).toBe(true);
+    expect(stats.hosts.h?.packsHeld).toEqual([CLANG]);
+    expect(notePacksHeld(stats, 'h', null)).toBe(true);
+    expect(stats.hosts.h?.packsHeld).toEqual([]);
+  });
+
+  it('shows a table of packs under the hosts, naming the compilers this machine knows', async () => {
+    const text = formatStats(await packStats(), new Map([[GCC, 'gcc (Debian 12.2.0-14) 12.2.0']]));
+    expect(text.split('\n').slice(-5)).toEqual([
+      'Toolchain packs',
+      'HOST  PACKS HELD                                                                                   PUSHED  SENT     PUSH TIME  PUSHES FAILED',
+      "h1    ac983e49fb33 gcc (Debian 12.2.0-14) 12.2.0; 0123456789ab (not in this machine's pack cache)  1       19.9 MB  8.1 s      0",
+      "h2    none                                                                                         0       0 B      0.0 s      2 (last: it is arm64, this machine x64: it cannot run this machine's compilers)",
+      '',
+    ]);
+  });
+
+  it('shows no pack table where no host met a pack', async () => {
+    expect(formatStats(await scenarioStats())).not.toContain('Toolchain packs');
+  });
+
+  it('keeps pack ids and the last reason across a restart, and drops what is not', () => {
+    const stats = emptyStats(SCENARIO_START);
+    notePacksHeld(stats, 'h', [GCC]);
+    countPackPush(stats, { ...push, host: 'h', state: 'failed', message: 'disk full' }, at);
+    expect(normalizeStats(JSON.parse(JSON.stringify(stats)), 0)?.hosts.h).toMatchObject({ packsHeld: [GCC], packsFailed: 1, lastPackFailure: 'disk full' });
+    const edited = { ...emptyStats(0), hosts: { h: { packsHeld: [GCC, '../x', 7, GCC], lastPackFailure: 42 } } };
+    expect(normalizeStats(edited, 0)?.hosts.h).toMatchObject({ packsHeld: [GCC], lastPackFailure: null, packsPushed: 0 });
   });
 });
