@@ -135,7 +135,7 @@ describe('sshcc hosts', () => {
       source: { kind: 'env', name: 'SSHCC_HOSTS' },
       hosts: [
         { kind: 'local', spec: 'localhost/2', slots: 2 },
-        { kind: 'ssh', spec: 'bob@fast:2222/8,nozstd', host: 'fast', user: 'bob', port: 2222, slots: 8, compression: false },
+        { kind: 'ssh', spec: 'bob@fast:2222/8,nozstd', host: 'fast', user: 'bob', port: 2222, slots: 8, compression: false, compilerMap: [] },
       ],
       randomize: true,
       localSlots: null,
@@ -153,7 +153,7 @@ describe('sshcc hosts', () => {
       expect(run.status).toBe(0);
       const list = JSON.parse(run.stdout);
       expect(list.source).toEqual({ kind: 'file', path: path.join(dir, 'hosts') });
-      expect(list.hosts).toEqual([{ kind: 'ssh', spec: '[::1]:2222/3', host: '::1', user: null, port: 2222, slots: 3, compression: true }]);
+      expect(list.hosts).toEqual([{ kind: 'ssh', spec: '[::1]:2222/3', host: '::1', user: null, port: 2222, slots: 3, compression: true, compilerMap: [] }]);
       expect(list.localSlots).toBe(5);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
