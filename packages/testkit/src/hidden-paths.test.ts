@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import type { Client } from 'ssh2';
 import { hidingUnavailable } from './hidden-paths';
 import { stopAll } from './registry';
@@ -34,5 +35,21 @@ if (reason !== undefined) {
     expect(await execText(client, look)).toMatchObject({ code: 0, stdout: 'no node\n0\nsh\n' });
     expect(existsSync(process.execPath)).toBe(true);
     expect(execFileSync('sh', ['-c', 'ls /usr/lib/gcc | wc -l'], { encoding: 'utf8' }).trim()).not.toBe('0');
+  }, 30_000);
+
+  test("puts a file over another for the volunteer's sessions only", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sshcc-replace-'));
+    try {
+      writeFileSync(join(dir, 'real'), 'the real one\n');
+      writeFileSync(join(dir, 'other'), 'another build\n');
+      const volunteer = await startVolunteer({ replace: [[join(dir, 'other'), join(dir, 'real')]] });
+      client?.end();
+      client = await connectClient(volunteer.connectOptions());
+      expect(await execText(client, `cat ${join(dir, 'real')}`)).toMatchObject({ code: 0, stdout: 'another build\n' });
+      expect(readFileSync(join(dir, 'real'), 'utf8')).toBe('the real one\n');
+      await volunteer.stop();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 }

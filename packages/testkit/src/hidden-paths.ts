@@ -11,11 +11,15 @@ function quote(word: string): string {
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** The command prefix that covers `paths` and then execs what follows it (sshd and its arguments). */
-export function hidingLauncher(paths: readonly string[]): string[] {
+/** A file bind-mounted over another in the volunteer's namespace: `[from, over]` (a compiler that is another build, say). */
+export type Replacement = readonly [from: string, over: string];
+
+/** The command prefix that covers `paths`, puts each replacement's file over its target, then execs what follows it (sshd and its arguments). */
+export function hidingLauncher(paths: readonly string[], replacements: readonly Replacement[] = []): string[] {
   const mounts = [...new Set(paths.map((path) => realpathSync(path)))].map((path) =>
     statSync(path).isDirectory() ? `mount -t tmpfs -o size=4k,mode=755 sshcc-hidden ${quote(path)}` : `mount --bind /dev/null ${quote(path)}`,
   );
+  for (const [from, over] of replacements) mounts.push(`mount --bind ${quote(realpathSync(from))} ${quote(realpathSync(over))}`);
   return ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', `${[...mounts, 'exec "$@"'].join(' && ')}`, 'sh'];
 }
 

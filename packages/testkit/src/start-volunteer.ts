@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { findFreePort } from './free-port';
-import { hidingLauncher, hidingUnavailable } from './hidden-paths';
+import { hidingLauncher, hidingUnavailable, type Replacement } from './hidden-paths';
 import { keyBlob } from './key-blob';
 import { generateKeyPair } from './ssh-keygen';
 import { renderHostBlock, renderKnownHosts } from './ssh-client-files';
@@ -49,6 +49,8 @@ export interface VolunteerOptions {
    * namespace where each is covered by an empty mount (hidden-paths.ts). Root only; see hidingUnavailable.
    */
   hide?: readonly string[];
+  /** Files bind-mounted over others in the same private namespace, `[from, over]`; root only, as `hide`. */
+  replace?: readonly Replacement[];
 }
 
 export interface VolunteerNetwork {
@@ -125,7 +127,8 @@ async function launch(
  */
 export async function startVolunteer(options: VolunteerOptions = {}): Promise<Volunteer> {
   const sshdPath = options.sshdPath ?? DEFAULT_SSHD;
-  const cannotHide = options.hide && options.hide.length > 0 ? hidingUnavailable() : undefined;
+  const covering = (options.hide?.length ?? 0) + (options.replace?.length ?? 0) > 0;
+  const cannotHide = covering ? hidingUnavailable() : undefined;
   if (cannotHide !== undefined) throw new Error(`testkit: no volunteer with hidden paths here: ${cannotHide}`);
   const asRoot = process.getuid?.() === 0;
   const user = userInfo().username;
@@ -150,7 +153,7 @@ export async function startVolunteer(options: VolunteerOptions = {}): Promise<Vo
     const subsystemCommand =
       options.subsystem === false ? undefined : await subsystemCommandLine(dir, options.serverCommand ?? defaultServerCommand());
     const network = options.network;
-    const hiding = options.hide && options.hide.length > 0 ? hidingLauncher(options.hide) : [];
+    const hiding = covering ? hidingLauncher(options.hide ?? [], options.replace ?? []) : [];
     const { sshd, port } = await launch(dir, sshdPath, network, hiding, (port) =>
       renderSshdConfig({
         listenAddress: network?.listenAddress ?? LOOPBACK,
