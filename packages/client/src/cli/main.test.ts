@@ -198,7 +198,15 @@ describe('sshcc hosts', () => {
   it('fails on a bad spec with one line and exit code 101', () => {
     const run = sshcc(['hosts'], { SSHCC_HOSTS: 'fast/4,frob' });
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('sshcc: host list: SSHCC_HOSTS: unknown option "frob" in "fast/4,frob" (known options: zstd, nozstd, lzo)\n');
+    expect(run.stderr).toBe('sshcc: host list: SSHCC_HOSTS: unknown option "frob" in "fast/4,frob" (known options: zstd, nozstd, lzo, map=CLIENT:REMOTE)\n');
+    expect(run.status).toBe(101);
+  });
+
+  it('fails on a bad compiler map the same way', () => {
+    const run = sshcc(['hosts'], { SSHCC_HOSTS: 'fast/4,map=gcc' });
+    expect(run.stderr).toBe(
+      'sshcc: host list: SSHCC_HOSTS: bad compiler map "map=gcc" in "fast/4,map=gcc" (write map=CLIENT:REMOTE, two compiler names, e.g. map=aarch64-linux-gnu-gcc:gcc)\n',
+    );
     expect(run.status).toBe(101);
   });
 });
