@@ -4,14 +4,14 @@
 // object. The build must end with this machine's objects, and the liar must get no further jobs.
 
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
 import type { StatsData } from '../packages/client/src/views/stats/stats-data';
-import { compareBuilds, type BuildComparison } from './support/build-compare';
 import { SSHCC } from './support/build-project';
 import { runCaptured } from './support/captured-run';
+import { agentStats, compareWithLocal as compareWith } from './support/local-rebuild';
 import { TestAgent } from './support/security-agent';
 import { mustRun, writeFiles } from './support/split-compile';
 
@@ -70,32 +70,14 @@ async function build(agent: TestAgent, objDir: string): Promise<void> {
   }
 }
 
-/**
- * The objects sshcc wrote in `objDir` against what gcc here writes for the same commands, built in the
- * same cwd with the same -o (debug info names both), as the other end-to-end tests compare them: byte for
- * byte, and -g objects apart from the producer string (which records -fdirectives-only). The sshcc build's
- * objects are put back afterwards.
- */
-function compareWithLocal(objDir: string): Pick<BuildComparison, 'identical' | 'debugEquivalent' | 'differences'> {
-  const dir = join(project, objDir);
-  const viaSshcc = `${dir}.sshcc`;
-  renameSync(dir, viaSshcc);
-  mkdirSync(dir);
-  for (const [name, flags] of SOURCES) mustRun(['gcc', ...flags, '-c', `src/${name}.c`, '-o', `${objDir}/${name}.o`], project);
-  const { identical, debugEquivalent, differences } = compareBuilds(dir, viaSshcc);
-  rmSync(dir, { recursive: true });
-  renameSync(viaSshcc, dir);
-  return { identical, debugEquivalent, differences };
+function compareWithLocal(objDir: string): ReturnType<typeof compareWith> {
+  return compareWith(project, objDir, SOURCES);
 }
 
 /** What a build of SOURCES through sshcc must come to when every object is this machine's (or as good). */
 const LOCAL_EQUIVALENT = { identical: ['other.o', 'plain.o'], debugEquivalent: ['debug.o', 'macros.o'], differences: [] };
 
-async function stats(agent: TestAgent): Promise<StatsData> {
-  const run = await runCaptured([SSHCC, 'stats', '--json'], { cwd: project, env: agent.env });
-  expect(run.stderr).toBe('');
-  return JSON.parse(run.stdout) as StatsData;
-}
+const stats = (agent: TestAgent): Promise<StatsData> => agentStats(agent, project);
 
 const sha256 = (data: Buffer): string => createHash('sha256').update(data).digest('hex');
 

@@ -4,7 +4,7 @@ import { decodeControl } from './decode-control';
 import type { FrameConnection } from './frame-connection';
 import type { Frame } from './frame-reader';
 import { DATA_CHUNK_BYTES, MAX_JOB_SOURCE_BYTES, MAX_OUTPUT_ARCHIVE_BYTES, RESULT_GRACE_MS, STALL_MS } from './limits';
-import { EndSchema, NeedSchema, ResultSchema, type JobOutcome, type JobRequest, type JobTimings } from './messages';
+import { EndSchema, NeedSchema, ResultSchema, type CompilerFingerprint, type JobOutcome, type JobRequest, type JobTimings } from './messages';
 import { OutputUnpacker } from './output-archive';
 import { ProtocolError } from './protocol-error';
 import type { SourceFrames } from './source-frames';
@@ -21,6 +21,8 @@ export interface JobResult {
   readonly timings: JobTimings;
   /** The server answered from its result cache: no compiler ran, no source was needed. */
   readonly cached: boolean;
+  /** Another build of the client's release compiled it (the job asked `match: 'release'`): its fingerprint; null: the client's own build. */
+  readonly releaseMatch: CompilerFingerprint | null;
   /** Output files by the names the request gave them; empty unless the compiler wrote some. */
   readonly outputs: Map<string, Buffer>;
   /** What crossed the channel, and when, as this end saw it (for stats and traces). */
@@ -235,6 +237,7 @@ export class ClientJob {
       message: result.message,
       timings: result.timings,
       cached: result.cached === true,
+      releaseMatch: result.releaseMatch ?? null,
       outputs,
       transfer: {
         sentBytes: this.sentBytes,

@@ -155,6 +155,13 @@ export const JobRequestSchema = z.object({
    * job's fingerprint and holds this pack (checked against its manifest) whose fingerprint it is.
    */
   pack: sha256.optional(),
+  /**
+   * 'release': the host list maps this compiler for this host (`,map=`), so besides the client's own
+   * build the server may run the named compiler when only its binaries differ (the same version line
+   * and target: the same gcc built for another CPU, a distro rebuild). Exact matches are still
+   * preferred. Absent: only the client's own build will do.
+   */
+  match: z.literal('release').optional(),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 
@@ -182,6 +189,12 @@ export const ResultSchema = z.object({
   timings: JobTimingsSchema,
   /** The answer came from the server's result cache: no compiler ran. Absent means false. */
   cached: z.boolean().optional(),
+  /**
+   * Present when another build of the client's release compiled it (the job asked `match: 'release'`):
+   * that compiler's fingerprint, so the client's trust in it starts over should it change. Absent: the
+   * client's own build ran (installed or a pack), or an older server, which matches exactly only.
+   */
+  releaseMatch: CompilerFingerprintSchema.optional(),
 });
 export type ResultMessage = z.infer<typeof ResultSchema>;
 

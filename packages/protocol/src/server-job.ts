@@ -4,7 +4,7 @@ import type { DataCodec } from './compress';
 import { dataChunks } from './data-chunks';
 import type { FrameConnection } from './frame-connection';
 import { DATA_CHUNK_BYTES, MAX_DIAGNOSTIC_BYTES, MAX_JOB_SOURCE_BYTES, MAX_OUTPUT_BYTES, MAX_OUTPUT_FILES } from './limits';
-import type { JobOutcome, JobRequest, ResultMessage } from './messages';
+import type { CompilerFingerprint, JobOutcome, JobRequest, ResultMessage } from './messages';
 import { packOutputs, type OutputFile } from './output-archive';
 import { ProtocolError } from './protocol-error';
 
@@ -33,6 +33,8 @@ export interface JobReply {
   readonly compileMs?: number;
   /** The answer came from the result cache (no compiler ran). */
   readonly cached?: boolean;
+  /** The compiler that ran is another build of the client's release, this one (see ResultSchema). */
+  readonly releaseMatch?: CompilerFingerprint;
   /** Files to send, named as the request named them; read while they are sent. */
   readonly outputs?: readonly OutputFile[];
   /** Runs once the outputs have been read (or the job ended otherwise): remove the job dir here. */
@@ -202,6 +204,7 @@ export class ServerJob {
       stderr: (reply.stderr ?? Buffer.alloc(0)).toString('base64'),
       message: (reply.message ?? '').replace(/\s+/g, ' ').slice(0, 2000),
       cached: reply.kind === 'compiled' && reply.cached === true,
+      ...(reply.kind === 'compiled' && reply.releaseMatch !== undefined ? { releaseMatch: reply.releaseMatch } : {}),
       timings: {
         receiveMs: round(this.receiveMs ?? performance.now() - this.startedAt),
         compileMs: round(reply.compileMs ?? 0),

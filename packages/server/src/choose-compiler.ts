@@ -1,5 +1,5 @@
-import type { JobReply, JobRequest } from '@sshcc/protocol';
-import { fingerprintCompiler, fingerprintDifference, packCommand, resolveCompiler, type PackStore } from '@sshcc/store';
+import type { CompilerFingerprint, JobReply, JobRequest } from '@sshcc/protocol';
+import { fingerprintCompiler, fingerprintDifference, packCommand, releaseDifference, resolveCompiler, type PackStore } from '@sshcc/store';
 import type { CompilerAllowlist } from './allowlist';
 import { listCompilers } from './list-compilers';
 
@@ -11,6 +11,8 @@ export interface CompilerCommand {
   readonly version: string;
   /** Where it came from: an installed compiler (by whatever name) or a pushed pack. */
   readonly from: 'installed' | 'pack';
+  /** Its fingerprint when it is another build of the client's release (`match: 'release'`); null: the client's own build. */
+  readonly releaseMatch: CompilerFingerprint | null;
 }
 
 export interface CompilerChoiceContext {
@@ -22,17 +24,21 @@ export interface CompilerChoiceContext {
 /**
  * The compiler a job runs with, matched by identity, not by name: the named one when its fingerprint is
  * the client's, else any allowed compiler here with that fingerprint (the client's `gcc` is this server's
- * `gcc-12`), else the job's pack when this server holds it intact. Otherwise the answer that says why.
+ * `gcc-12`), else the job's pack when this server holds it intact. Only then, for a job that accepts
+ * it (`match: 'release'`, from the host list's `,map=`), the named one when it is another build of the
+ * client's release: the name is the user's, so no other compiler is searched for one. Otherwise the
+ * answer that says why.
  */
 export async function chooseCompiler(request: JobRequest, context: CompilerChoiceContext): Promise<CompilerCommand | JobReply> {
   const { env } = context;
   const named = resolveCompiler(request.compiler, env.PATH);
   let difference: string | null = null;
+  let namedFingerprint: CompilerFingerprint | null = null;
   try {
     if (named !== null) {
-      const fingerprint = await fingerprintCompiler(named, { env });
-      difference = fingerprintDifference(request.fingerprint, fingerprint);
-      if (difference === null) return { path: named, prefixArgs: [], version: fingerprint.version, from: 'installed' };
+      namedFingerprint = await fingerprintCompiler(named, { env });
+      difference = fingerprintDifference(request.fingerprint, namedFingerprint);
+      if (difference === null) return { path: named, prefixArgs: [], version: namedFingerprint.version, from: 'installed', releaseMatch: null };
     }
     const twin = await identicalCompiler(request, context);
     if (twin !== null) return twin;
@@ -43,8 +49,11 @@ export async function chooseCompiler(request: JobRequest, context: CompilerChoic
     const pack = await context.packs.open(request.pack);
     if (pack !== null && pack.manifest.arch === process.arch && fingerprintDifference(request.fingerprint, pack.manifest.fingerprint) === null) {
       const { path, args } = packCommand(pack);
-      return { path, prefixArgs: args, version: pack.manifest.fingerprint.version, from: 'pack' };
+      return { path, prefixArgs: args, version: pack.manifest.fingerprint.version, from: 'pack', releaseMatch: null };
     }
+  }
+  if (request.match === 'release' && named !== null && namedFingerprint !== null && releaseDifference(request.fingerprint, namedFingerprint) === null) {
+    return { path: named, prefixArgs: [], version: namedFingerprint.version, from: 'installed', releaseMatch: namedFingerprint };
   }
   const packNote = request.pack === undefined ? '' : `; pack ${request.pack.slice(0, 12)} is not here`;
   if (named === null) return { kind: 'compiler-missing', message: `${request.compiler} is not on this server's PATH${packNote}` };
@@ -65,7 +74,7 @@ function identicalCompiler(request: JobRequest, context: CompilerChoiceContext):
         if (path === null) continue;
         const fingerprint = await fingerprintCompiler(path, { env: context.env }).catch(() => null);
         if (fingerprint !== null && fingerprintDifference(f, fingerprint) === null) {
-          return { path, prefixArgs: [], version: fingerprint.version, from: 'installed' as const };
+          return { path, prefixArgs: [], version: fingerprint.version, from: 'installed' as const, releaseMatch: null };
         }
       }
       return null;

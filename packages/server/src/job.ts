@@ -55,7 +55,9 @@ export function createJobHandler(context: JobContext): JobHandler {
     if ('kind' in chosen) return chosen;
     const env = compilerEnv(context.env, request, chosen.from === 'pack' ? PACK_ENV : KEPT_ENV);
     // Looked up only once this server could compile the job itself, so a hit says no more than a compile would.
-    const store = context.cache && (request.cacheKey || request.cacheAtEnd) ? context.cache : null;
+    // Never for a release match: its key names the client's build, and an object of another build stored
+    // under it would answer later clients that accept only that build.
+    const store = context.cache && chosen.releaseMatch === null && (request.cacheKey || request.cacheAtEnd) ? context.cache : null;
     if (store && request.cacheKey) {
       const hit = await lookUpResult(store, request.cacheKey, request);
       if (hit) return hit;
@@ -180,6 +182,7 @@ async function compileIn(
     stderr: run.stderr,
     compileMs,
     outputs,
+    ...(compiler.releaseMatch === null ? {} : { releaseMatch: compiler.releaseMatch }),
     release,
   };
 }

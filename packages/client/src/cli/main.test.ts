@@ -135,7 +135,7 @@ describe('sshcc hosts', () => {
       source: { kind: 'env', name: 'SSHCC_HOSTS' },
       hosts: [
         { kind: 'local', spec: 'localhost/2', slots: 2 },
-        { kind: 'ssh', spec: 'bob@fast:2222/8,nozstd', host: 'fast', user: 'bob', port: 2222, slots: 8, compression: false },
+        { kind: 'ssh', spec: 'bob@fast:2222/8,nozstd', host: 'fast', user: 'bob', port: 2222, slots: 8, compression: false, compilerMap: [] },
       ],
       randomize: true,
       localSlots: null,
@@ -153,7 +153,7 @@ describe('sshcc hosts', () => {
       expect(run.status).toBe(0);
       const list = JSON.parse(run.stdout);
       expect(list.source).toEqual({ kind: 'file', path: path.join(dir, 'hosts') });
-      expect(list.hosts).toEqual([{ kind: 'ssh', spec: '[::1]:2222/3', host: '::1', user: null, port: 2222, slots: 3, compression: true }]);
+      expect(list.hosts).toEqual([{ kind: 'ssh', spec: '[::1]:2222/3', host: '::1', user: null, port: 2222, slots: 3, compression: true, compilerMap: [] }]);
       expect(list.localSlots).toBe(5);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
@@ -198,7 +198,15 @@ describe('sshcc hosts', () => {
   it('fails on a bad spec with one line and exit code 101', () => {
     const run = sshcc(['hosts'], { SSHCC_HOSTS: 'fast/4,frob' });
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('sshcc: host list: SSHCC_HOSTS: unknown option "frob" in "fast/4,frob" (known options: zstd, nozstd, lzo)\n');
+    expect(run.stderr).toBe('sshcc: host list: SSHCC_HOSTS: unknown option "frob" in "fast/4,frob" (known options: zstd, nozstd, lzo, map=CLIENT:REMOTE)\n');
+    expect(run.status).toBe(101);
+  });
+
+  it('fails on a bad compiler map the same way', () => {
+    const run = sshcc(['hosts'], { SSHCC_HOSTS: 'fast/4,map=gcc' });
+    expect(run.stderr).toBe(
+      'sshcc: host list: SSHCC_HOSTS: bad compiler map "map=gcc" in "fast/4,map=gcc" (write map=CLIENT:REMOTE, two compiler names, e.g. map=aarch64-linux-gnu-gcc:gcc)\n',
+    );
     expect(run.status).toBe(101);
   });
 });

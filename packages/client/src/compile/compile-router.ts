@@ -74,7 +74,7 @@ export class CompileRouter {
       localCppSlots: hosts.localSlotsCpp ?? cores,
       localCompileSlots: hosts.localSlots ?? cores,
       hosts: [
-        ...sshHosts.map((host) => ({ id: host.spec, slots: host.slots })),
+        ...sshHosts.map((host) => ({ id: host.spec, slots: host.slots, compilerMap: host.compilerMap })),
         ...(localEntry ? [{ id: 'localhost', slots: localEntry.slots, local: true }] : []),
       ],
     };

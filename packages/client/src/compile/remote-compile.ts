@@ -1,6 +1,19 @@
 // The failover loop of one remote compile: a volunteer, then another, then this machine, until one of
 // them gives an answer the build can use.
-import { DEPARTURES, departureText, formatError, isSshccErrorCode, SshccError, VerifySampler, type AttemptDeparture } from '@sshcc/core';
+import {
+  afterReleaseVerdict,
+  decideReleaseVerify,
+  DEPARTURES,
+  departureText,
+  describeVerifyRate,
+  formatError,
+  isSshccErrorCode,
+  RELEASE_MIN_VERIFY_RATE,
+  RELEASE_PROBATION,
+  SshccError,
+  VerifySampler,
+  type AttemptDeparture,
+} from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult, JobSpec } from '@sshcc/protocol';
 import type { CapturedRun, CompileAnswer } from '../wire/messages';
 import type { JobRecorder } from '../events';
@@ -12,7 +25,8 @@ import { sessionCacheKey, type Compilation, type Upload } from './compilation';
 import { PreprocessorFailed } from './growing-output';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './compile-outcome';
 import { spawnCaptured } from './spawn-captured';
-import { verifyAnswer } from './verify-answer';
+import { mappedJobSpec } from './remote-job-spec';
+import { verifyAnswer, type Verdict } from './verify-answer';
 import type { ToolchainPacks } from './toolchain-packs';
 
 /** A volunteer's answer that is the compile's answer. */
@@ -114,7 +128,9 @@ export class RemoteCompile {
   /**
    * A volunteer's compile is the answer: outputs written, the result stored in the agent's cache. A job
    * sampled for verification waits for its compile here first, so the targets are written once, with
-   * the object that has been checked (see ARCHITECTURE.md, "Sampled verification").
+   * the object that has been checked (see ARCHITECTURE.md, "Sampled verification"). An answer from
+   * another build of the release is verified as its trust says (core's release-trust), and stored only
+   * once verified: no object the agent has not seen proven reaches its cache from there.
    */
   private async finishRemote(compilation: Compilation, spec: JobSpec, upload: Upload, attempt: AnsweredAttempt, avoid: Set<string>, signal: AbortSignal): Promise<Outcome> {
     const { request, analysis, caching, recorder } = compilation;
@@ -122,12 +138,16 @@ export class RemoteCompile {
     // Streamed: the volunteer had it all, so cpp has ended well; its diagnostics are part of the answer.
     const preprocessed = await upload.whole;
     if (preprocessed === null) return preprocessFailed(compilation);
-    if (this.sampler.next(compilation.verifyRate)) {
-      const kept = await this.verifyHere(compilation, spec, preprocessed, host, result, avoid, signal);
-      if (kept !== null) return kept;
+    const release = result.releaseMatch;
+    let verdict: Verdict['kind'] | null = null;
+    if (release === null ? this.sampler.next(compilation.verifyRate) : this.releaseVerifies(host, spec.fingerprint, release, compilation.verifyRate)) {
+      const verified = await this.verifyHere(compilation, spec, preprocessed, host, result, avoid, signal);
+      verdict = verified.verdict;
+      if (release !== null) this.noteReleaseVerdict(host, spec, release, verdict, compilation.verifyRate);
+      if (verified.kept !== null) return verified.kept;
     }
     const answer = await answerCompiled(request, analysis, preprocessed, result);
-    if (caching !== null) {
+    if (caching !== null && (release === null || verdict === 'match')) {
       const key = upload.keyOfWhole(preprocessed);
       if (await caching.cache.store(key, spec, result)) caching.cache.recentKeys.set(caching.command, key);
     }
@@ -135,24 +155,51 @@ export class RemoteCompile {
     return { answer, place: { kind: 'remote', host, ms: Date.now() - started } };
   }
 
+  /** Whether an answer from `release`, another build of the client's compiler's release, is verified here; counts it. */
+  private releaseVerifies(host: string, client: CompilerFingerprint, release: CompilerFingerprint, rate: number): boolean {
+    const { hosts } = this.scheduler;
+    const decision = decideReleaseVerify(hosts.releaseTrust(host, client, release), rate);
+    hosts.setReleaseTrust(host, client, release, decision.trust);
+    return decision.verify;
+  }
+
+  private noteReleaseVerdict(host: string, spec: JobSpec, release: CompilerFingerprint, verdict: Verdict['kind'], rate: number): void {
+    const { hosts } = this.scheduler;
+    const before = hosts.releaseTrust(host, spec.fingerprint, release);
+    const after = afterReleaseVerdict(before, verdict);
+    hosts.setReleaseTrust(host, spec.fingerprint, release, after);
+    if (before.matches < RELEASE_PROBATION && after.matches === RELEASE_PROBATION) {
+      const share = describeVerifyRate(Math.max(rate, RELEASE_MIN_VERIFY_RATE));
+      this.log(`${host}: ${spec.compiler} answered by another build of its release: ${RELEASE_PROBATION} objects in a row matched this machine's; from now on ${share} is verified`);
+    }
+  }
+
   /**
-   * Sampled verification: the volunteer's job compiled here too. Null when its answer stands (the same
-   * objects, or no verdict); else this machine's answer, and the host is unfit for the compiler from now on.
+   * Sampled verification: the volunteer's job compiled here too. `kept` is null when its answer stands (the
+   * same objects, or no verdict); else this machine's answer, and the host is unfit for the compiler from now on.
    */
-  private async verifyHere(compilation: Compilation, spec: JobSpec, preprocessed: CapturedRun, host: string, result: JobResult, avoid: Set<string>, signal: AbortSignal): Promise<Outcome | null> {
+  private async verifyHere(
+    compilation: Compilation,
+    spec: JobSpec,
+    preprocessed: CapturedRun,
+    host: string,
+    result: JobResult,
+    avoid: Set<string>,
+    signal: AbortSignal,
+  ): Promise<{ readonly verdict: Verdict['kind']; readonly kept: Outcome | null }> {
     const { request, analysis, recorder } = compilation;
     const verdict = await verifyAnswer(this.scheduler, compilation, spec, preprocessed.stdout, result, signal);
     if (verdict.kind === 'unverified') {
       this.log(`${host}: ${analysis.output}: not verified: ${verdict.why}`);
-      return null;
+      return { verdict: verdict.kind, kept: null };
     }
     recorder.verified(host, verdict.kind === 'match');
-    if (verdict.kind === 'match') return null;
+    if (verdict.kind === 'match') return { verdict: verdict.kind, kept: null };
     const why = departureText('verify-mismatch', host);
     this.log(`${host}: ${analysis.output}: ${why}: ${verdict.detail}; ${host} gets no more jobs for ${spec.compiler} from this agent`);
     this.leaveHost(host, 'verify-mismatch', avoid, spec.fingerprint, `${host}: ${why}`);
     recorder.countLocal('verify-mismatch', true);
-    return { answer: await answerCompiled(request, analysis, preprocessed, verdict.local), place: { kind: 'local', why } };
+    return { verdict: verdict.kind, kept: { answer: await answerCompiled(request, analysis, preprocessed, verdict.local), place: { kind: 'local', why } } };
   }
 
   private async runRemote(host: string, spec: JobSpec, upload: Upload, signal: AbortSignal, recorder: JobRecorder, timing: { workerAt: number }): Promise<JobResult> {
@@ -163,10 +210,13 @@ export class RemoteCompile {
     try {
       // Named on every job once built: a host that holds the pack and lacks the compiler runs it with the pack.
       const pack = this.packs?.packOf(spec.fingerprint);
-      const result = await worker.session.runJob(pack === undefined ? spec : { ...spec, pack }, upload.source(), {
+      const mapped = mappedJobSpec(spec, this.scheduler.hosts.get(host).compilerMap);
+      const job = mapped ?? spec;
+      const result = await worker.session.runJob(pack === undefined ? job : { ...job, pack }, upload.source(), {
         signal,
         onStage: (stage) => recorder.stage(stage),
-        cacheKey: sessionCacheKey(upload.key),
+        // The key names the client's compiler, not the one the map asks for: the volunteer's cache stays out of it.
+        cacheKey: mapped === null ? sessionCacheKey(upload.key) : null,
         holdSourceForLookup: upload.holdForLookup,
       });
       broken = false;

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { RemoteAnalysis } from '@sshcc/core';
+import { mappedCompiler, type CompilerMapping, type RemoteAnalysis } from '@sshcc/core';
 import { JOB_ENV_NAME, type CompilerFingerprint, type JobSpec } from '@sshcc/protocol';
 
 /** A compile that takes longer than this on a volunteer is killed there and rerun elsewhere. */
@@ -30,4 +30,13 @@ export function remoteJobSpec(
     timeLimitSeconds: DEFAULT_JOB_TIME_LIMIT_SECONDS,
     sourceBytes,
   };
+}
+
+/**
+ * The job as a host whose entry maps its compiler (`,map=CLIENT:REMOTE`) gets it: asking for REMOTE and
+ * accepting another build of the client's release. Null when the host's map leaves the compiler alone.
+ */
+export function mappedJobSpec(spec: JobSpec, map: readonly CompilerMapping[]): JobSpec | null {
+  const remote = mappedCompiler(map, spec.compiler);
+  return remote === null ? null : { ...spec, compiler: remote, match: 'release' };
 }

@@ -1,4 +1,4 @@
-import type { HostState, SpeedEstimate, SshccError } from '@sshcc/core';
+import type { CompilerMapping, HostState, SpeedEstimate, SshccError } from '@sshcc/core';
 
 // One host as the whole agent knows it. The pool, the queue, `sshcc ping` and the compile loop each used
 // to keep their own piece of this (and two of them called theirs HostRecord); HostTable now keeps all of
@@ -21,12 +21,15 @@ export interface HostSlots {
   readonly slots: number;
   /** The `localhost/N` entry: its jobs compile on this machine, competing in the queue like a host. */
   readonly local?: boolean;
+  /** The entry's `,map=` options: compilers it is asked for by another name, accepting another build of the release. */
+  readonly compilerMap?: readonly CompilerMapping[];
 }
 
 export interface HostEntry {
   readonly id: string;
   readonly slots: number;
   readonly local: boolean;
+  readonly compilerMap: readonly CompilerMapping[];
   /** As last set; HostTable.healthNow() first ends a backoff whose time is up. */
   readonly health: HostHealth;
   /**

@@ -1,4 +1,4 @@
-import { SshccError } from '@sshcc/core';
+import { SshccError, UNTRIED } from '@sshcc/core';
 import type { CompilerFingerprint } from '@sshcc/protocol';
 import { HostTable } from './host-table';
 
@@ -122,5 +122,23 @@ describe('HostTable', () => {
     // A pack pushed to a: it takes gcc's jobs again, and is still unfit for nothing else.
     hosts.clearUnfit('a', GCC);
     expect(hosts.unfitFor(GCC)).toEqual(new Set(['c']));
+  });
+
+  it('keeps release trust per host, client compiler and volunteer build: another build there starts untried', () => {
+    const { hosts } = table({ now: 0 }, ['a', 'b']);
+    const rebuild = { ...GCC, driver: 'd'.repeat(64) };
+    hosts.setReleaseTrust('a', GCC, rebuild, { matches: 8, sinceTrusted: 3 });
+    expect(hosts.releaseTrust('a', GCC, { ...rebuild })).toEqual({ matches: 8, sinceTrusted: 3 });
+    expect(hosts.releaseTrust('a', GCC, { ...rebuild, cc1: 'e'.repeat(64) })).toEqual(UNTRIED);
+    expect(hosts.releaseTrust('b', GCC, rebuild)).toEqual(UNTRIED);
+    expect(hosts.releaseTrust('a', CLANG, rebuild)).toEqual(UNTRIED);
+  });
+
+  it("keeps each host's compiler map as the host list gave it", () => {
+    const hosts = new HostTable([{ id: 'arm', slots: 4, compilerMap: [{ client: 'aarch64-linux-gnu-gcc', remote: 'gcc' }] }, { id: 'plain', slots: 2 }]);
+    expect(hosts.list().map((host) => [host.id, host.compilerMap])).toEqual([
+      ['arm', [{ client: 'aarch64-linux-gnu-gcc', remote: 'gcc' }]],
+      ['plain', []],
+    ]);
   });
 });

@@ -1,4 +1,4 @@
-import { SshccError, updateSpeed, type HostLoad, type HostState, type JobTiming } from '@sshcc/core';
+import { SshccError, UNTRIED, updateSpeed, type HostLoad, type HostState, type JobTiming, type ReleaseTrust } from '@sshcc/core';
 import type { CompilerFingerprint } from '@sshcc/protocol';
 import { backoffDelayMs, type BackoffPolicy } from './backoff-policy';
 import type { HostEntry, HostHealth, HostSlots, ServerMode } from './host-entry';
@@ -25,6 +25,8 @@ interface Entry extends HostEntry {
   serverMode: ServerMode | undefined;
   readonly unfitCompilers: Set<string>;
   readonly packs: Set<string>;
+  /** Per client compiler and the other build of its release that answers for it here: the evidence so far. */
+  readonly releaseTrust: Map<string, ReleaseTrust>;
   /** Fires when the backoff ends, to tell listeners (nothing else would look until the next acquire). */
   backoffTimer: NodeJS.Timeout | undefined;
 }
@@ -45,7 +47,7 @@ export class HostTable {
     this.now = options.now ?? Date.now;
     for (const host of hosts) {
       if (this.entries.has(host.id)) throw new SshccError('config', `host "${host.id}" is listed twice`);
-      this.entries.set(host.id, newEntry(host.id, wholeSlots(`host "${host.id}"`, host.slots), host.local === true));
+      this.entries.set(host.id, newEntry(host, wholeSlots(`host "${host.id}"`, host.slots)));
     }
   }
 
@@ -184,6 +186,15 @@ export class HostTable {
     this.entry(hostId).unfitCompilers.delete(compilerKey(compiler));
   }
 
+  /** How far another build of `client`'s release, `remote`, has earned trust on the host (core's release-trust). */
+  releaseTrust(hostId: string, client: CompilerFingerprint, remote: CompilerFingerprint): ReleaseTrust {
+    return this.entry(hostId).releaseTrust.get(releaseKey(client, remote)) ?? UNTRIED;
+  }
+
+  setReleaseTrust(hostId: string, client: CompilerFingerprint, remote: CompilerFingerprint, trust: ReleaseTrust): void {
+    this.entry(hostId).releaseTrust.set(releaseKey(client, remote), trust);
+  }
+
   // Toolchain packs the host holds: those its server's hello listed, and those pushed since.
 
   notePacks(hostId: string, packs: readonly string[]): void {
@@ -252,11 +263,17 @@ export function compilerKey(compiler: CompilerFingerprint): string {
   return JSON.stringify(compiler);
 }
 
-function newEntry(id: string, slots: number, local: boolean): Entry {
+/** The volunteer's build is part of the key: should it change (an upgrade to another build of the release), it starts untried. */
+function releaseKey(client: CompilerFingerprint, remote: CompilerFingerprint): string {
+  return `${compilerKey(client)}\0${compilerKey(remote)}`;
+}
+
+function newEntry(host: HostSlots, slots: number): Entry {
   return {
-    id,
+    id: host.id,
     slots,
-    local,
+    local: host.local === true,
+    compilerMap: host.compilerMap ?? [],
     health: 'unknown',
     queueState: 'up',
     queueHold: undefined,
@@ -269,6 +286,7 @@ function newEntry(id: string, slots: number, local: boolean): Entry {
     serverMode: undefined,
     unfitCompilers: new Set(),
     packs: new Set(),
+    releaseTrust: new Map(),
     backoffTimer: undefined,
   };
 }

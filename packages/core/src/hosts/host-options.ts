@@ -1,4 +1,6 @@
+import { MAP_OPTION, readCompilerMapping } from './compiler-map';
 import { hostSpecError } from './host-spec-error';
+import type { CompilerMapping } from './types';
 
 /** Which grammar a list is read in: sshcc's own, or DISTCC_HOSTS's (see parse-distcc-entry.ts). */
 export type HostDialect = 'sshcc' | 'distcc';
@@ -28,15 +30,28 @@ function findOption(name: string, dialect: HostDialect): HostOptionRow | undefin
 
 function knownOptions(dialect: HostDialect): string {
   const names = HOST_OPTIONS.filter((row) => row.dialects.includes(dialect)).map((row) => row.name);
+  // distcc has no compiler map: a DISTCC_HOSTS list must stay readable by distcc itself.
+  if (dialect === 'sshcc') names.push(`${MAP_OPTION}CLIENT:REMOTE`);
   return `known options: ${names.join(', ')}`;
 }
 
-/** Checks an entry's `,option` list and returns whether payloads are compressed. */
-export function hostCompression(options: readonly string[], token: string, where: string, dialect: HostDialect): boolean {
+export interface HostOptions {
+  /** zstd on payloads; on unless the entry says `nozstd`. */
+  readonly compression: boolean;
+  readonly compilerMap: readonly CompilerMapping[];
+}
+
+/** Checks an entry's `,option` list and returns what it asks for. */
+export function readHostOptions(options: readonly string[], token: string, where: string, dialect: HostDialect): HostOptions {
   let on: string | undefined;
   let off: string | undefined;
+  const compilerMap: CompilerMapping[] = [];
   for (const name of options) {
     if (name === '') throw hostSpecError(where, `empty option in "${token}"`, knownOptions(dialect));
+    if (dialect === 'sshcc' && name.startsWith(MAP_OPTION)) {
+      compilerMap.push(readCompilerMapping(name, token, where, compilerMap));
+      continue;
+    }
     const row = findOption(name, dialect);
     if (row === undefined) {
       if (name === 'cpp') {
@@ -54,5 +69,5 @@ export function hostCompression(options: readonly string[], token: string, where
   if (on !== undefined && off !== undefined) {
     throw hostSpecError(where, `options "${on}" and "${off}" contradict each other in "${token}"`);
   }
-  return off === undefined;
+  return { compression: off === undefined, compilerMap };
 }

@@ -1,5 +1,5 @@
 import { DEFAULT_REMOTE_SLOTS } from './host-limits';
-import { hostCompression } from './host-options';
+import { readHostOptions } from './host-options';
 import { hostSpecError } from './host-spec-error';
 import { parseSlots } from './parse-count';
 import { parseLocalEntry } from './parse-local-entry';
@@ -38,6 +38,6 @@ export function parseDistccEntry(token: string, where: string, warn: (message: s
     user,
     port: null, // distcc's ssh form has no port; ~/.ssh/config gives one
     slots: slotsText === undefined ? DEFAULT_REMOTE_SLOTS : parseSlots(slotsText, token, where),
-    compression: hostCompression(options, token, where, 'distcc'),
+    ...readHostOptions(options, token, where, 'distcc'),
   };
 }

@@ -4,7 +4,7 @@ const SSHCC: HostSource = { kind: 'env', name: 'SSHCC_HOSTS' };
 const DISTCC: HostSource = { kind: 'env', name: 'DISTCC_HOSTS' };
 
 function ssh(spec: string, host: string, rest: Partial<Omit<Extract<HostEntry, { kind: 'ssh' }>, 'kind'>> = {}): HostEntry {
-  return { kind: 'ssh', spec, host, user: null, port: null, slots: 4, compression: true, ...rest };
+  return { kind: 'ssh', spec, host, user: null, port: null, slots: 4, compression: true, compilerMap: [], ...rest };
 }
 
 describe('parseHosts: sshcc grammar', () => {
@@ -26,6 +26,20 @@ describe('parseHosts: sshcc grammar', () => {
     ['localhost:2222', ssh('localhost:2222', 'localhost', { port: 2222 })],
     ['@localhost', ssh('@localhost', 'localhost')],
     ['build_box-1/256', ssh('build_box-1/256', 'build_box-1', { slots: 256 })],
+    ['@armbox/4,map=aarch64-linux-gnu-gcc:gcc', ssh('@armbox/4,map=aarch64-linux-gnu-gcc:gcc', 'armbox', { compilerMap: [{ client: 'aarch64-linux-gnu-gcc', remote: 'gcc' }] })],
+    [
+      'old/2,map=gcc:gcc-12,nozstd,map=g++:g++-12',
+      ssh('old/2,map=gcc:gcc-12,nozstd,map=g++:g++-12', 'old', {
+        slots: 2,
+        compression: false,
+        compilerMap: [
+          { client: 'gcc', remote: 'gcc-12' },
+          { client: 'g++', remote: 'g++-12' },
+        ],
+      }),
+    ],
+    ['box,map=gcc:gcc', ssh('box,map=gcc:gcc', 'box', { compilerMap: [{ client: 'gcc', remote: 'gcc' }] })],
+    ['box,map=clang++-15:x86_64-pc-linux-gnu-clang++', ssh('box,map=clang++-15:x86_64-pc-linux-gnu-clang++', 'box', { compilerMap: [{ client: 'clang++-15', remote: 'x86_64-pc-linux-gnu-clang++' }] })],
   ])('%s', (spec, entry) => {
     expect(parseHosts(spec, { source: SSHCC }).hosts).toEqual([entry]);
   });
@@ -72,11 +86,21 @@ describe('parseHosts: sshcc grammar', () => {
 
 describe('parseHosts: errors name the bad token', () => {
   it.each<[string, string, string | undefined]>([
-    ['fast/4,frob', 'SSHCC_HOSTS: unknown option "frob" in "fast/4,frob"', 'known options: zstd, nozstd, lzo'],
-    ['fast,', 'SSHCC_HOSTS: empty option in "fast,"', 'known options: zstd, nozstd, lzo'],
+    ['fast/4,frob', 'SSHCC_HOSTS: unknown option "frob" in "fast/4,frob"', 'known options: zstd, nozstd, lzo, map=CLIENT:REMOTE'],
+    ['fast,', 'SSHCC_HOSTS: empty option in "fast,"', 'known options: zstd, nozstd, lzo, map=CLIENT:REMOTE'],
     ['fast/4,lzo,cpp', `SSHCC_HOSTS: option "cpp" in "fast/4,lzo,cpp" asks for distcc's pump mode, which sshcc does not have`, 'sshcc always preprocesses on this machine; remove ",cpp"'],
-    ['fast,auth', 'SSHCC_HOSTS: unknown option "auth" in "fast,auth"', 'known options: zstd, nozstd, lzo'],
+    ['fast,auth', 'SSHCC_HOSTS: unknown option "auth" in "fast,auth"', 'known options: zstd, nozstd, lzo, map=CLIENT:REMOTE'],
     ['fast,zstd,nozstd', 'SSHCC_HOSTS: options "zstd" and "nozstd" contradict each other in "fast,zstd,nozstd"', undefined],
+    ['fast,map', 'SSHCC_HOSTS: unknown option "map" in "fast,map"', 'known options: zstd, nozstd, lzo, map=CLIENT:REMOTE'],
+    ['fast,map=', 'SSHCC_HOSTS: bad compiler map "map=" in "fast,map="', 'write map=CLIENT:REMOTE, two compiler names, e.g. map=aarch64-linux-gnu-gcc:gcc'],
+    ['fast,map=gcc', 'SSHCC_HOSTS: bad compiler map "map=gcc" in "fast,map=gcc"', 'write map=CLIENT:REMOTE, two compiler names, e.g. map=aarch64-linux-gnu-gcc:gcc'],
+    ['fast,map=gcc:', 'SSHCC_HOSTS: bad compiler name "" in "map=gcc:" of "fast,map=gcc:"', 'write map=CLIENT:REMOTE, two compiler names, e.g. map=aarch64-linux-gnu-gcc:gcc'],
+    ['fast,map=:gcc', 'SSHCC_HOSTS: bad compiler name "" in "map=:gcc" of "fast,map=:gcc"', 'write map=CLIENT:REMOTE, two compiler names, e.g. map=aarch64-linux-gnu-gcc:gcc'],
+    ['fast,map=gcc:gcc:12', 'SSHCC_HOSTS: bad compiler name "gcc:12" in "map=gcc:gcc:12" of "fast,map=gcc:gcc:12"', 'a compiler as a build runs it, without a directory: letters, digits, ".", "_", "+", "-"'],
+    ['fast,map=/usr/bin/gcc:gcc', 'SSHCC_HOSTS: bad compiler name "/usr/bin/gcc" in "map=/usr/bin/gcc:gcc" of "fast,map=/usr/bin/gcc:gcc"', 'a compiler as a build runs it, without a directory: letters, digits, ".", "_", "+", "-"'],
+    ['fast,map=gcc:-fplugin=x', 'SSHCC_HOSTS: bad compiler name "-fplugin=x" in "map=gcc:-fplugin=x" of "fast,map=gcc:-fplugin=x"', 'a compiler as a build runs it, without a directory: letters, digits, ".", "_", "+", "-"'],
+    ['fast,map=gcc:.hidden', 'SSHCC_HOSTS: bad compiler name ".hidden" in "map=gcc:.hidden" of "fast,map=gcc:.hidden"', 'a compiler as a build runs it, without a directory: letters, digits, ".", "_", "+", "-"'],
+    ['fast,map=gcc:a,map=gcc:b', 'SSHCC_HOSTS: "gcc" is mapped twice in "fast,map=gcc:a,map=gcc:b"', 'one map= per compiler name'],
     ['fast/0', 'SSHCC_HOSTS: bad slot count "0" in "fast/0"', 'a whole number from 1 to 256'],
     ['fast/x', 'SSHCC_HOSTS: bad slot count "x" in "fast/x"', 'a whole number from 1 to 256'],
     ['fast/', 'SSHCC_HOSTS: bad slot count "" in "fast/"', 'a whole number from 1 to 256'],
@@ -163,6 +187,8 @@ describe('parseHosts: DISTCC_HOSTS dialect', () => {
   it.each<[string, string]>([
     ['@fast/0', 'DISTCC_HOSTS: bad slot count "0" in "@fast/0"'],
     ['@fast,frob', 'DISTCC_HOSTS: unknown option "frob" in "@fast,frob"'],
+    // distcc itself reads DISTCC_HOSTS too and has no compiler map: the list must stay distcc's.
+    ['@fast,map=gcc:gcc', 'DISTCC_HOSTS: unknown option "map=gcc:gcc" in "@fast,map=gcc:gcc"'],
     ['@', 'DISTCC_HOSTS: missing host name in "@"'],
   ])('still rejects %s', (text, message) => {
     expect(() => parseHosts(text, { source: DISTCC })).toThrow(message);

@@ -1,5 +1,5 @@
 import { DEFAULT_REMOTE_SLOTS, MAX_PORT } from './host-limits';
-import { hostCompression } from './host-options';
+import { readHostOptions } from './host-options';
 import { hostSpecError } from './host-spec-error';
 import { parseSlots } from './parse-count';
 import { parseLocalEntry } from './parse-local-entry';
@@ -27,7 +27,7 @@ export function parseSshccEntry(token: string, where: string): HostEntry {
     user,
     port: portText === undefined ? null : parsePort(portText, token, where),
     slots: slotsText === undefined ? DEFAULT_REMOTE_SLOTS : parseSlots(slotsText, token, where),
-    compression: hostCompression(options, token, where, 'sshcc'),
+    ...readHostOptions(options, token, where, 'sshcc'),
   };
 }
 

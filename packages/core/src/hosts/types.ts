@@ -21,6 +21,18 @@ export interface SshHost {
   readonly slots: number;
   /** zstd on payloads; on unless the entry says `nozstd`. */
   readonly compression: boolean;
+  /** `,map=CLIENT:REMOTE` options, in the order written: see CompilerMapping. */
+  readonly compilerMap: readonly CompilerMapping[];
+}
+
+/**
+ * `,map=CLIENT:REMOTE`: a job whose compiler a build ran as CLIENT (its base name) asks this host for
+ * REMOTE, and lets it answer with another build of the same release (the same version line and
+ * target, other binaries), which the agent then trusts only as far as verification shows.
+ */
+export interface CompilerMapping {
+  readonly client: string;
+  readonly remote: string;
 }
 
 export type HostEntry = LocalHost | SshHost;

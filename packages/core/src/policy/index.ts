@@ -1,3 +1,4 @@
 export * from './departures';
 export * from './markdown-tables';
 export * from './verify-rate';
+export * from './release-trust';

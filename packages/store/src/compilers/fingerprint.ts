@@ -107,13 +107,24 @@ function sha256File(path: string): Promise<string> {
 
 /** The first way the client's compiler differs from this server's, in words; null when they match. */
 export function fingerprintDifference(client: CompilerFingerprint, server: CompilerFingerprint): string | null {
-  if (client.version !== server.version) return `version "${client.version}" on the client, "${server.version}" here`;
-  if (client.target !== server.target) return `target ${client.target} on the client, ${server.target} here`;
+  const release = releaseDifference(client, server);
+  if (release !== null) return release;
   for (const part of ['driver', 'cc1', 'cc1plus'] as const) {
     if (client[part] !== server[part]) {
       return `${part} binary differs (sha256 ${short(client[part])} on the client, ${short(server[part])} here)`;
     }
   }
+  return null;
+}
+
+/**
+ * How the two compilers' releases differ (version line, then target), in words; null when they are
+ * builds of the same release, which a job may accept with `match: 'release'`: binaries that differ
+ * then prove nothing either way, so the client verifies what they give (see ARCHITECTURE.md).
+ */
+export function releaseDifference(client: CompilerFingerprint, server: CompilerFingerprint): string | null {
+  if (client.version !== server.version) return `version "${client.version}" on the client, "${server.version}" here`;
+  if (client.target !== server.target) return `target ${client.target} on the client, ${server.target} here`;
   return null;
 }
 
