@@ -77,6 +77,22 @@ if (reason !== undefined) {
     }
   }, 300_000);
 
+  test('a restarted agent names the pack from its first job (the manifest it kept): no compiler-missing round, no push', async () => {
+    const env = clientEnv('first');
+    await stopAgent(env);
+    const pushesBefore = packLines(env).length;
+    await runCaptured(['make', 'clean'], { cwd: project, env });
+    const before = jobLines(env).length;
+    const build = await make({ ...env, SSHCC_FALLBACK: '0' }, '-O2');
+    expect(build.stderr).toBe('');
+    expect(build.code).toBe(0);
+    const lines = jobLines(env).slice(before);
+    expect(lines).toHaveLength(PROJECT_FILES.length);
+    for (const line of lines) expect(line).toMatch(new RegExp(`: compiled on ${volunteer.alias}/2 \\(\\d+ ms\\)$`));
+    expect(packLines(env)).toHaveLength(pushesBefore);
+    expectLocalObjects(project, '-O2');
+  }, 300_000);
+
   test('a fresh agent (no pack of its own yet) sends no pack bytes: the volunteer holds every file', async () => {
     const env = clientEnv('fresh');
     await runCaptured(['make', 'clean'], { cwd: project, env });

@@ -209,7 +209,7 @@ export class RemoteCompile {
     let broken = true;
     try {
       // Named on every job once built: a host that holds the pack and lacks the compiler runs it with the pack.
-      const pack = this.packs?.packOf(spec.fingerprint);
+      const pack = await this.packs?.packOf(spec.fingerprint);
       const mapped = mappedJobSpec(spec, this.scheduler.hosts.get(host).compilerMap);
       const job = mapped ?? spec;
       const result = await worker.session.runJob(pack === undefined ? job : { ...job, pack }, upload.source(), {

@@ -1,10 +1,11 @@
 // The agent's toolchain packs: built once per compiler, pushed once per host that lacks the compiler,
 // while the build goes on without that host for that compiler.
 import { createReadStream } from 'node:fs';
+import { readdir } from 'node:fs/promises';
 import { arch } from 'node:os';
 import { formatError } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, ServerHello } from '@sshcc/protocol';
-import { describePack, selectFromArchive, type DescribedPack } from '@sshcc/store';
+import { describePack, readCachedManifest, selectFromArchive, type DescribedPack } from '@sshcc/store';
 import { compilerKey, type HostTable } from '../hosts';
 import type { PackPush } from '../events';
 import type { SshPool } from '../pool';
@@ -45,14 +46,42 @@ export function whyNoPush(hello: Pick<ServerHello, 'arch' | 'packs'>, localArch:
 export class ToolchainPacks {
   private readonly built = new Map<string, Promise<DescribedPack>>();
   private readonly ready = new Map<string, string>();
+  /** Per compiler, the one look for a built pack in the packs dir. */
+  private readonly looked = new Map<string, Promise<void>>();
   /** host + compiler: a push begun (whatever became of it); one per agent life, so a failing host is not pushed to again and again. */
   private readonly tried = new Set<string>();
 
   constructor(private readonly options: ToolchainPacksOptions) {}
 
-  /** The id of the compiler's pack once it is built (a job then names it, for hosts that hold it). */
-  packOf(compiler: CompilerFingerprint): string | undefined {
-    return this.ready.get(compilerKey(compiler));
+  /**
+   * The id of the compiler's pack once known (a job then names it, for hosts that hold it): from a push
+   * of this agent, or a manifest an earlier agent left in the packs dir, so a restarted agent's first job
+   * runs on a volunteer that holds the pack, without a compiler-missing round. The dir is read once per
+   * compiler; after that the answer is a settled promise.
+   */
+  packOf(compiler: CompilerFingerprint): Promise<string | undefined> {
+    const key = compilerKey(compiler);
+    const known = this.ready.get(key);
+    if (known !== undefined) return Promise.resolve(known);
+    let looking = this.looked.get(key);
+    if (looking === undefined) {
+      looking = this.findBuilt(key);
+      this.looked.set(key, looking);
+    }
+    return looking.then(() => this.ready.get(key));
+  }
+
+  private async findBuilt(key: string): Promise<void> {
+    const { packsDir } = this.options;
+    const names = await readdir(packsDir).catch(() => [] as string[]);
+    for (const name of names) {
+      const id = name.endsWith('.json') ? name.slice(0, -'.json'.length) : '';
+      const manifest = await readCachedManifest(packsDir, id);
+      if (manifest !== null && manifest.arch === arch() && compilerKey(manifest.fingerprint) === key) {
+        if (!this.ready.has(key)) this.ready.set(key, id);
+        return;
+      }
+    }
   }
 
   /**

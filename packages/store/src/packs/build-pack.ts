@@ -70,9 +70,12 @@ export async function describePack(compilerPath: string, fingerprint: CompilerFi
   } satisfies PackManifest);
   const id = packIdOf(manifest);
   const unpackedBytes = files.reduce((sum, file) => sum + file.size, 0);
+  // The manifest is kept at once: a later agent finds its pack id without hashing (readCachedManifest).
+  await mkdir(packsDir, { recursive: true, mode: 0o700 });
+  await writeFile(join(packsDir, `${id}.json`), JSON.stringify(manifest));
   let made: Promise<{ path: string; bytes: number }> | null = null;
   const archive = () => {
-    made ??= writeArchive(compilerPath, id, manifest, contents, unpackedBytes, packsDir);
+    made ??= writeArchive(compilerPath, id, contents, unpackedBytes, packsDir);
     made.catch(() => (made = null));
     return made;
   };
@@ -86,11 +89,10 @@ export async function buildPack(compilerPath: string, fingerprint: CompilerFinge
   return { id: described.id, manifest: described.manifest, archive: path, archiveBytes: bytes, unpackedBytes: described.unpackedBytes };
 }
 
-/** Kept under `packsDir` as `<id>.json` and `<id>.tar.br`; an archive already there is not made again. */
+/** Kept under `packsDir` as `<id>.tar.br` (beside its `<id>.json`); an archive already there is not made again. */
 async function writeArchive(
   compilerPath: string,
   id: string,
-  manifest: PackManifest,
   contents: ReadonlyMap<string, string | Buffer>,
   unpackedBytes: number,
   packsDir: string,
@@ -98,12 +100,10 @@ async function writeArchive(
   const archive = join(packsDir, `${id}.tar.br`);
   const known = await stat(archive).catch(() => null);
   if (known?.isFile()) return { path: archive, bytes: known.size };
-  await mkdir(packsDir, { recursive: true, mode: 0o700 });
   const temp = join(packsDir, `.tmp-${randomBytes(6).toString('hex')}`);
   try {
     const readers = new Map([...contents].map(([hash, from]) => [hash, () => (typeof from === 'string' ? readFile(from) : Promise.resolve(from))]));
     await pipeline(packArchive(readers, unpackedBytes), createWriteStream(temp, { flags: 'wx', mode: 0o600 }));
-    await writeFile(join(packsDir, `${id}.json`), JSON.stringify(manifest));
     // The archive is what says "built": it goes last, whole, by rename.
     await rename(temp, archive);
   } catch (err) {
