@@ -2,12 +2,12 @@
 // where every node this machine has is covered (testkit's `hide`, root only), so the install sends this
 // machine's node as a runtime; then a make build runs through that install, and a second install-server
 // sends nothing. Runs the BUILT CLI, shim and server bundle (npm run build first).
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { hidingUnavailable, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { expectBuildThrough } from './support/installed-build';
 import { runCaptured, type CapturedRun as Run } from './support/captured-run';
 
 const REPO = resolve(__dirname, '..');
@@ -81,27 +81,7 @@ if (reason !== undefined) {
   test('a make build runs through that install: every object compiled there, identical to a local build', async () => {
     const project = join(root, 'project');
     mkdirSync(project);
-    const sources: Record<string, string> = {
-      'shape.h': 'struct point { int x, y; };\nint norm(struct point p);\nint twice(int v);\n',
-      'norm.c': '#include "shape.h"\nint norm(struct point p) { return p.x * p.x + p.y * p.y; }\n',
-      'twice.c': '#include "shape.h"\nint twice(int v) { return 2 * v; }\n',
-      'main.c': '#include <stdio.h>\n#include "shape.h"\nint main(void) { struct point p = {3, 4}; printf("%d\\n", twice(norm(p))); return 0; }\n',
-      Makefile: 'OBJS = norm.o twice.o main.o\nprog: $(OBJS)\n\tgcc -o $@ $(OBJS)\n%.o: %.c shape.h\n\t$(CC) -O2 -c $< -o $@\n',
-    };
-    for (const [name, text] of Object.entries(sources)) writeFileSync(join(project, name), text);
-    const log = join(root, 'jobs.log');
-    const build = await run(['make', '-j2', `CC=${SSHCC} gcc`], clientEnv({ SSHCC_HOSTS: `${volunteer.alias}/2`, SSHCC_LOG: log, SSHCC_AGENT_IDLE: '60' }), project);
-    expect(build.stderr).toBe('');
-    expect(build.code).toBe(0);
-    expect(spawnSync(join(project, 'prog'), { encoding: 'utf8' }).stdout).toBe('50\n');
-    expect(readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').sort()).toEqual(
-      ['main.o', 'norm.o', 'twice.o'].map((object) => expect.stringMatching(new RegExp(`^sshcc: ${object.replace('.', '\\.')}: compiled on ${volunteer.alias}/2 \\(\\d+ ms\\)$`))),
-    );
-    for (const name of ['norm', 'twice', 'main']) {
-      const local = join(root, `${name}.local.o`);
-      expect(spawnSync('gcc', ['-O2', '-c', `${name}.c`, '-o', local], { cwd: project }).status).toBe(0);
-      expect(readFileSync(join(project, `${name}.o`)).equals(readFileSync(local))).toBe(true);
-    }
+    await expectBuildThrough(project, clientEnv({ SSHCC_AGENT_IDLE: '60' }), volunteer.alias, join(root, 'jobs.log'), root);
   }, 120_000);
 
   test('a second install-server sends nothing', async () => {

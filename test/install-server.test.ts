@@ -11,6 +11,7 @@ import type { Client } from 'ssh2';
 import { clientHandshake, type ClientSession } from '@sshcc/protocol';
 import { connectClient, openExec, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
 import { gccJobSpec } from '../packages/server/src/test-job-spec';
+import { expectBuildThrough } from './support/installed-build';
 import { runCaptured, type CapturedRun as Run } from './support/captured-run';
 
 const REPO = resolve(__dirname, '..');
@@ -100,28 +101,7 @@ describe('sshcc install-server on a volunteer without the sshcc subsystem', () =
 
   it('builds a project through it with make: every object compiled there, identical to a local build', async () => {
     const project = freshDir('project');
-    const sources: Record<string, string> = {
-      'shape.h': 'struct point { int x, y; };\nint norm(struct point p);\nint twice(int v);\n',
-      'norm.c': '#include "shape.h"\nint norm(struct point p) { return p.x * p.x + p.y * p.y; }\n',
-      'twice.c': '#include "shape.h"\nint twice(int v) { return 2 * v; }\n',
-      'main.c': '#include <stdio.h>\n#include "shape.h"\nint main(void) { struct point p = {3, 4}; printf("%d\\n", twice(norm(p))); return 0; }\n',
-      Makefile: 'OBJS = norm.o twice.o main.o\nprog: $(OBJS)\n\tgcc -o $@ $(OBJS)\n%.o: %.c shape.h\n\t$(CC) -O2 -c $< -o $@\n',
-    };
-    for (const [name, text] of Object.entries(sources)) writeFileSync(join(project, name), text);
-    const log = join(root, 'jobs.log');
-    const env = clientEnv(volunteer, { SSHCC_HOSTS: `${volunteer.alias}/2`, SSHCC_LOG: log, SSHCC_AGENT_IDLE: '60' });
-    const build = await run(['make', '-j2', `CC=${SSHCC} gcc`], env, project);
-    expect(build.stderr).toBe('');
-    expect(build.code).toBe(0);
-    expect(spawnSync(join(project, 'prog'), { encoding: 'utf8' }).stdout).toBe('50\n');
-    expect(readFileSync(log, 'utf8').split('\n').filter((line) => line !== '').sort()).toEqual(
-      ['main.o', 'norm.o', 'twice.o'].map((object) => expect.stringMatching(new RegExp(`^sshcc: ${object.replace('.', '\\.')}: compiled on ${volunteer.alias}/2 \\(\\d+ ms\\)$`))),
-    );
-    for (const name of ['norm', 'twice', 'main']) {
-      const local = join(root, `${name}.local.o`);
-      expect(spawnSync('gcc', ['-O2', '-c', `${name}.c`, '-o', local], { cwd: project }).status).toBe(0);
-      expect(readFileSync(join(project, `${name}.o`)).equals(readFileSync(local))).toBe(true);
-    }
+    await expectBuildThrough(project, clientEnv(volunteer, { SSHCC_AGENT_IDLE: '60' }), volunteer.alias, join(root, 'jobs.log'), root);
   }, 120_000);
 
   it('upgrades in place: the bundle is replaced by a rename, and a server already running keeps working', async () => {
