@@ -99,6 +99,8 @@ describe('a volunteer account restricted to sshcc-server', () => {
   ])('runs sshcc-server for %s, and it compiles', async (_what, open) => {
     const client = await connect(restricted);
     const session = await clientHandshake(await open(client), { client: 'restricted-test' });
+    // A pack is code the client picks: under the forced command the server takes none (no `packs` in its hello).
+    expect(session.hello.packs).toBeUndefined();
     const split = await splitCompile('gcc -O2 -c src/one.c -o one.o', project);
     const result = await session.runJob(split.spec, split.source);
     expect(result).toMatchObject({ kind: 'compiled', exitCode: 0 });

@@ -103,6 +103,10 @@ export class ServerPush {
     this.storeDone = true;
     this.wakeWriter?.();
     if (this.archiveOpen) await this.archiveEnded;
-    await this.conn.sendControl('packed', { id: this.id, ok: answer.ok, message: answer.message.replace(/\s+/g, ' ').slice(0, 2000) });
+    // The client may have closed its side after `end` and still read ours; if ours is gone too, the send
+    // fails, and the server ends with its own reason rather than that one.
+    await this.conn
+      .sendControl('packed', { id: this.id, ok: answer.ok, message: answer.message.replace(/\s+/g, ' ').slice(0, 2000) })
+      .catch(() => undefined);
   }
 }

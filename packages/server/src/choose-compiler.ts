@@ -45,7 +45,9 @@ export async function chooseCompiler(request: JobRequest, context: CompilerChoic
   } catch (err) {
     return { kind: 'remote-failed', message: `cannot fingerprint ${named ?? request.compiler}: ${(err as Error).message}` };
   }
-  if (request.pack !== undefined && context.packs !== null) {
+  // A pack holds cc1 and cc1plus only: gcc's driver would find Objective-C's cc1obj among the server's own
+  // gcc's files, a compiler no fingerprint vouched for.
+  if (request.pack !== undefined && context.packs !== null && !request.lang.startsWith('objective-c')) {
     const pack = await context.packs.open(request.pack);
     if (pack !== null && pack.manifest.arch === process.arch && fingerprintDifference(request.fingerprint, pack.manifest.fingerprint) === null) {
       const { path, args } = packCommand(pack);

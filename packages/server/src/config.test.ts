@@ -39,6 +39,13 @@ describe('server config', () => {
     expect(loadServerConfig({ XDG_CONFIG_HOME: xdg }).toolchainsMaxBytes).toBe(bytes);
   });
 
+  it('takes no packs under a forced command (a restricted key) unless the owner turns them on', () => {
+    const forced = { XDG_CONFIG_HOME: xdg, SSH_ORIGINAL_COMMAND: 'sshcc' };
+    expect(loadServerConfig(forced).toolchainsMaxBytes).toBeNull();
+    write('{"toolchains": {"enabled": true}}');
+    expect(loadServerConfig(forced).toolchainsMaxBytes).toBe(DEFAULT_TOOLCHAINS_MAX_BYTES);
+  });
+
   it('a bad toolchains size is a one-line config error naming the field', () => {
     write('{"toolchains": {"maxSize": "lots"}}');
     expect(() => loadServerConfig({ XDG_CONFIG_HOME: xdg })).toThrow(/server\.json: toolchains\.maxSize: a size such as 5G/);

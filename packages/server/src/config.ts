@@ -64,7 +64,7 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { file, found: false, compilers: null, maxJobSeconds: DEFAULT_MAX_JOB_SECONDS, cache: {}, toolchainsMaxBytes: DEFAULT_TOOLCHAINS_MAX_BYTES };
+      return { file, found: false, compilers: null, maxJobSeconds: DEFAULT_MAX_JOB_SECONDS, cache: {}, toolchainsMaxBytes: toolchainsMaxBytes(undefined, env) };
     }
     throw new SshccError('config', `${file}: ${(err as Error).message}`, { cause: err });
   }
@@ -82,12 +82,18 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     compilers: parsed.data.compilers ?? null,
     maxJobSeconds: parsed.data.maxJobSeconds ?? DEFAULT_MAX_JOB_SECONDS,
     cache: parsed.data.cache ?? {},
-    toolchainsMaxBytes: toolchainsMaxBytes(parsed.data.toolchains),
+    toolchainsMaxBytes: toolchainsMaxBytes(parsed.data.toolchains, env),
   };
 }
 
-function toolchainsMaxBytes(toolchains: { enabled?: boolean; maxSize?: number | string } | undefined): number | null {
+/**
+ * A pack is code the client chose, run as this user. Any ssh login can run code anyway, but a key held
+ * to a forced command (`restrict,command=…`: sshd then sets SSH_ORIGINAL_COMMAND) is meant to run only
+ * this server: there packs are off unless the owner turns them on.
+ */
+function toolchainsMaxBytes(toolchains: { enabled?: boolean; maxSize?: number | string } | undefined, env: NodeJS.ProcessEnv): number | null {
   if (toolchains?.enabled === false) return null;
+  if (toolchains?.enabled === undefined && env.SSH_ORIGINAL_COMMAND !== undefined) return null;
   const size = toolchains?.maxSize;
   if (size === undefined) return DEFAULT_TOOLCHAINS_MAX_BYTES;
   return typeof size === 'number' ? size : (parseCacheSize(size) as number);

@@ -56,8 +56,10 @@ export function createJobHandler(context: JobContext): JobHandler {
     const env = compilerEnv(context.env, request, chosen.from === 'pack' ? PACK_ENV : KEPT_ENV);
     // Looked up only once this server could compile the job itself, so a hit says no more than a compile would.
     // Never for a release match: its key names the client's build, and an object of another build stored
-    // under it would answer later clients that accept only that build.
-    const store = context.cache && chosen.releaseMatch === null && (request.cacheKey || request.cacheAtEnd) ? context.cache : null;
+    // under it would answer later clients that accept only that build. Nor for a pack: nothing proves a
+    // pushed pack is the build its manifest claims, so a client's pack must not answer another client.
+    const trusted = chosen.releaseMatch === null && chosen.from !== 'pack';
+    const store = context.cache && trusted && (request.cacheKey || request.cacheAtEnd) ? context.cache : null;
     if (store && request.cacheKey) {
       const hit = await lookUpResult(store, request.cacheKey, request);
       if (hit) return hit;

@@ -144,7 +144,7 @@ test.each([
 });
 
 test('past maxSize the least recently used pack goes', async () => {
-  const small = new PackStore({ dir: store.dir, maxBytes: 150_000 });
+  const small = new PackStore({ dir: store.dir, maxBytes: 150_000, inUseMs: 0 });
   const first = testPack('first', { 'lib/big.so': '1'.repeat(60_000) });
   const second = testPack('second', { 'lib/big.so': '2'.repeat(60_000) });
   const third = testPack('third', { 'lib/big.so': '3'.repeat(60_000) });
@@ -175,4 +175,39 @@ test('a toolchains dir others may write in is not trusted: its packs are not use
   chmodSync(store.dir, 0o700);
   // The pack itself was not touched: trusted again once the dir is.
   expect(await new PackStore({ dir: store.dir, maxBytes: 1024 * 1024 }).open(packIdOf(pack.manifest))).not.toBeNull();
+});
+
+test('a pack used within the last minutes is not evicted, even past maxSize (a compile may be running it)', async () => {
+  const small = new PackStore({ dir: store.dir, maxBytes: 100_000 });
+  const first = testPack('first', { 'lib/big.so': '1'.repeat(60_000) });
+  const second = testPack('second', { 'lib/big.so': '2'.repeat(60_000) });
+  await push(small, first);
+  await push(small, second);
+  expect((await small.held()).length).toBe(2);
+});
+
+test('a content shared by two packs with different executable bits is copied, not linked: sealing one never changes the other', async () => {
+  const shared = 'the same bytes';
+  const first = testPack('first', { 'lib/shared.txt': shared });
+  await push(store, first);
+  const second = testPack('second', { 'bin/shared': shared });
+  // bin/shared is executable in the second pack, lib/shared.txt is not in the first.
+  expect(second.manifest.files.find((f) => f.path === 'bin/shared')?.executable).toBe(true);
+  expect((await push(store, second)).answer.ok).toBe(true);
+  const fresh = new PackStore({ dir: store.dir, maxBytes: 1024 * 1024 });
+  expect(await fresh.open(packIdOf(first.manifest))).not.toBeNull();
+  expect(await fresh.open(packIdOf(second.manifest))).not.toBeNull();
+  expect(statSync(join(store.dir, packIdOf(first.manifest), 'lib/shared.txt')).mode & 0o777).toBe(0o444);
+  expect(statSync(join(store.dir, packIdOf(second.manifest), 'bin/shared')).mode & 0o777).toBe(0o555);
+});
+
+test('a pack evicted by another server process is not here for this one, though it checked it before', async () => {
+  const pack = testPack('one');
+  await push(store, pack);
+  const id = packIdOf(pack.manifest);
+  expect(await store.open(id)).not.toBeNull();
+  chmodSync(join(store.dir, id), 0o700);
+  for (const sub of walkDirs(join(store.dir, id))) chmodSync(sub, 0o700);
+  rmSync(join(store.dir, id), { recursive: true });
+  expect(await store.open(id)).toBeNull();
 });

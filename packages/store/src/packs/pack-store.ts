@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, link, lstat, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, lstat, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -21,10 +21,15 @@ export interface PackStoreOptions {
   readonly dir: string;
   /** Least recently used packs go once the packs together pass this. */
   readonly maxBytes: number;
+  /** Packs used within this many ms are not evicted (a compile may be running them); default 10 min. */
+  readonly inUseMs?: number;
 }
 
 const PACK_ID = /^[0-9a-f]{64}$/;
 const MANIFEST = 'manifest.json';
+const STALE_TEMP_MS = 60 * 60 * 1000;
+/** A pack used this recently may have a compile running: eviction passes it by (maxJobSeconds' default). */
+const IN_USE_MS = 10 * 60 * 1000;
 
 /**
  * The volunteer's toolchain packs. A pack is written into a private temp dir, every file checked
@@ -51,16 +56,24 @@ export class PackStore implements PackReceiver {
   /** The pack, checked; null when it is absent, or was damaged (and has been removed). */
   async open(id: string): Promise<OpenPack | null> {
     const pack = await this.checked(id);
-    // Its use time, for the LRU: the owner may set a read-only dir's times.
-    if (pack) await utimes(pack.dir, new Date(), new Date()).catch(() => undefined);
-    return pack;
+    if (pack === null) return null;
+    // Its use time, for the LRU (the owner may set a read-only dir's times). It fails only if the pack is
+    // gone since this process checked it (another server evicted it): then it is not here.
+    const there = await utimes(pack.dir, new Date(), new Date()).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => err.code !== 'ENOENT',
+    );
+    if (there) return pack;
+    this.verified.delete(id);
+    return null;
   }
 
   /** The pack hashed once per process (a damaged one removed), without counting as a use. */
   private checked(id: string): Promise<OpenPack | null> {
     let known = this.verified.get(id);
     if (known === undefined) {
-      known = this.verify(id);
+      // A file system error while checking is "not usable here", never a crash of the server.
+      known = this.verify(id).catch(() => null);
       this.verified.set(id, known);
       // A pack that is not there now may be pushed later in this process's life.
       void known.then((pack) => pack ?? this.verified.delete(id));
@@ -84,6 +97,7 @@ export class PackStore implements PackReceiver {
     await mkdir(this.options.dir, { recursive: true, mode: 0o700 });
     const unsafe = await this.unsafeDir();
     if (unsafe !== null) return { ok: false, message: unsafe };
+    await this.sweepTemps();
     const temp = join(this.options.dir, `.tmp-${randomBytes(8).toString('hex')}`);
     try {
       await mkdir(temp, { mode: 0o700 });
@@ -110,6 +124,16 @@ export class PackStore implements PackReceiver {
       const e = err as NodeJS.ErrnoException;
       if (e.code === 'ENOSPC' || e.code === 'EDQUOT') return { ok: false, message: `no space left for the pack in ${this.options.dir}` };
       return { ok: false, message: `pack ${id.slice(0, 12)} refused: ${e.message}` };
+    }
+  }
+
+  /** Temp dirs of receives a killed server never finished (an hour is far past any push). */
+  private async sweepTemps(): Promise<void> {
+    const now = Date.now();
+    for (const name of await readdir(this.options.dir).catch(() => [] as string[])) {
+      if (!name.startsWith('.tmp-')) continue;
+      const info = await stat(join(this.options.dir, name)).catch(() => null);
+      if (info !== null && now - info.mtimeMs > STALE_TEMP_MS) await removeTree(join(this.options.dir, name));
     }
   }
 
@@ -144,7 +168,15 @@ export class PackStore implements PackReceiver {
       tar.on('finish', resolve);
       tar.on('error', reject);
     });
-    await Promise.all([pipeline(archive, packDecompressor(), tar as unknown as NodeJS.WritableStream), done]);
+    const decompressor = packDecompressor();
+    try {
+      await Promise.all([pipeline(archive, decompressor, tar as unknown as NodeJS.WritableStream), done]);
+    } catch (err) {
+      // Stop inflating at once: what is left may be a bomb, and the caller drops the rest of the archive.
+      decompressor.destroy();
+      tar.destroy();
+      throw err;
+    }
     if (open.size > 0) throw new Error(`the archive lacks ${open.size} wanted file(s)`);
     return received;
   }
@@ -152,18 +184,25 @@ export class PackStore implements PackReceiver {
   /** Places every file of the pack: a received content, or one held by another pack (checked first). */
   private async assemble(manifest: PackManifest, temp: string, received: ReadonlySet<string>): Promise<void> {
     const held = await this.heldContents();
+    // A link shares its inode, and so its mode: a content already placed with the other executable bit
+    // (here, or in another pack) is copied, so that sealing this pack never changes another file's mode.
+    const placed = new Map<string, { path: string; executable: boolean }>();
     for (const file of manifest.files) {
       const target = join(temp, file.path);
       await mkdir(dirname(target), { recursive: true, mode: 0o700 });
-      if (received.has(file.sha256)) {
-        await link(join(temp, '.in', file.sha256), target);
-        continue;
+      let source = placed.get(file.sha256) ?? null;
+      if (source === null && received.has(file.sha256)) source = { path: join(temp, '.in', file.sha256), executable: file.executable };
+      if (source === null) {
+        const path = held.get(file.sha256);
+        const info = path === undefined ? null : await stat(path).catch(() => null);
+        if (path === undefined || info === null || (await hashFile(path).catch(() => null)) !== file.sha256) {
+          throw new Error(`${file.path} was not sent and no pack here holds it intact`);
+        }
+        source = { path, executable: (info.mode & 0o111) !== 0 };
       }
-      const source = held.get(file.sha256);
-      if (source === undefined || (await hashFile(source).catch(() => null)) !== file.sha256) {
-        throw new Error(`${file.path} was not sent and no pack here holds it intact`);
-      }
-      await link(source, target);
+      if (source.executable === file.executable) await link(source.path, target);
+      else await copyFile(source.path, target);
+      placed.set(file.sha256, { path: target, executable: file.executable });
     }
   }
 
@@ -229,7 +268,7 @@ export class PackStore implements PackReceiver {
     let total = packs.reduce((sum, pack) => sum + pack.bytes, 0);
     for (const pack of packs.sort((a, b) => a.used - b.used)) {
       if (total <= this.options.maxBytes) return;
-      if (pack.id === keep) continue;
+      if (pack.id === keep || Date.now() - pack.used < (this.options.inUseMs ?? IN_USE_MS)) continue;
       await removeTree(join(this.options.dir, pack.id));
       this.verified.delete(pack.id);
       total -= pack.bytes;
@@ -243,6 +282,7 @@ async function filesIntact(dir: string, manifest: PackManifest): Promise<boolean
     const path = join(dir, file.path);
     const info = await lstat(path).catch(() => null);
     if (!info?.isFile() || info.size !== file.size || (info.mode & 0o022) !== 0) return false;
+    if (((info.mode & 0o111) !== 0) !== file.executable) return false;
     if ((await hashFile(path).catch(() => null)) !== file.sha256) return false;
   }
   return true;
