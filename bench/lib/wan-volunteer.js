@@ -12,7 +12,7 @@ const { startWanVolunteer, makeClientConfig, wanUnavailable } = require('@sshcc/
 async function startBenchWanVolunteer(ctx, shape, extra = {}) {
   const why = wanUnavailable();
   if (why !== undefined) throw new Error(`no WAN volunteer on this machine: ${why}`);
-  const wan = await startWanVolunteer({ ...shape, env: { TMPDIR: os.tmpdir() }, ...extra });
+  const wan = await startWanVolunteer({ ...shape, ...extra, env: { TMPDIR: os.tmpdir(), ...extra.env } });
   ctx.cleanups.push(() => wan.stop());
   const config = await makeClientConfig([wan.volunteer]);
   return { wan, config, alias: config.aliases[0], device: wan.link.hostVeth };

@@ -80,7 +80,7 @@ async function packsPhase(ctx) {
         title: `Lua from cold, make -j${options.jobs} (× local of the same round)`,
         headers: ['variant', 'wall s (median)', 'min–max s', '× local', '× local min–max', 'remote / pack'],
         rows: buildRows,
-        notes: ['Cold: a new agent, an empty agent pack cache and an empty volunteer store each round (the pack is built and pushed while the build runs; jobs meanwhile run locally). Result cache off.'],
+        notes: ['Cold: a new agent, an empty agent pack cache and an empty volunteer store each round (the pack is built and pushed while the build runs; jobs meanwhile run locally; a push the build outlasted is let finish, untimed, before the next variant). Result cache off. "again": a new agent with an empty pack cache: its first job finds no gcc there, the push that follows sends 0 bytes.'],
       },
     ],
     targets,
@@ -134,10 +134,14 @@ function tarballFigures(dir) {
 }
 
 /** A volunteer whose sessions can run no compiler, with its own (empty) pack store. */
-async function bareVolunteer(ctx, name, start = startVolunteer) {
+function bareVolunteerOptions(ctx, name) {
   const home = ctx.freshDir(`${name}-home`);
-  const volunteer = await start({ hide: compilersHere(), env: { HOME: home, TMPDIR: require('node:os').tmpdir(), XDG_CACHE_HOME: path.join(home, 'cache') } });
-  return { volunteer, store: path.join(home, 'cache', 'sshcc', 'toolchains') };
+  return { options: { hide: compilersHere(), env: { HOME: home, TMPDIR: require('node:os').tmpdir(), XDG_CACHE_HOME: path.join(home, 'cache') } }, store: path.join(home, 'cache', 'sshcc', 'toolchains') };
+}
+
+async function bareVolunteer(ctx, name) {
+  const { options, store } = bareVolunteerOptions(ctx, name);
+  return { volunteer: await startVolunteer(options), store };
 }
 
 /** Empties a volunteer's pack store (packs are sealed read-only). */
@@ -155,11 +159,13 @@ async function pushOnce(ctx, { name, alias, config, packsHome, source, compiler 
   env.XDG_CACHE_HOME = packsHome;
   const dir = ctx.freshDir(`${name}-src`);
   fs.writeFileSync(path.join(dir, source.file), source.text);
-  await runCommand(SSHCC, [compiler, '-c', source.file, '-o', 'x.o'], { cwd: dir, env, check: true });
   const logFile = path.join(env.SSHCC_DIR, 'agent.log');
+  // The log is the agent dir's, appended by every agent of it: only this agent's lines count.
+  const skip = fs.existsSync(logFile) ? fs.statSync(logFile).size : 0;
+  await runCommand(SSHCC, [compiler, '-c', source.file, '-o', 'x.o'], { cwd: dir, env, check: true });
   const deadline = Date.now() + 300_000;
   for (;;) {
-    const line = (fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8') : '').split('\n').find((l) => / toolchain pack /.test(l));
+    const line = (fs.existsSync(logFile) ? fs.readFileSync(logFile).subarray(skip).toString('utf8') : '').split('\n').find((l) => / toolchain pack /.test(l));
     if (line !== undefined) {
       const m = /(in place|not pushed): (.*) \((\d+\.\d) s\)$/.exec(line);
       if (!m || m[1] !== 'in place') throw new Error(`push failed: ${line}`);
@@ -193,10 +199,12 @@ async function firstPushes(ctx, reps) {
     gxx = await pushOnce(ctx, { name: 'packs-near', alias: nearConfig.aliases[0], config: nearConfig, packsHome, source: CXX_SOURCE, compiler: 'g++' });
   }
   const shape = ctx.options.wanShape;
-  const far = await startBenchWanVolunteer(ctx, shape, { hide: compilersHere() });
+  // The far volunteer's sshd is in a network namespace, not another file system: its store is emptied here.
+  const farBare = bareVolunteerOptions(ctx, 'packs-far');
+  const far = await startBenchWanVolunteer(ctx, shape, farBare.options);
   const wan = [];
   for (let i = 0; i < reps; i++) {
-    execFileSync('ssh', ['-F', far.config.sshConfigFile, far.alias, 'chmod -R u+w .cache/sshcc/toolchains 2>/dev/null; rm -rf .cache/sshcc/toolchains']);
+    emptyStore(farBare.store);
     wan.push(await pushOnce(ctx, { name: 'packs-far', alias: far.alias, config: far.config, packsHome, source: C_SOURCE, compiler: 'gcc' }));
   }
   const rows = [
@@ -240,8 +248,12 @@ async function coldBuilds(ctx, reps) {
       per[v.key].ms.push(loop.wallMs);
       if (v.agent) {
         const jobsLog = readJobLog(env.SSHCC_LOG);
-        const agentLog = fs.readFileSync(path.join(env.SSHCC_DIR, 'agent.log'), 'utf8');
-        const push = agentLog.split('\n').find((line) => / toolchain pack /.test(line));
+        const agentLogFile = path.join(env.SSHCC_DIR, 'agent.log');
+        const pushLine = () => fs.readFileSync(agentLogFile, 'utf8').split('\n').find((line) => / toolchain pack /.test(line));
+        // A Lua build on 2 cores can end before the pack has been built and pushed: let the push finish
+        // (untimed) so the next variant finds the pack there.
+        for (const deadline = Date.now() + 240_000; v.fresh && pushLine() === undefined && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 200));
+        const push = pushLine();
         per[v.key].note = `${jobsLog.remote}/${jobsLog.jobs} remote${push ? `; ${push.replace(/^.*toolchain pack [0-9a-f]+ /, '')}` : ''}`;
         await stopAgent(env);
       }
