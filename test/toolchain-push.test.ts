@@ -40,7 +40,7 @@ if (reason !== undefined) {
   }, 120_000);
 
   afterAll(async () => {
-    for (const name of ['first', 'fresh', 'cross']) if (root && existsSync(join(root, name))) await stopAgent(clientEnv(name));
+    for (const name of ['first', 'fresh', 'cross', 'clang']) if (root && existsSync(join(root, name))) await stopAgent(clientEnv(name));
     await stopAll();
     rmSync(root, { recursive: true, force: true });
   }, 60_000);
@@ -121,20 +121,24 @@ if (reason !== undefined) {
     expect(text.stdout).toMatch(new RegExp(`^${volunteer.alias}/2 +${id?.slice(0, 12)} gcc .+ +1 +0 B +[\\d.]+ s +0$`, 'm'));
   }, 120_000);
 
-  test(`a cross compiler (${CROSS}) the volunteer lacks is pushed too; its object is identical to local`, async () => {
-    const env = clientEnv('cross');
-    const dir = join(root, 'cross');
+  test.each([
+    [`a cross compiler (${CROSS})`, CROSS, 'cross'],
+    // clang's pack is its one binary and libLLVM: no cc1 or as, and ~60 MiB on the wire.
+    ['clang', 'clang', 'clang'],
+  ])('%s the volunteer lacks is pushed too; its object is identical to local', async (_what, compiler, name) => {
+    const env = clientEnv(name);
+    const dir = join(root, name);
     mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'arm.c'), 'int add(int a, int b) { return a * 7 + b; }\n');
-    const compile = (extra: NodeJS.ProcessEnv) => runCaptured([SSHCC, CROSS, '-O2', '-c', 'arm.c', '-o', 'arm.o'], { cwd: dir, env: { ...env, ...extra } });
+    writeFileSync(join(dir, 'add.c'), 'int add(int a, int b) { return a * 7 + b; }\n');
+    const compile = (extra: NodeJS.ProcessEnv) => runCaptured([SSHCC, compiler, '-O2', '-c', 'add.c', '-o', 'add.o'], { cwd: dir, env: { ...env, ...extra } });
     expect((await compile({})).code).toBe(0);
-    expect(await waitFor(() => packLines(env).some((line) => / in place: /.test(line)), 120_000, 200)).toBe(true);
-    rmSync(join(dir, 'arm.o'));
+    expect(await waitFor(() => packLines(env).some((line) => / in place: /.test(line)), 240_000, 200)).toBe(true);
+    rmSync(join(dir, 'add.o'));
     const remote = await compile({ SSHCC_FALLBACK: '0' });
     expect(remote.stderr).toBe('');
     expect(remote.code).toBe(0);
-    expect(jobLines(env).at(-1)).toMatch(new RegExp(`arm\\.o: compiled on ${volunteer.alias}/2`));
-    execFileSync(CROSS, ['-O2', '-c', 'arm.c', '-o', 'arm.local.o'], { cwd: dir });
-    expect(readFileSync(join(dir, 'arm.o')).equals(readFileSync(join(dir, 'arm.local.o')))).toBe(true);
-  }, 300_000);
+    expect(jobLines(env).at(-1)).toMatch(new RegExp(`add\\.o: compiled on ${volunteer.alias}/2`));
+    execFileSync(compiler, ['-O2', '-c', 'add.c', '-o', 'add.local.o'], { cwd: dir });
+    expect(readFileSync(join(dir, 'add.o')).equals(readFileSync(join(dir, 'add.local.o')))).toBe(true);
+  }, 360_000);
 }
