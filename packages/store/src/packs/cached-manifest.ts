@@ -13,11 +13,19 @@ export function agentPacksDir(env: NodeJS.ProcessEnv = process.env): string {
  * cache was cleared). A file that does not parse or does not hash to its name is as good as absent:
  * what a report says a pack is must be what that id names.
  */
-export async function readCachedManifest(packsDir: string, id: string): Promise<PackManifest | null> {
-  if (!/^[0-9a-f]{64}$/.test(id)) return null;
+export function readCachedManifest(packsDir: string, id: string): Promise<PackManifest | null> {
+  if (!/^[0-9a-f]{64}$/.test(id)) return Promise.resolve(null);
+  return readManifestFile(join(packsDir, `${id}.json`), id);
+}
+
+/**
+ * The manifest in `file` when it parses and hashes to `id`, else null: the agent's kept manifests and a
+ * volunteer's packs are both read this way, so neither trusts a file its id does not name.
+ */
+export async function readManifestFile(file: string, id: string): Promise<PackManifest | null> {
   try {
-    const manifest = PackManifestSchema.parse(JSON.parse(await readFile(join(packsDir, `${id}.json`), 'utf8')));
-    return packIdOf(manifest) === id ? manifest : null;
+    const parsed = PackManifestSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
+    return parsed.success && packIdOf(parsed.data) === id ? parsed.data : null;
   } catch {
     return null;
   }

@@ -1,12 +1,13 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { chmod, copyFile, link, lstat, mkdir, readdir, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, link, lstat, mkdir, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { extract as tarExtract } from 'tar-stream';
-import { packIdOf, PackManifestSchema, type PackManifest, type PackReceiver } from '@sshcc/protocol';
+import { packIdOf, type PackManifest, type PackReceiver } from '@sshcc/protocol';
 import { hashFile } from '../hash-file';
+import { readManifestFile } from './cached-manifest';
 import { packDecompressor } from './pack-archive';
 
 /** A pack checked file by file against its manifest, ready to run. */
@@ -221,13 +222,8 @@ export class PackStore implements PackReceiver {
     return contents;
   }
 
-  private async readManifest(id: string): Promise<PackManifest | null> {
-    try {
-      const parsed = PackManifestSchema.safeParse(JSON.parse(await readFile(join(this.options.dir, id, MANIFEST), 'utf8')));
-      return parsed.success && packIdOf(parsed.data) === id ? parsed.data : null;
-    } catch {
-      return null;
-    }
+  private readManifest(id: string): Promise<PackManifest | null> {
+    return readManifestFile(join(this.options.dir, id, MANIFEST), id);
   }
 
   /**
