@@ -1,18 +1,15 @@
-import { execFile } from 'node:child_process';
 import { realpathSync, statSync } from 'node:fs';
 import { basename, isAbsolute, resolve } from 'node:path';
 import { SshccError } from '@sshcc/core';
 import type { CompilerFingerprint } from '@sshcc/protocol';
-import { hashFile } from '../hash-file';
+import { hashFileOnce } from '../hash-file';
+import { queryProgram } from './query-program';
 import { resolveCompiler } from './resolve-compiler';
 
 export interface FingerprintOptions {
   /** The environment the compiler runs in (PATH to find it, GCC_EXEC_PREFIX and the like). */
   readonly env?: NodeJS.ProcessEnv;
 }
-
-/** A driver that takes longer than this to print its version is broken. */
-const QUERY_TIMEOUT_MS = 10_000;
 
 interface CacheEntry {
   readonly mtimeMs: number;
@@ -53,9 +50,9 @@ export async function fingerprintCompiler(nameOrPath: string, options: Fingerpri
 async function computeFingerprint(path: string, real: string, env: NodeJS.ProcessEnv): Promise<CompilerFingerprint> {
   const queryEnv = { ...env, LC_ALL: 'C' };
   const [version, target, driver, cc1, cc1plus] = await Promise.all([
-    query(path, ['--version'], queryEnv).then((out) => versionLine(out, path)),
-    query(path, ['-dumpmachine'], queryEnv).then((out) => out.trim()),
-    sha256File(real),
+    queryProgram(path, ['--version'], queryEnv).then((out) => versionLine(out, path)),
+    queryProgram(path, ['-dumpmachine'], queryEnv).then((out) => out.trim()),
+    hashFileOnce(real),
     backendHash(path, 'cc1', queryEnv),
     backendHash(path, 'cc1plus', queryEnv),
   ]);
@@ -74,35 +71,13 @@ function versionLine(output: string, path: string): string {
 
 /** gcc prints the full path of its cc1; clang (which has none) echoes the bare name back. */
 async function backendHash(path: string, prog: 'cc1' | 'cc1plus', env: NodeJS.ProcessEnv): Promise<string | null> {
-  const found = (await query(path, [`-print-prog-name=${prog}`], env)).trim();
+  const found = (await queryProgram(path, [`-print-prog-name=${prog}`], env)).trim();
   if (!isAbsolute(found)) return null;
   try {
-    return await sha256File(realpathSync(found));
+    return await hashFileOnce(realpathSync(found));
   } catch {
     return null;
   }
-}
-
-function query(path: string, args: string[], env: NodeJS.ProcessEnv): Promise<string> {
-  return new Promise((done, fail) => {
-    execFile(path, args, { env, timeout: QUERY_TIMEOUT_MS, maxBuffer: 1024 * 1024 }, (err, stdout) => {
-      if (err) fail(new SshccError('compiler-not-found', `${path} ${args.join(' ')}: ${err.message.split('\n')[0]}`, { cause: err }));
-      else done(stdout);
-    });
-  });
-}
-
-/** cc1plus is ~35 MB and shared by every g++ name on PATH: hash each real file once per mtime. */
-const fileHashes = new Map<string, { readonly mtimeMs: number; readonly size: number; readonly hash: Promise<string> }>();
-
-function sha256File(path: string): Promise<string> {
-  const { mtimeMs, size } = statSync(path);
-  const known = fileHashes.get(path);
-  if (known && known.mtimeMs === mtimeMs && known.size === size) return known.hash;
-  const hash = hashFile(path);
-  fileHashes.set(path, { mtimeMs, size, hash });
-  hash.catch(() => fileHashes.delete(path));
-  return hash;
 }
 
 /** The first way the client's compiler differs from this server's, in words; null when they match. */

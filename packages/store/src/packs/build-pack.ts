@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -7,8 +6,9 @@ import { basename, isAbsolute, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { SshccError } from '@sshcc/core';
 import { PACK_FORMAT, packIdOf, PackManifestSchema, type CompilerFingerprint, type PackFile, type PackManifest } from '@sshcc/protocol';
+import { queryProgram } from '../compilers/query-program';
 import { resolveCompiler } from '../compilers/resolve-compiler';
-import { hashFile } from '../hash-file';
+import { hashFileOnce } from '../hash-file';
 import { packArchive } from './pack-archive';
 import { packWrapper, PACK_LAYOUT } from './pack-layout';
 
@@ -30,7 +30,8 @@ interface Source {
   readonly executable: boolean;
 }
 
-const QUERY_TIMEOUT_MS = 10_000;
+/** The queries' answers are parsed: in the C locale. */
+const queryEnv = (): NodeJS.ProcessEnv => ({ ...process.env, LC_ALL: 'C' });
 
 /** A pack whose manifest is known; its archive is made only when a volunteer first wants files. */
 export interface DescribedPack {
@@ -54,7 +55,7 @@ export async function describePack(compilerPath: string, fingerprint: CompilerFi
   const contents = new Map<string, string | Buffer>();
   for (const source of sources) {
     const bytes = typeof source.from === 'string' ? await stat(source.from).then((s) => s.size) : source.from.length;
-    const sha256 = typeof source.from === 'string' ? await hashFile(source.from) : createHash('sha256').update(source.from).digest('hex');
+    const sha256 = typeof source.from === 'string' ? await hashFileOnce(source.from) : createHash('sha256').update(source.from).digest('hex');
     files.push({ path: source.path, sha256, size: bytes, executable: source.executable });
     contents.set(sha256, source.from);
   }
@@ -150,7 +151,7 @@ async function packSources(compilerPath: string, fingerprint: CompilerFingerprin
 
 /** Where the driver finds `name`: gcc prints a path for its own programs, a bare name for one on PATH. */
 async function progPath(compilerPath: string, name: string): Promise<string | null> {
-  const printed = (await run(compilerPath, [`-print-prog-name=${name}`])).trim();
+  const printed = (await queryProgram(compilerPath, [`-print-prog-name=${name}`], queryEnv())).trim();
   const path = isAbsolute(printed) ? printed : resolveCompiler(printed, process.env.PATH);
   if (path === null) return null;
   return realpath(path).catch(() => null);
@@ -158,7 +159,7 @@ async function progPath(compilerPath: string, name: string): Promise<string | nu
 
 /** `ldd`'s answer: the loader (the line without `=>`) and each library by the name the program asks for. */
 async function sharedLibraries(elf: string): Promise<{ loader: string | null; libraries: Map<string, string> }> {
-  const out = await run('ldd', [elf]);
+  const out = await queryProgram('ldd', [elf], queryEnv());
   const libraries = new Map<string, string>();
   let loader: string | null = null;
   for (const line of out.split('\n')) {
@@ -172,13 +173,4 @@ async function sharedLibraries(elf: string): Promise<{ loader: string | null; li
     if (bare) loader = bare[1] as string;
   }
   return { loader, libraries };
-}
-
-function run(program: string, args: readonly string[]): Promise<string> {
-  return new Promise((done, fail) => {
-    execFile(program, [...args], { env: { ...process.env, LC_ALL: 'C' }, timeout: QUERY_TIMEOUT_MS, maxBuffer: 1024 * 1024 }, (err, stdout) => {
-      if (err) fail(new SshccError('compiler-not-found', `${program} ${args.join(' ')}: ${err.message.split('\n')[0]}`, { cause: err }));
-      else done(stdout);
-    });
-  });
 }
