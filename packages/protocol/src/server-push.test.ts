@@ -1,9 +1,12 @@
-// A pack push whose store gives up before the archive has all arrived (a full disk, a bad first entry),
-// over an in-process channel: the rest of the archive is read and dropped, the client hears `packed` with
-// the store's reason, and the channel serves on.
+// Pack pushes over an in-process channel. A store that gives up before the archive has all arrived (a
+// full disk, a bad first entry): the rest of the archive is read and dropped, the client hears `packed`
+// with the store's reason, and the channel serves on. A client that closes right after `end`: the store
+// still reads the whole archive, so its verdict is about the pack, never about the closed channel.
 import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
-import { clientHandshake, memoryChannel, serveJobs, type PackReceiver, type ServerOffer } from '@sshcc/protocol';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { clientHandshake, encodeFrame, FrameReader, memoryChannel, serveJobs, type FrameType, type PackReceiver, type ServerOffer } from '@sshcc/protocol';
 import { testPackManifest } from './test-job';
 
 const OFFER: ServerOffer = { server: 'test/1', cpus: 2, load: [], compilers: ['gcc'], cache: false };
@@ -38,3 +41,33 @@ test('a store that stops reading mid-archive: the push is answered with its reas
   await client.close();
   await serving;
 }, 20_000);
+
+test('a client that closes its side right after `end`: a store still reading gets the whole archive', async () => {
+  const pair = memoryChannel();
+  const stored: { bytes: number; error: string | null } = { bytes: 0, error: null };
+  // The store reads only once the client's side has closed, as a store busy hashing an earlier entry would.
+  const slowStore: PackReceiver = {
+    wanted: () => Promise.resolve(['b'.repeat(64), 'c'.repeat(64)]),
+    receive: async (_manifest, _wanted, archive) => {
+      await once(pair.server.input, 'end');
+      await sleep(50);
+      try {
+        for await (const chunk of archive) stored.bytes += (chunk as Buffer).length;
+      } catch (err) {
+        stored.error = (err as Error).message;
+      }
+      return { ok: stored.error === null, message: stored.error ?? 'stored' };
+    },
+  };
+  const serving = serveJobs(pair.server, { offer: OFFER, handler: () => Promise.reject(new Error('no jobs here')), packs: slowStore });
+  const control = (type: FrameType, value: unknown): Buffer => encodeFrame(type, Buffer.from(JSON.stringify(value)));
+  const reader = new FrameReader(pair.client.input, 'client');
+  pair.client.output.write(control('hello', { protocol: 1, compression: 'none', client: 'raw-test' }));
+  expect((await reader.next())?.type).toBe('hello');
+  pair.client.output.write(control('pack', { id: 1, manifest }));
+  expect((await reader.next())?.type).toBe('want');
+  const part = ARCHIVE.subarray(0, 200 * 1024);
+  pair.client.output.end(Buffer.concat([encodeFrame('data', part), control('end', { id: 1, bytes: part.length })]));
+  await serving;
+  expect(stored).toEqual({ bytes: part.length, error: null });
+});

@@ -74,7 +74,9 @@ export class ServerPush {
 
   onChannelGone(reason: string): void {
     this.archiveOpen = false;
-    this.archive.destroy(new Error(reason));
+    // After the client's `end` the whole archive is here: a client that closes without waiting for
+    // `packed` still gets its pack stored (and the store's real verdict logged), not "channel closed".
+    if (!this.archive.writableEnded) this.archive.destroy(new Error(reason));
     this.wakeWriter?.();
     this.endArchive();
   }
