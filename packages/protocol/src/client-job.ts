@@ -23,6 +23,8 @@ export interface JobResult {
   readonly cached: boolean;
   /** Another build of the client's release compiled it (the job asked `match: 'release'`): its fingerprint; null: the client's own build. */
   readonly releaseMatch: CompilerFingerprint | null;
+  /** The server compiled in a mirror of the source's files: its diagnostics are the client's compile's (ResultSchema). */
+  readonly mirrored: boolean;
   /** Output files by the names the request gave them; empty unless the compiler wrote some. */
   readonly outputs: Map<string, Buffer>;
   /** What crossed the channel, and when, as this end saw it (for stats and traces). */
@@ -238,6 +240,7 @@ export class ClientJob {
       timings: result.timings,
       cached: result.cached === true,
       releaseMatch: result.releaseMatch ?? null,
+      mirrored: result.mirrored === true,
       outputs,
       transfer: {
         sentBytes: this.sentBytes,

@@ -162,6 +162,12 @@ export const JobRequestSchema = z.object({
    * preferred. Absent: only the client's own build will do.
    */
   match: z.literal('release').optional(),
+  /**
+   * The source is gcc's directives-only output whose lines the client checked against its files: the
+   * server rebuilds those files in the job dir (absolute paths under a root it maps away again) and
+   * compiles there, so gcc quotes the client's own lines under its diagnostics. Absent: as before.
+   */
+  mirror: z.literal(true).optional(),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 
@@ -195,6 +201,12 @@ export const ResultSchema = z.object({
    * client's own build ran (installed or a pack), or an older server, which matches exactly only.
    */
   releaseMatch: CompilerFingerprintSchema.optional(),
+  /**
+   * The job asked `mirror` and every file of its source was rebuilt for the compile: the diagnostics
+   * quote and point as the client's own compile's would. Absent: they may not (an older server, a path
+   * that would leave the job dir, a gcc older than 8).
+   */
+  mirrored: z.literal(true).optional(),
 });
 export type ResultMessage = z.infer<typeof ResultSchema>;
 

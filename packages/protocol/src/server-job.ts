@@ -35,6 +35,8 @@ export interface JobReply {
   readonly cached?: boolean;
   /** The compiler that ran is another build of the client's release, this one (see ResultSchema). */
   readonly releaseMatch?: CompilerFingerprint;
+  /** The compile ran in a mirror of every file of the source (see ResultSchema). */
+  readonly mirrored?: boolean;
   /** Files to send, named as the request named them; read while they are sent. */
   readonly outputs?: readonly OutputFile[];
   /** Runs once the outputs have been read (or the job ended otherwise): remove the job dir here. */
@@ -205,6 +207,7 @@ export class ServerJob {
       message: (reply.message ?? '').replace(/\s+/g, ' ').slice(0, 2000),
       cached: reply.kind === 'compiled' && reply.cached === true,
       ...(reply.kind === 'compiled' && reply.releaseMatch !== undefined ? { releaseMatch: reply.releaseMatch } : {}),
+      ...(reply.kind === 'compiled' && reply.mirrored === true ? { mirrored: true } : {}),
       timings: {
         receiveMs: round(this.receiveMs ?? performance.now() - this.startedAt),
         compileMs: round(reply.compileMs ?? 0),

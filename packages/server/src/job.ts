@@ -1,4 +1,4 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -19,10 +19,12 @@ import { chooseCompiler, type CompilerCommand } from './choose-compiler';
 import { lookUpResult, storeResult } from './job-cache';
 import { jobPermitted } from './job-permitted';
 import { noSpaceLeft } from './no-space-left';
-import { prefixMapArgs } from './prefix-maps';
+import { mirrorRoot, writeMirror, type MirrorRoot } from './mirror-files';
+import { mirrorPrefixMapArgs, prefixMapArgs, supportsMacroPrefixMap } from './prefix-maps';
+import { SourceMirror } from './source-mirror';
 import { runCompiler } from './run-compiler';
 import { createJobDir, type JobDir } from './sandbox';
-import { feedStdin } from './feed-stdin';
+import { feedStdin, type StdinFilter } from './feed-stdin';
 
 export interface JobContext {
   readonly allowlist: CompilerAllowlist;
@@ -108,6 +110,7 @@ async function compileIn(
     if (atEnd.hit !== null) answeredFromCache.abort(new Error('answered from the result cache'));
   };
   const streamed = compilesFromStdin(request, version);
+  const mirror = streamed ? mirrorFor(request, version, dir.path) : null;
   if (!streamed) {
     // 'wx': the name is fresh in a fresh dir; never follow anything already there.
     await pipeline(job.source, hashing, createWriteStream(join(dir.path, request.input), { flags: 'wx', mode: 0o600 }));
@@ -122,22 +125,22 @@ async function compileIn(
     args: [
       ...compiler.prefixArgs,
       ...request.args,
-      ...prefixMapArgs(dir.path, request.cwd, request.args, version),
+      ...(mirror ? mirrorPrefixMapArgs(mirror.at.root, request.args) : prefixMapArgs(dir.path, request.cwd, request.args, version)),
       '-x',
       request.lang,
       streamed ? '-' : request.input,
       '-o',
       request.output,
     ],
-    cwd: dir.path,
-    env,
+    cwd: mirror?.at.cwd ?? dir.path,
+    env: mirror ? { ...env, PWD: mirror.at.cwd } : env,
     timeLimitMs: limitSeconds * 1000,
     maxDiagnosticBytes: MAX_DIAGNOSTIC_BYTES,
     signal: AbortSignal.any([job.signal, answeredFromCache.signal]),
     ...(streamed
       ? {
           feedStdin: (stdin) => {
-            fed = feedStdin(job.source, stdin, (chunk) => hasher?.update(chunk));
+            fed = feedStdin(job.source, stdin, (chunk) => hasher?.update(chunk), mirror?.filter);
             lookedUp = fed.then(lookUpAtEnd);
           },
         }
@@ -161,18 +164,23 @@ async function compileIn(
     const full = await noSpaceLeft(dir.path, run.stderr);
     if (full !== null) return { kind: 'remote-failed', message: full, compileMs, release };
   }
-  const outputs = await existingOutputs(dir.path, [request.output, ...request.extraOutputs]);
+  const outputs = await existingOutputs(mirror?.at.cwd ?? dir.path, [request.output, ...request.extraOutputs]);
+  // What the compiler printed names the client's paths, as a compile there would.
+  const stdout = mirror ? mirror.unmap(run.stdout) : run.stdout;
+  const stderr = mirror ? mirror.unmap(run.stderr) : run.stderr;
+  const mirrored = mirror?.complete() === true;
   const total = outputs.reduce((sum, file) => sum + file.size, 0);
   if (total > MAX_OUTPUT_BYTES) return { kind: 'limit', message: `outputs exceed ${MAX_OUTPUT_BYTES} bytes`, compileMs, release };
   // wholeSource holds only for a compile that succeeded (above).
-  if (store && wholeSource) {
+  // A mirror that lacks a file gave diagnostics that quote less than they should: not stored under a key that promises a mirror.
+  if (store && wholeSource && (mirror === null || mirrored)) {
     // Stored once the outputs have gone to the client, before the job dir goes (the reply's `end`
     // waits for it, so the client's next job can already hit).
     await lookedUp;
     const key = keyOfSource();
     const remove = release;
     release = async () => {
-      await storeResult(store, key, request, { exitCode: 0, stdout: run.stdout, stderr: run.stderr }, outputs);
+      await storeResult(store, key, request, { exitCode: 0, stdout, stderr }, outputs);
       await remove();
     };
   }
@@ -180,13 +188,55 @@ async function compileIn(
     kind: 'compiled',
     exitCode: run.exitCode,
     signal: run.signal,
-    stdout: run.stdout,
-    stderr: run.stderr,
+    stdout,
+    stderr,
     compileMs,
     outputs,
+    ...(mirrored ? { mirrored } : {}),
     ...(compiler.releaseMatch === null ? {} : { releaseMatch: compiler.releaseMatch }),
     release,
   };
+}
+
+/** A streamed job's mirror: where its files go, the filter that collects them, and the way back to the client's paths. */
+interface JobMirror {
+  readonly at: MirrorRoot;
+  readonly filter: StdinFilter;
+  /** Every file was written before the compiler saw the end of its input. */
+  readonly complete: () => boolean;
+  readonly unmap: (printed: Buffer) => Buffer;
+}
+
+/**
+ * The mirror a job asked for, when the compiler can map its root away again: gcc before 8 has no
+ * -fmacro-prefix-map, and __FILE__ would name the job dir. The compiler's cwd is made here, before it runs.
+ */
+function mirrorFor(request: JobRequest, version: string, jobDir: string): JobMirror | null {
+  if (request.mirror !== true || /clang/i.test(version) || !supportsMacroPrefixMap(version)) return null;
+  const at = mirrorRoot(jobDir, request.cwd);
+  const source = new SourceMirror(at.root);
+  let complete = false;
+  const filter: StdinFilter = {
+    pass: (chunk) => source.rewrite(chunk),
+    finish: () => {
+      const tail = source.end();
+      try {
+        complete = writeMirror(at, source.files());
+      } catch {
+        // A full TMPDIR: the compile runs anyway (it may not need a quote); its answer just promises none.
+        complete = false;
+      }
+      return tail;
+    },
+  };
+  // The root's own path, as bytes: everything the compiler prints under it is a client path.
+  const prefix = `${at.root}/`;
+  const unmap = (printed: Buffer): Buffer => {
+    const text = printed.toString('latin1');
+    return text.includes(prefix) ? Buffer.from(text.split(prefix).join('/'), 'latin1') : printed;
+  };
+  mkdirSync(at.cwd, { recursive: true, mode: 0o700 });
+  return { at, filter, complete: () => complete, unmap };
 }
 
 /**

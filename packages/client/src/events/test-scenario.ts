@@ -25,6 +25,7 @@ export function remoteResult(compileMs: number): JobResult {
     timings: { receiveMs: 2, compileMs, totalMs: compileMs + 3 },
     cached: false,
     releaseMatch: null,
+    mirrored: false,
     outputs: new Map(),
     transfer: { sentBytes: 1000, sentWireBytes: 200, receivedBytes: 3000, receivedWireBytes: 1000, sentMs: 2, answeredMs: compileMs + 3, doneMs: compileMs + 4 },
   };

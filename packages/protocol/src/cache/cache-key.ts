@@ -8,10 +8,10 @@ import type { JobRequest } from '../messages';
 import { DEBUG_PREFIX_MAPS, MACRO_PREFIX_MAPS, mapPrefixPath } from './prefix-map';
 
 /** Bump when what goes in changes, or when the server changes how it runs a compile: old entries then miss. */
-export const CACHE_KEY_VERSION = 'sshcc-result-v1';
+export const CACHE_KEY_VERSION = 'sshcc-result-v2';
 
 /** The request fields the key reads; the id, time limit and declared size never change a result. */
-export type CacheKeyJob = Pick<JobRequest, 'compiler' | 'fingerprint' | 'args' | 'lang' | 'input' | 'output' | 'extraOutputs' | 'cwd' | 'env'>;
+export type CacheKeyJob = Pick<JobRequest, 'compiler' | 'fingerprint' | 'args' | 'lang' | 'input' | 'output' | 'extraOutputs' | 'cwd' | 'env' | 'mirror'>;
 
 /** A level-0 debug option (-g0, -ggdb0): the only -g options that cannot put a directory into the object. */
 const DEBUG_OFF = /^-g(?:gdb|lldb|sce|dbx)?0$/;
@@ -52,6 +52,8 @@ export class CacheKeyHasher {
     this.optional(cwd ? mapPrefixPath(job.cwd, job.args, MACRO_PREFIX_MAPS) : null);
     const env = Object.entries(job.env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     this.list(env.flat());
+    // A mirrored compile quotes source lines that one without a mirror cannot.
+    this.optional(job.mirror === true ? 'mirror' : null);
     // The source is the last field and runs to the end: every field before it is length-prefixed.
   }
 
