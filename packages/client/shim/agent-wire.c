@@ -66,7 +66,9 @@ int send_compile_request(int fd, int argc, char **argv, const char *argv0, const
     put_u32(buf, REQUEST_MAGIC);
     buf[4] = WIRE_VERSION;
     buf[5] = REQUEST_KIND_COMPILE;
-    buf[6] = buf[7] = 0;
+    /* The flags: the one there is says whether our stderr is a terminal (gcc colours by it). */
+    buf[6] = 0;
+    buf[7] = isatty(2) ? 1 : 0;
     put_u32(buf + 8, (uint32_t)body);
     put_u32(buf + 12, (uint32_t)mask);
     put_u32(buf + 16, (uint32_t)argc);

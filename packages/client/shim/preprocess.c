@@ -70,9 +70,29 @@ static void run_child(int fd, int out, int err, char **argv, int depth, pid_t pa
 
 enum { AGENT_SPOKE = -1, RELAY_FAILED = -2 };
 
-/* Sends what the process says while it runs. Returns its wait status once it has ended, AGENT_SPOKE
- * when the agent answers first (over its limits, or stopping: its answer decides), or RELAY_FAILED. */
-static int relay(int fd, pid_t pid, int out, int err) {
+/* The checked output so far as an output frame; at the end of cpp's output, the rest and the verdict. */
+static int send_checked(int fd, struct line_checker *checker, int at_end) {
+    int verdict = at_end ? line_checker_finish(checker) : 0;
+    size_t len;
+    char *out = line_checker_output(checker, &len);
+    if (len > 0 && send_frame(fd, CLIENT_FRAME_OUTPUT, out, len) != 0) return -1;
+    if (!at_end) return 0;
+    char frame[FRAME_HEADER_BYTES + CLIENT_CHECKED_BYTES];
+    put_u32(frame + FRAME_HEADER_BYTES, verdict ? 1u : 0u);
+    return send_frame(fd, CLIENT_FRAME_CHECKED, frame, CLIENT_CHECKED_BYTES);
+}
+
+/* gcc's directives-only output is what the volunteer rebuilds the source files from (check-lines.c). */
+static int directives_only(char **argv) {
+    for (char **arg = argv; *arg; arg++)
+        if (strcmp(*arg, "-fdirectives-only") == 0) return 1;
+    return 0;
+}
+
+/* Sends what the process says while it runs (its output through `checker`, when there is one). Returns
+ * its wait status once it has ended, AGENT_SPOKE when the agent answers first (over its limits, or
+ * stopping: its answer decides), or RELAY_FAILED. */
+static int relay(int fd, pid_t pid, int out, int err, struct line_checker *checker) {
     static char buf[FRAME_HEADER_BYTES + RELAY_CHUNK_BYTES];
     static const int kinds[2] = {CLIENT_FRAME_OUTPUT, CLIENT_FRAME_DIAGNOSTICS};
     struct pollfd fds[3] = {{out, POLLIN, 0}, {err, POLLIN, 0}, {fd, POLLIN, 0}};
@@ -86,8 +106,15 @@ static int relay(int fd, pid_t pid, int out, int err) {
             if (fds[i].fd < 0 || !fds[i].revents) continue;
             ssize_t n = read(fds[i].fd, buf + FRAME_HEADER_BYTES, RELAY_CHUNK_BYTES);
             if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-            if (n <= 0) fds[i].fd = -1; /* poll skips it from now on; the caller closes it */
-            else if (send_frame(fd, kinds[i], buf, (size_t)n) != 0) return RELAY_FAILED;
+            if (n <= 0) {
+                fds[i].fd = -1; /* poll skips it from now on; the caller closes it */
+                if (i == 0 && checker && send_checked(fd, checker, 1) != 0) return RELAY_FAILED;
+            } else if (i == 0 && checker) {
+                line_checker_feed(checker, buf + FRAME_HEADER_BYTES, (size_t)n);
+                if (send_checked(fd, checker, 0) != 0) return RELAY_FAILED;
+            } else if (send_frame(fd, kinds[i], buf, (size_t)n) != 0) {
+                return RELAY_FAILED;
+            }
         }
     }
     int status;
@@ -110,7 +137,9 @@ void relay_preprocessor(int fd, char **argv, int depth) {
     }
     if (out[1] >= 0) close(out[1]);
     if (err[1] >= 0) close(err[1]);
-    int status = pid < 0 ? RELAY_FAILED : relay(fd, pid, out[0], err[0]);
+    struct line_checker *checker = pid > 0 && directives_only(argv) ? line_checker_new() : NULL;
+    int status = pid < 0 ? RELAY_FAILED : relay(fd, pid, out[0], err[0], checker);
+    if (checker) line_checker_free(checker);
     if (status < 0 && pid > 0) {
         /* Unfinished (the agent answered first, or is gone): nobody wants its output. The driver is
          * not reaped yet, so its pid still names its group. */

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define REQUEST_MAGIC 0x53534343u
-#define WIRE_VERSION 2
+#define WIRE_VERSION 3
 #define REQUEST_HEADER_BYTES 12
 #define COMPILE_BODY_FIXED_BYTES 12
 #define REQUEST_KIND_COMPILE 1
@@ -26,6 +26,8 @@
 #define CLIENT_FRAME_DIAGNOSTICS 2
 #define CLIENT_FRAME_END 3
 #define CLIENT_END_BYTES 8
+#define CLIENT_FRAME_CHECKED 4
+#define CLIENT_CHECKED_BYTES 4
 
 #define MAX_REQUEST_BODY_BYTES (16u * 1024 * 1024)
 #define MAX_ARGC 262144u
@@ -89,6 +91,14 @@ void put_u32(char *p, uint32_t v); /* big-endian, as every number on the wire */
  * when the agent has something to say (its answer then waits on fd). Failures are left to the agent's
  * answer, or to reading it. */
 void relay_preprocessor(int fd, char **argv, int depth);
+/* check-lines.c: cpp's directives-only output checked against the files it names (and its directives
+ * put back as those files spell them); the verdict says whether every line held. */
+struct line_checker;
+struct line_checker *line_checker_new(void);
+void line_checker_feed(struct line_checker *c, const char *data, size_t len);
+int line_checker_finish(struct line_checker *c);
+char *line_checker_output(struct line_checker *c, size_t *len);
+void line_checker_free(struct line_checker *c);
 /* Kills the running preprocessor's whole process group, if one runs; async-signal-safe. */
 void stop_preprocessor(void);
 

@@ -1,5 +1,5 @@
 import type { CapturedRun } from '../wire/messages';
-import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, SOCKET_FRAME_HEADER_BYTES } from '../wire/wire-format';
+import { CLIENT_CHECKED_BYTES, CLIENT_END_BYTES, CLIENT_FRAME_KIND, SOCKET_FRAME_HEADER_BYTES } from '../wire/wire-format';
 import { MAX_SOCKET_FRAME_BYTES } from '../wire/wire-limits';
 import { encodePreprocess } from '../wire/encode-answer';
 import type { PreprocessInClient } from '../wire/messages';
@@ -13,6 +13,8 @@ interface Run {
   readonly maxOutputBytes: number;
   readonly onStdout: ((chunk: Buffer) => void) | undefined;
   bytes: number;
+  /** The client's checked frame: every output line held against its file. */
+  linesChecked: boolean;
   /** Past the limit: answered already (as a failure); frames are dropped until the client's end. */
   settled: boolean;
 }
@@ -32,7 +34,7 @@ export class ClientPreprocessor {
     new Promise<CapturedRun>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
       if (this.run !== null) return reject(new Error('a preprocessor is already running in this client'));
-      const run: Run = { resolve, reject, stdout: [], stderr: [], maxOutputBytes, onStdout, bytes: 0, settled: false };
+      const run: Run = { resolve, reject, stdout: [], stderr: [], maxOutputBytes, onStdout, bytes: 0, linesChecked: false, settled: false };
       this.run = run;
       signal.addEventListener('abort', () => this.settle(run, () => reject(signal.reason)), { once: true });
       this.send(encodePreprocess(argv));
@@ -48,7 +50,8 @@ export class ClientPreprocessor {
       const length = this.pending.readUInt32BE(1);
       if (length > MAX_SOCKET_FRAME_BYTES) return `client frame of ${length} bytes is over the limit`;
       if (kind === CLIENT_FRAME_KIND.end && length !== CLIENT_END_BYTES) return `end frame of ${length} bytes`;
-      if (kind !== CLIENT_FRAME_KIND.output && kind !== CLIENT_FRAME_KIND.diagnostics && kind !== CLIENT_FRAME_KIND.end) return `unknown client frame kind ${kind}`;
+      if (kind === CLIENT_FRAME_KIND.checked && length !== CLIENT_CHECKED_BYTES) return `checked frame of ${length} bytes`;
+      if (!(Object.values(CLIENT_FRAME_KIND) as number[]).includes(kind)) return `unknown client frame kind ${kind}`;
       if (!run.settled && run.bytes + length > run.maxOutputBytes) {
         this.settle(run, () => run.resolve({ exitCode: null, signal: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) }));
       }
@@ -61,8 +64,16 @@ export class ClientPreprocessor {
         const signal = payload.readUInt32BE(4);
         if (exitCode > 255 || signal > 64) return `end frame with exit ${exitCode}, signal ${signal}`;
         this.settle(run, () =>
-          run.resolve({ exitCode: signal === 0 ? exitCode : null, signal: signal === 0 ? null : signal, stdout: Buffer.concat(run.stdout), stderr: Buffer.concat(run.stderr) }),
+          run.resolve({
+            exitCode: signal === 0 ? exitCode : null,
+            signal: signal === 0 ? null : signal,
+            stdout: Buffer.concat(run.stdout),
+            stderr: Buffer.concat(run.stderr),
+            ...(run.linesChecked ? { linesChecked: true } : {}),
+          }),
         );
+      } else if (kind === CLIENT_FRAME_KIND.checked) {
+        run.linesChecked = payload.readUInt32BE(0) === 1;
       } else if (!run.settled) {
         run.bytes += length;
         // Kept as a view: a socket read is a fresh buffer, never reused, so no copy is needed.

@@ -104,7 +104,7 @@ function exchange(socket: Socket, request: CompileRequest, compilerEnv: Readonly
       const step = decoder.end();
       if (step.state === 'bad') settle({ ok: false, why: step.why });
     });
-    socket.write(encodeCompileRequest(request));
+    socket.write(encodeCompileRequest({ ...request, stderrIsTerminal: process.stderr.isTTY === true }));
   });
 }
 

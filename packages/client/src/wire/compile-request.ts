@@ -1,4 +1,4 @@
-import { COMPILE_BODY_FIXED_BYTES, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION, type ControlRequestKind, type RequestKind } from './wire-format';
+import { COMPILE_BODY_FIXED_BYTES, REQUEST_FLAGS, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION, type ControlRequestKind, type RequestKind } from './wire-format';
 
 /** What a client sends for one compile: everything the agent needs to act as if it were the client. */
 export interface CompileRequest {
@@ -14,15 +14,17 @@ export interface CompileRequest {
   readonly umask: number;
   /** Real path of the client executable (the shim or its launcher): never to be picked as "the compiler". */
   readonly clientExe: string;
+  /** The client's stderr is a terminal (absent: it is not, or an older client did not say). */
+  readonly stderrIsTerminal?: boolean;
 }
 
 /** Header of every request; `bodyBytes` follow it. */
-export function encodeRequestHeader(kind: RequestKind, bodyBytes: number): Buffer {
+export function encodeRequestHeader(kind: RequestKind, bodyBytes: number, flags = 0): Buffer {
   const header = Buffer.alloc(REQUEST_HEADER_BYTES);
   header.writeUInt32BE(REQUEST_MAGIC, 0);
   header.writeUInt8(WIRE_VERSION, 4);
   header.writeUInt8(REQUEST_KIND[kind], 5);
-  header.writeUInt16BE(0, 6);
+  header.writeUInt16BE(flags, 6);
   header.writeUInt32BE(bodyBytes, 8);
   return header;
 }
@@ -43,7 +45,8 @@ export function encodeCompileRequest(request: CompileRequest): Buffer {
   fixed.writeUInt32BE(request.argv.length, 4);
   fixed.writeUInt32BE(envEntries.length, 8);
   const bodyBytes = fixed.length + parts.reduce((sum, part) => sum + part.length, 0);
-  return Buffer.concat([encodeRequestHeader('compile', bodyBytes), fixed, ...parts]);
+  const flags = request.stderrIsTerminal === true ? REQUEST_FLAGS.stderrIsTerminal : 0;
+  return Buffer.concat([encodeRequestHeader('compile', bodyBytes, flags), fixed, ...parts]);
 }
 
 /** Any request but compile: a header with an empty body. */

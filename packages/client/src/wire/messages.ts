@@ -28,6 +28,11 @@ export interface CapturedRun {
   readonly signal: number | null;
   readonly stdout: Buffer;
   readonly stderr: Buffer;
+  /**
+   * gcc's directives-only output that the client checked line by line against the files its markers
+   * name (CLIENT_FRAME_KIND.checked): a volunteer rebuilding those files from it quotes what gcc here would.
+   */
+  readonly linesChecked?: true;
 }
 
 /**

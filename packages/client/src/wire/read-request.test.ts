@@ -57,6 +57,11 @@ describe('RequestReader', () => {
     }
   });
 
+  it("carries the client's word that its stderr is a terminal", () => {
+    const step = feed(encodeCompileRequest({ ...request, stderrIsTerminal: true }), 7);
+    expect(step).toEqual({ state: 'done', request: { kind: 'compile', request: { ...request, stderrIsTerminal: true }, version: WIRE_VERSION } });
+  });
+
   it('keeps the first of duplicate environment entries, as getenv does', () => {
     const step = feed(withBody(body(0, 1, 2, '\0/\0\0cc\0A=1\0A=2\0')));
     expect(step.state === 'done' && step.request.kind === 'compile' && step.request.request.env.A).toBe('1');
@@ -73,7 +78,9 @@ describe('RequestReader', () => {
     ['a later version', header((b) => b.writeUInt8(WIRE_VERSION + 1, 4)), `unsupported version ${WIRE_VERSION + 1}`],
     ['version 0', header((b) => b.writeUInt8(0, 4)), 'unsupported version 0'],
     ['an unknown kind', header((b) => b.writeUInt8(9, 5)), 'unknown request kind 9'],
-    ['non-zero reserved bytes', header((b) => b.writeUInt16BE(1, 6)), 'reserved header bytes are not zero'],
+    ['header flags from a version 2 client', header((b) => (b.writeUInt8(2, 4), b.writeUInt16BE(1, 6))), 'reserved header bytes are not zero'],
+    ['an unknown header flag', header((b) => b.writeUInt16BE(2, 6)), 'unknown header flags 2'],
+    ['a flag on a status request', (() => { const b = encodeControlRequest('status'); b.writeUInt16BE(1, 6); return b; })(), 'unknown header flags 1'],
     ['an oversize body, refused from the header alone', header((b) => b.writeUInt32BE(MAX_REQUEST_BODY_BYTES + 1, 8)), `body of ${MAX_REQUEST_BODY_BYTES + 1} bytes is over the limit`],
     ['a watch request with a body', Buffer.concat([encodeRequestHeader('watch', 1), Buffer.from([0])]), 'a watch request has a body'],
     ['a status request with a body', Buffer.concat([encodeRequestHeader('status', 1), Buffer.from([0])]), 'a status request has a body'],

@@ -1,10 +1,13 @@
-import { OLDEST_WIRE_VERSION, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION, type ControlRequestKind } from './wire-format';
+import { OLDEST_WIRE_VERSION, REQUEST_FLAGS, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, WIRE_VERSION, type ControlRequestKind } from './wire-format';
 import { MAX_REQUEST_BODY_BYTES } from './wire-limits';
 import { parseCompileBody } from './parse-compile-body';
 import type { CompileRequest } from './messages';
 
 export type AgentRequest =
-  /** `version`: the client's wire version; from 2 on it runs the preprocessor when asked. */
+  /**
+   * `version`: the client's wire version; from 2 on it runs the preprocessor when asked, from 3 on it may
+   * say its directives-only output was checked against the source files (see CLIENT_FRAME_KIND.checked).
+   */
   | { readonly kind: 'compile'; readonly request: CompileRequest; readonly version: number }
   | { readonly kind: ControlRequestKind };
 
@@ -28,7 +31,7 @@ const MORE: ReadStep = { state: 'more' };
 export class RequestReader {
   private chunks: Buffer[] = [];
   private received = 0;
-  private expected: { kind: number; version: number; total: number } | undefined;
+  private expected: { kind: number; version: number; flags: number; total: number } | undefined;
   private finished = false;
 
   push(chunk: Buffer): ReadStep {
@@ -50,7 +53,8 @@ export class RequestReader {
     if (control !== undefined) return { state: 'done', request: { kind: control } };
     const parsed = parseCompileBody(body);
     if (typeof parsed === 'string') return this.bad(parsed);
-    return { state: 'done', request: { kind: 'compile', request: parsed, version: this.expected.version } };
+    const request = (this.expected.flags & REQUEST_FLAGS.stderrIsTerminal) !== 0 ? { ...parsed, stderrIsTerminal: true } : parsed;
+    return { state: 'done', request: { kind: 'compile', request, version: this.expected.version } };
   }
 
   /** The client stopped sending: fine only once a whole request arrived. */
@@ -72,15 +76,19 @@ export class RequestReader {
   }
 }
 
-function checkHeader(header: Buffer): { kind: number; version: number; total: number } | string {
+const KNOWN_FLAGS = Object.values(REQUEST_FLAGS).reduce((all, flag) => all | flag, 0);
+
+function checkHeader(header: Buffer): { kind: number; version: number; flags: number; total: number } | string {
   if (header.readUInt32BE(0) !== REQUEST_MAGIC) return 'bad magic';
   const version = header.readUInt8(4);
   if (version < OLDEST_WIRE_VERSION || version > WIRE_VERSION) return `unsupported version ${version}`;
   const kind = header.readUInt8(5);
   if (!(Object.values(REQUEST_KIND) as number[]).includes(kind)) return `unknown request kind ${kind}`;
-  if (header.readUInt16BE(6) !== 0) return 'reserved header bytes are not zero';
+  const flags = header.readUInt16BE(6);
+  if (version < 3 && flags !== 0) return 'reserved header bytes are not zero';
+  if ((flags & ~KNOWN_FLAGS) !== 0 || (flags !== 0 && kind !== REQUEST_KIND.compile)) return `unknown header flags ${flags}`;
   const length = header.readUInt32BE(8);
   if (length > MAX_REQUEST_BODY_BYTES) return `body of ${length} bytes is over the limit`;
   if (kind !== REQUEST_KIND.compile && length !== 0) return `a ${CONTROL_KINDS.get(kind) ?? kind} request has a body`;
-  return { kind, version, total: REQUEST_HEADER_BYTES + length };
+  return { kind, version, flags, total: REQUEST_HEADER_BYTES + length };
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AGENT_RETRY_MS, AGENT_START_WAIT_MS } from '../thin/connect-agent';
 import { MAX_DEPTH } from '../thin/handover-env';
-import { CLIENT_END_BYTES, CLIENT_FRAME_KIND, COMPILE_BODY_FIXED_BYTES, FRAME_KIND, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, SOCKET_FRAME_HEADER_BYTES, WIRE_VERSION } from './wire-format';
+import { CLIENT_CHECKED_BYTES, CLIENT_END_BYTES, CLIENT_FRAME_KIND, COMPILE_BODY_FIXED_BYTES, FRAME_KIND, REQUEST_HEADER_BYTES, REQUEST_KIND, REQUEST_MAGIC, SOCKET_FRAME_HEADER_BYTES, WIRE_VERSION } from './wire-format';
 import * as limits from './wire-limits';
 import { NETWORK_FS_TYPES } from './network-fs';
 import { EXIT_CODES } from '@sshcc/core';
@@ -39,6 +39,8 @@ describe('shim/sshcc-shim.h agrees with the TypeScript protocol', () => {
     ['CLIENT_FRAME_DIAGNOSTICS', CLIENT_FRAME_KIND.diagnostics],
     ['CLIENT_FRAME_END', CLIENT_FRAME_KIND.end],
     ['CLIENT_END_BYTES', CLIENT_END_BYTES],
+    ['CLIENT_FRAME_CHECKED', CLIENT_FRAME_KIND.checked],
+    ['CLIENT_CHECKED_BYTES', CLIENT_CHECKED_BYTES],
     ['MAX_REQUEST_BODY_BYTES', limits.MAX_REQUEST_BODY_BYTES],
     ['MAX_ARGC', limits.MAX_ARGC],
     ['MAX_ENVC', limits.MAX_ENVC],

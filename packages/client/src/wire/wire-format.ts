@@ -10,9 +10,12 @@ export const REQUEST_MAGIC = 0x53534343;
  * back as client frames. The agent still serves version 1 clients (it preprocesses for them), so a
  * build across an upgrade keeps working with the agent that was already running.
  */
-export const WIRE_VERSION = 2;
+export const WIRE_VERSION = 3;
 export const OLDEST_WIRE_VERSION = 1;
-/** magic u32 | version u8 | kind u8 | reserved u16 (0) | body length u32, all big-endian. */
+/**
+ * magic u32 | version u8 | kind u8 | flags u16 | body length u32, all big-endian. The flags (version 3
+ * on; 0 before) are REQUEST_FLAGS'.
+ */
 export const REQUEST_HEADER_BYTES = 12;
 /** compile body: umask u32 | argc u32 | envc u32, then the strings. */
 export const COMPILE_BODY_FIXED_BYTES = 12;
@@ -80,10 +83,24 @@ export const CLIENT_FRAME_KIND = {
   diagnostics: 2,
   /** Payload: u32 exit code (0..255; 127 when it could not be run) | u32 signal number (0: none). */
   end: 3,
+  /**
+   * Version 3, gcc's directives-only output only, before the end: u32 1 when every line of the output
+   * was checked against the file its marker names (the directives put back as the file spells them),
+   * 0 when one was not. A run without it was not checked.
+   */
+  checked: 4,
 } as const;
 export type ClientFrameKind = keyof typeof CLIENT_FRAME_KIND;
 /** The end frame's payload length. */
 export const CLIENT_END_BYTES = 8;
+/** The checked frame's payload length. */
+export const CLIENT_CHECKED_BYTES = 4;
+
+/** A compile request's header flags (version 3 on). */
+export const REQUEST_FLAGS = {
+  /** The client's stderr is a terminal: gcc left to decide would colour its diagnostics there. */
+  stderrIsTerminal: 1,
+} as const;
 
 export function isFinalFrame(kind: number): boolean {
   return kind === FRAME_KIND.exec || kind === FRAME_KIND.exit || kind === FRAME_KIND.signal || kind === FRAME_KIND.status || kind === FRAME_KIND.report;
