@@ -1,7 +1,8 @@
 // How one remote attempt ended, in the words of core's DEPARTURES table: the agent's failover loop
 // looks the row up instead of deciding case by case.
-import { isAttemptDeparture, type AttemptDeparture, type RemoteAnalysis } from '@sshcc/core';
-import type { JobOutcome, JobResult } from '@sshcc/protocol';
+import { inexactDiagnostics, isAttemptDeparture, volunteerColour, type AttemptDeparture, type InexactDiagnostics, type RemoteAnalysis } from '@sshcc/core';
+import type { JobOutcome, JobResult, JobSpec } from '@sshcc/protocol';
+import type { CapturedRun, CompileRequest } from '../wire/messages';
 import { missingOutput } from './compiled-answer';
 
 /** The protocol's word for a job the volunteer did not compile, as the table names it. */
@@ -24,8 +25,33 @@ export interface AttemptEnd {
   readonly message?: string;
 }
 
-/** A volunteer's answer: null when it is the job's answer, else how it left the remote path. */
-export function departureOfResult(analysis: RemoteAnalysis, result: JobResult): AttemptEnd | null {
+/** A gcc compile that printed something or failed: whether its diagnostics can be shown decides its fate. */
+export function diagnosticsMatter(analysis: RemoteAnalysis, result: JobResult): boolean {
+  return analysis.family === 'gcc' && result.kind === 'compiled' && result.exitCode !== null && (result.exitCode !== 0 || result.stderr.length > 0 || result.stdout.length > 0);
+}
+
+/**
+ * Why the volunteer's diagnostics cannot be shown as this machine's gcc would print them, or null. The
+ * preprocessed run is null when cpp failed: then nothing the volunteer said stands.
+ */
+export function inexactOf(request: CompileRequest, analysis: RemoteAnalysis, spec: JobSpec, result: JobResult, preprocessed: CapturedRun | null): InexactDiagnostics | null {
+  if (preprocessed === null) return 'preprocessor-diagnostics';
+  return inexactDiagnostics({
+    args: spec.args,
+    printed: Buffer.concat([result.stderr, result.stdout]).toString('latin1'),
+    mirrored: result.mirrored,
+    linesChecked: preprocessed.linesChecked === true,
+    preprocessorStderrBytes: preprocessed.stderr.length,
+    ownPalette: volunteerColour(analysis.compileArgv, request.env, request.stderrIsTerminal === true).ownPalette,
+  });
+}
+
+/**
+ * A volunteer's answer: null when it is the job's answer, else how it left the remote path. `inexact`
+ * (inexactOf) decides for a gcc compile that printed or failed: with exact diagnostics, a warning or an
+ * error is the answer, as a compile here would give it.
+ */
+export function departureOfResult(analysis: RemoteAnalysis, result: JobResult, inexact: InexactDiagnostics | null): AttemptEnd | null {
   if (result.kind !== 'compiled') {
     const departure = OUTCOME_DEPARTURE[result.kind];
     const detail = `${result.kind}: ${result.message}`;
@@ -33,8 +59,13 @@ export function departureOfResult(analysis: RemoteAnalysis, result: JobResult): 
   }
   // Killed by a signal on the volunteer: that host's problem, not the source's.
   if (result.exitCode === null) return { departure: 'remote-crash', detail: `the compiler died of ${result.signal ?? 'a signal'}` };
-  if (result.exitCode !== 0) return { departure: 'compile-error', detail: 'the compile failed' };
-  if (quotesWrongSource(analysis, result)) return { departure: 'diagnostics', detail: 'the compile printed diagnostics' };
+  if (inexact !== null && diagnosticsMatter(analysis, result)) {
+    const departure = inexact === 'diagnostics' && result.exitCode !== 0 ? 'compile-error' : inexact;
+    return { departure, detail: result.exitCode !== 0 ? 'the compile failed' : 'the compile printed diagnostics' };
+  }
+  // clang's failures are rerun here for clang's own words (its -frewrite-includes step spoke first).
+  if (result.exitCode !== 0 && analysis.family !== 'gcc') return { departure: 'compile-error', detail: 'the compile failed' };
+  if (result.exitCode !== 0) return null;
   // "Compiled, exit 0" without the object: a broken or lying volunteer; its answer is no answer.
   const missing = missingOutput(analysis, result.outputs);
   if (missing !== undefined) return { departure: 'missing-output', detail: `the volunteer returned no ${missing}` };
@@ -44,17 +75,4 @@ export function departureOfResult(analysis: RemoteAnalysis, result: JobResult): 
 /** A thrown attempt failure: its SshccError code where the table has a row for it, else `unexpected`. */
 export function departureOfError(code: string | undefined): AttemptDeparture {
   return code !== undefined && isAttemptDeparture(code) ? code : 'unexpected';
-}
-
-/**
- * A gcc compile that printed diagnostics with source quotes on (gcc's default): gcc quotes the source
- * line under a diagnostic by reading the file its line markers name, which on the volunteer is absent
- * or the preprocessed input itself. clang quotes from the buffer it compiles (the -frewrite-includes
- * text), which holds the source lines themselves.
- */
-function quotesWrongSource(analysis: RemoteAnalysis, result: JobResult): boolean {
-  if (analysis.family !== 'gcc' || result.stderr.length === 0) return false;
-  // The last of -f[no-]diagnostics-show-caret decides; -fdiagnostics-plain-output turns quotes off too.
-  const switches = analysis.compileArgv.filter((arg) => /^-f(no-)?diagnostics-show-caret$|^-fdiagnostics-plain-output$/.test(arg));
-  return switches.length === 0 || switches[switches.length - 1] === '-fdiagnostics-show-caret';
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { analyzeArgs, departureText, SshccError, type RemoteAnalysis } from '@sshcc/core';
+import { analyzeArgs, departureText, SshccError, volunteerColour, type RemoteAnalysis } from '@sshcc/core';
 import { cacheKey, DATA_CHUNK_BYTES, type ClientSession, type JobSpec } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/store';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
@@ -107,7 +107,7 @@ export class CompileService {
     // With the caches off, the volunteer neither looks up nor stores.
     const key: UploadKey = cachesOff(request) ? { kind: 'off' } : { kind: 'known', key: cacheKey(spec, preprocessed.stdout) };
     if (compilation.caching !== null && key.kind === 'known') {
-      const hit = await this.lookUp(compilation, key.key, spec);
+      const hit = await this.lookUp(compilation, key.key, spec, preprocessed);
       if (hit !== null) return this.answerFromCache(compilation, preprocessed, hit, key.key);
     }
     const upload: Upload = {
@@ -164,7 +164,7 @@ export class CompileService {
       const preprocessed = remoteDone || caching === null ? null : await whole;
       if (preprocessed !== null && caching !== null) {
         const key = keyOfWhole(preprocessed);
-        const hit = await this.lookUp(compilation, key, spec);
+        const hit = await this.lookUp(compilation, key, spec, preprocessed);
         if (hit !== null && !remoteDone) {
           remote.abort(new SshccError('internal', 'answered from the result cache'));
           await settled;
@@ -185,11 +185,15 @@ export class CompileService {
     return cache === null ? null : { cache, command: commandId(compiler, request) };
   }
 
-  private async lookUp({ caching, analysis, recorder }: Compilation, key: string, spec: JobSpec): Promise<AgentCacheHit | null> {
+  private async lookUp({ caching, analysis, recorder, request }: Compilation, key: string, spec: JobSpec, preprocessed: CapturedRun): Promise<AgentCacheHit | null> {
     const hit = (await caching?.cache.lookup(key, spec)) ?? null;
     recorder.cacheLookup(hit ? 'hit' : 'miss');
-    // A gcc answer with diagnostics is no answer here (see quotesWrongSource): it goes on as a miss.
-    return hit !== null && !(analysis.family === 'gcc' && hit.stderr.length > 0) ? hit : null;
+    // A gcc answer with diagnostics was stored only when they were exact (a mirrored compile of checked
+    // lines, its key says which source and flags); this compile's cpp must have checked its lines and said
+    // nothing too, else it goes on as a miss.
+    const palette = volunteerColour(analysis.compileArgv, request.env, request.stderrIsTerminal === true).ownPalette;
+    const exact = spec.mirror === true && preprocessed.linesChecked === true && preprocessed.stderr.length === 0 && !palette;
+    return hit !== null && !(analysis.family === 'gcc' && hit.stderr.length > 0 && !exact) ? hit : null;
   }
 
   /** The preprocessed source, also fed to `output` as it comes; null (and `output` failed) when cpp fails. */

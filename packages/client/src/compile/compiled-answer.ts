@@ -19,11 +19,14 @@ export function missingOutput(analysis: RemoteAnalysis, outputs: ReadonlyMap<str
   return [analysis.output, ...analysis.extraOutputs].find((path) => !outputs.has(basename(path)));
 }
 
-/** Writes the outputs beside their targets and renames them into place, then answers with the diagnostics. */
+/**
+ * Writes the outputs beside their targets and renames them into place, then answers with the diagnostics.
+ * A failed compile writes nothing: gcc leaves an earlier object in place when cc1 fails.
+ */
 export async function answerCompiled(request: CompileRequest, analysis: RemoteAnalysis, preprocessed: CapturedRun, result: CompiledResult): Promise<CompileAnswer> {
   // The main object goes last: its presence then implies its companions (.dwo) are in place.
   const targets = [...analysis.extraOutputs, analysis.output];
-  await writeOutputsAtomically(targets.map((path) => ({ path, data: result.outputs.get(basename(path)) as Buffer })), request.umask);
+  if (result.exitCode === 0) await writeOutputsAtomically(targets.map((path) => ({ path, data: result.outputs.get(basename(path)) as Buffer })), request.umask);
   // clang's -frewrite-includes step repeats its diagnostics in the compile; gcc's directives-only
   // step reports some (#warning) that its compile does not.
   const stderr = analysis.family === 'clang' ? result.stderr : Buffer.concat([preprocessed.stderr, result.stderr]);

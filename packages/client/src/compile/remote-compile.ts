@@ -19,7 +19,7 @@ import type { CapturedRun, CompileAnswer } from '../wire/messages';
 import type { JobRecorder } from '../events';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
-import { departureOfError, departureOfResult, type AttemptEnd } from './attempt-departure';
+import { departureOfError, departureOfResult, diagnosticsMatter, inexactOf, type AttemptEnd } from './attempt-departure';
 import { answerCompiled } from './compiled-answer';
 import { sessionCacheKey, type Compilation, type Upload } from './compilation';
 import { PreprocessorFailed } from './growing-output';
@@ -80,7 +80,9 @@ export class RemoteCompile {
       let end: AttemptEnd | null;
       try {
         result = await this.runRemote(host, spec, upload, signal, recorder, timing);
-        end = departureOfResult(analysis, result);
+        // What cpp said and whether it checked its lines come with its end, which a streamed job awaits here.
+        const inexact = diagnosticsMatter(analysis, result) ? inexactOf(request, analysis, spec, result, await upload.whole) : null;
+        end = departureOfResult(analysis, result, inexact);
         recorder.remoteDone(result, end?.departure ?? 'compiled');
       } catch (err) {
         // Cancelled here (cpp failed, or the client went away): nothing is said of the host.
@@ -98,7 +100,9 @@ export class RemoteCompile {
         throw signal.reason;
       }
       // A compile that ran to its end measured the host's speed, whatever became of its answer.
-      const measured = result !== null && (end === null || end.departure === 'diagnostics');
+      // (An answer rerun here for its diagnostics still ran to its end there.)
+      const rerunForDiagnostics = end !== null && DEPARTURES[end.departure].job === 'exec-in-client' && !DEPARTURES[end.departure].hostFailure;
+      const measured = result !== null && (end === null || rerunForDiagnostics);
       grant.release(measured ? { ms: Date.now() - timing.workerAt, bytes: upload.bytes() } : undefined);
       if (result !== null && end === null) return this.finishRemote(compilation, spec, upload, { host, result, started, failedOver: failures.length > 0 }, avoid, signal);
       const { departure, detail, message } = end as AttemptEnd;
@@ -138,6 +142,12 @@ export class RemoteCompile {
     // Streamed: the volunteer had it all, so cpp has ended well; its diagnostics are part of the answer.
     const preprocessed = await upload.whole;
     if (preprocessed === null) return preprocessFailed(compilation);
+    if (result.exitCode !== 0) {
+      // A failure with exact diagnostics (departureOfResult): gcc here would have printed the same and
+      // written nothing, so nothing is written, verified or stored.
+      recorder.countRemote(host, failedOver);
+      return { answer: await answerCompiled(request, analysis, preprocessed, result), place: { kind: 'remote', host, ms: Date.now() - started } };
+    }
     const release = result.releaseMatch;
     let verdict: Verdict['kind'] | null = null;
     if (release === null ? this.sampler.next(compilation.verifyRate) : this.releaseVerifies(host, spec.fingerprint, release, compilation.verifyRate)) {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import { mappedCompiler, type CompilerMapping, type RemoteAnalysis } from '@sshcc/core';
+import { mappedCompiler, volunteerColour, type CompilerMapping, type RemoteAnalysis } from '@sshcc/core';
 import { JOB_ENV_NAME, type CompilerFingerprint, type JobSpec } from '@sshcc/protocol';
 
 /** A compile that takes longer than this on a volunteer is killed there and rerun elsewhere. */
@@ -8,19 +8,22 @@ export const DEFAULT_JOB_TIME_LIMIT_SECONDS = 600;
 /**
  * The request a volunteer gets for one analysed compile. Names inside the job dir are the targets'
  * own base names, so whatever the compiler records of them (clang's STT_FILE, gcc's .dwo name) reads
- * as in a local build; only the locale of the client's environment travels.
+ * as in a local build; only the locale of the client's environment travels. A gcc job asks for a mirror
+ * of its source files (its diagnostics then read as here), and for colour when gcc here would colour.
  */
 export function remoteJobSpec(
   analysis: RemoteAnalysis,
   fingerprint: CompilerFingerprint,
-  client: { readonly cwd: string; readonly env: Readonly<Record<string, string>> },
+  client: { readonly cwd: string; readonly env: Readonly<Record<string, string>>; readonly stderrIsTerminal?: boolean },
   /** null: the source is sent while it is still being produced. */
   sourceBytes: number | null,
 ): JobSpec {
+  const gcc = analysis.family === 'gcc';
+  const colour = gcc ? volunteerColour(analysis.compileArgv, client.env, client.stderrIsTerminal === true).flag : null;
   return {
     compiler: basename(analysis.compiler),
     fingerprint,
-    args: [...analysis.compileArgv],
+    args: colour === null ? [...analysis.compileArgv] : [...analysis.compileArgv, colour],
     lang: analysis.remoteLang,
     input: analysis.remoteInputName,
     output: basename(analysis.output),
@@ -29,6 +32,7 @@ export function remoteJobSpec(
     env: Object.fromEntries(Object.entries(client.env).filter(([name]) => JOB_ENV_NAME.test(name))),
     timeLimitSeconds: DEFAULT_JOB_TIME_LIMIT_SECONDS,
     sourceBytes,
+    ...(gcc ? { mirror: true as const } : {}),
   };
 }
 

@@ -5,6 +5,7 @@
 import { LOCAL_REASON_TEXT } from '../argv/local-reasons';
 import type { LocalReason } from '../argv/types';
 import type { SshccErrorCode } from '../errors/exit-codes';
+import type { InexactDiagnostics } from './remote-diagnostics';
 
 /** What becomes of the job. */
 export type JobAction =
@@ -56,9 +57,11 @@ export const ATTEMPT_DEPARTURES = [
   'missing-output',
   'compile-error',
   'diagnostics',
+  'format-diagnostics',
+  'preprocessor-diagnostics',
   'cancelled',
   'verify-mismatch',
-] as const satisfies readonly (SshccErrorCode | 'unexpected' | 'missing-output' | 'compile-error' | 'diagnostics' | 'cancelled' | 'verify-mismatch')[];
+] as const satisfies readonly (SshccErrorCode | 'unexpected' | 'missing-output' | 'compile-error' | InexactDiagnostics | 'cancelled' | 'verify-mismatch')[];
 export type AttemptDeparture = (typeof ATTEMPT_DEPARTURES)[number];
 
 export type Departure = JobDeparture | AttemptDeparture;
@@ -89,8 +92,12 @@ export const DEPARTURES: Readonly<Record<Departure, DepartureRow>> = {
   // Not sshcc's `internal` exit code: a failure with no code of its own, met on the way to a volunteer.
   unexpected: { job: 'next-host', host: 'skip-for-job', hostFailure: true, text: 'sshcc failed unexpectedly on the way' },
   'missing-output': { job: 'next-host', host: 'skip-for-job', hostFailure: true, text: 'the volunteer returned no object' },
-  'compile-error': { job: 'exec-in-client', host: 'none', hostFailure: false, text: 'it failed on {host}; rerun here for exact diagnostics' },
-  diagnostics: { job: 'exec-in-client', host: 'none', hostFailure: false, text: 'it printed diagnostics on {host}; rerun here for exact diagnostics' },
+  // A volunteer's diagnostics are the answer when it compiled in a mirror of lines the client checked
+  // (policy/remote-diagnostics.ts); these rows are the cases where they cannot be, and the compile reruns here.
+  'compile-error': { job: 'exec-in-client', host: 'none', hostFailure: false, text: "it failed on {host}, whose errors may not read as this machine's gcc prints them; rerun here" },
+  diagnostics: { job: 'exec-in-client', host: 'none', hostFailure: false, text: "it printed diagnostics on {host} that may not read as this machine's gcc prints them; rerun here" },
+  'format-diagnostics': { job: 'exec-in-client', host: 'none', hostFailure: false, text: 'gcc places -Wformat carets only in source read without line markers; rerun here' },
+  'preprocessor-diagnostics': { job: 'exec-in-client', host: 'none', hostFailure: false, text: "the preprocessor's diagnostics, which gcc -c interleaves with the compile's; rerun here" },
   // The volunteer cancels only at the agent's word (the client went away, or its cpp failed).
   cancelled: { job: 'next-host', host: 'skip-for-job', hostFailure: false, text: 'the job was cancelled' },
   // Sampled verification (SSHCC_VERIFY): the volunteer's compile ran and looked fine, but this machine's

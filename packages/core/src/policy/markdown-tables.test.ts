@@ -26,7 +26,7 @@ describe('departureTableMarkdown', () => {
     const lines = departureTableMarkdown().trimEnd().split('\n');
     expect(lines).toHaveLength(2 + DEPARTURE_NAMES.length);
     expect(lines).toContain('| `remote-failed` | host backed off; the job runs on another host, else locally | yes | the volunteer could not run the job (disk full, spawn failed) |');
-    expect(lines).toContain('| `compile-error` | the job compiles on this machine |  | it failed on a volunteer; rerun here for exact diagnostics |');
+    expect(lines).toContain('| `compile-error` | the job compiles on this machine |  | it failed on a volunteer, whose errors may not read as this machine\'s gcc prints them; rerun here |');
   });
 
   // docs/ARCHITECTURE.md carries the failure table; this keeps it equal to DEPARTURES.
