@@ -20,6 +20,7 @@ const PHASES = {
   memory: () => require('./phases/memory').memoryPhase,
   wan: () => require('./phases/wan').wanPhase,
   packs: () => require('./phases/packs').packsPhase,
+  perjob: () => require('./phases/perjob').perjobPhase,
 };
 
 function log(line) {
@@ -52,7 +53,10 @@ async function main() {
       log(`phase ${name}`);
       const t0 = Date.now();
       try {
-        results.push({ ...(await PHASES[name]()(ctx)), seconds: Math.round((Date.now() - t0) / 1000) });
+        const result = await PHASES[name]()(ctx);
+        results.push({ ...result, seconds: Math.round((Date.now() - t0) / 1000) });
+        // A phase of independent parts reports a part that failed and keeps the others' figures.
+        for (const error of result.failures ?? []) failures.push({ phase: name, error });
       } catch (err) {
         if (interrupted) return 130;
         log(`phase ${name} failed: ${err instanceof Error ? err.stack : err}`);

@@ -53,14 +53,19 @@ function accepts(port) {
   });
 }
 
-/** A loopback distccd in its own process group; `stop()` ends that group. Counts its completed jobs. */
-async function startDistccd(logFile, jobs) {
+/**
+ * A loopback distccd in its own process group; `stop()` ends that group. Counts its completed jobs.
+ * `cpus` (a taskset list) pins it from its start, so the workers it forks at once are pinned too.
+ */
+async function startDistccd(logFile, jobs, { cpus } = {}) {
   const port = await freePort();
   const args = ['--daemon', '--no-detach', '--allow', '127.0.0.1', '--listen', '127.0.0.1', '--port', String(port), '--jobs', String(jobs), '--log-stderr', '--log-level', 'info', '--nice', '0'];
   // distccd refuses to run as root; it drops to this user to compile.
   if (process.getuid() === 0) args.push('--user', 'nobody');
   const log = fs.openSync(logFile, 'a');
-  const child = spawn('distccd', args, { stdio: ['ignore', 'ignore', log], detached: true });
+  // taskset execs distccd in its own process: the pid stays the daemon's.
+  const [cmd, argv] = cpus === undefined ? ['distccd', args] : ['taskset', ['-c', cpus, 'distccd', ...args]];
+  const child = spawn(cmd, argv, { stdio: ['ignore', 'ignore', log], detached: true });
   fs.closeSync(log);
   // Its own process group outlives us unless ended: also when the bench dies without cleaning up.
   const killGroup = () => {

@@ -4,8 +4,11 @@ const { parseArgs } = require('node:util');
 const os = require('node:os');
 
 const PHASES = ['build', 'overhead', 'throughput', 'bytes', 'memory'];
-/** Phases only run when asked for: `wan` needs root and builds a shaped network of its own; `packs` too (and hides compilers). */
-const EXTRA_PHASES = ['wan', 'packs'];
+/**
+ * Phases only run when asked for: `wan` needs root and builds a shaped network of its own; `packs` too (and
+ * hides compilers); `perjob` needs root (a throwaway user) and takes ~10 minutes.
+ */
+const EXTRA_PHASES = ['wan', 'packs', 'perjob'];
 const ALL_PHASES = [...PHASES, ...EXTRA_PHASES];
 
 const USAGE = `usage: npm run bench -- [options]

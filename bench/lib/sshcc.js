@@ -90,7 +90,7 @@ const LOCAL_LINE = /^sshcc: .*?: compiled locally: (.*)$/;
 
 /**
  * One line per job in an SSHCC_LOG file: how many compiled on a volunteer, how many the agent's cache
- * answered, how many compiled here, and why.
+ * answered, how many compiled here, and why (each reason with its count).
  */
 function readJobLog(file) {
   const lines = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').split('\n').filter(Boolean) : [];
@@ -98,7 +98,12 @@ function readJobLog(file) {
   // A local line is one first: one whose why ends as a cache line does is still local.
   const local = lines.filter((line) => !REMOTE_LINE.test(line) && LOCAL_LINE.test(line));
   const cached = lines.filter((line) => !REMOTE_LINE.test(line) && !LOCAL_LINE.test(line) && CACHED_LINE.test(line)).length;
-  return { jobs: lines.length, remote, cached, local: local.length, localReasons: [...new Set(local.map((line) => LOCAL_LINE.exec(line)[1]))] };
+  const localByReason = {};
+  for (const line of local) {
+    const why = LOCAL_LINE.exec(line)[1];
+    localByReason[why] = (localByReason[why] ?? 0) + 1;
+  }
+  return { jobs: lines.length, remote, cached, local: local.length, localReasons: Object.keys(localByReason), localByReason };
 }
 
 /** `sshcc stats --json` where this build of sshcc has it (null otherwise). */

@@ -14,4 +14,9 @@ function summarize(values) {
   return { median: median(values), min: Math.min(...values), max: Math.max(...values), n: values.length, samples: values };
 }
 
-module.exports = { median, summarize };
+/** summarize() of a[i] / b[i]: ratios of measurements paired by round (both taken in the same round). */
+function pairedRatios(a, b) {
+  return summarize(a.map((x, i) => x / b[i]));
+}
+
+module.exports = { median, summarize, pairedRatios };

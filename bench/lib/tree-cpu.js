@@ -20,19 +20,23 @@ function parentsTable() {
   return parent;
 }
 
-/**
- * Map pid → { name, selfMs, childrenMs } for every live process in the trees under `roots` (the
- * children part: what the processes it reaped used, e.g. sshcc-server's compilers).
- */
-function treeCpu(roots) {
+/** Pids of the live processes in the trees under `roots`, the roots included. */
+function treePids(roots) {
   const parent = parentsTable();
   const inTree = (pid) => {
     for (let p = pid; p !== undefined && p > 1; p = parent.get(p)) if (roots.includes(p)) return true;
     return false;
   };
+  return [...parent.keys()].filter(inTree);
+}
+
+/**
+ * Map pid → { name, selfMs, childrenMs } for every live process in the trees under `roots` (the
+ * children part: what the processes it reaped used, e.g. sshcc-server's compilers).
+ */
+function treeCpu(roots) {
   const result = new Map();
-  for (const pid of parent.keys()) {
-    if (!inTree(pid)) continue;
+  for (const pid of treePids(roots)) {
     try {
       const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
       const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
@@ -67,4 +71,4 @@ function treeCpuByName(before, after) {
   return Object.fromEntries(Object.entries(parts).filter(([, ms]) => Math.abs(ms) >= 1).sort((a, b) => b[1] - a[1]));
 }
 
-module.exports = { treeCpu, treeCpuDelta, treeCpuByName };
+module.exports = { treePids, treeCpu, treeCpuDelta, treeCpuByName };

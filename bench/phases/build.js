@@ -9,14 +9,12 @@ const path = require('node:path');
 const { PROJECTS } = require('../lib/projects');
 const { upstreamTarball, extractTree } = require('../lib/debian-source');
 const { runCommand } = require('../lib/run-command');
-const { timedLoop, shq } = require('../lib/timed-loop');
-const { treeCpu, treeCpuDelta, treeCpuByName } = require('../lib/tree-cpu');
-const { cpuTimes, cpuDelta } = require('../lib/proc-stat');
+const { shq } = require('../lib/timed-loop');
+const { measuredBuild } = require('../lib/measured-build');
 const { distccEnv } = require('../lib/distcc');
 const { SSHCC, cacheOn, readJobLog, statsJson } = require('../lib/sshcc');
 const { warmAgent, requireRemote, requireCached } = require('../lib/warm-agent');
 const { compareTrees, copyObjects } = require('../lib/compare-objects');
-const { cpuSnapshot, busyFraction } = require('../lib/cpu-busy');
 const { summarize, median } = require('../lib/stats');
 const { sec, ratio, range } = require('../lib/format');
 
@@ -73,28 +71,17 @@ async function buildPhase(ctx) {
     const clean = project.clean();
     await runCommand(clean.cmd, clean.args, { cwd: tree, check: true });
     const { cmd, args } = project.build(variant.cc, jobs, tree);
-    const before = cpuSnapshot();
-    const serversBefore = treeCpu(variant.servers ?? []);
-    const agentPid = variant.agent ? ctx.agentPid('build') : null;
-    const agentBefore = agentPid ? cpuTimes(agentPid) : { selfMs: 0, childrenMs: 0 };
-    let loop;
     try {
-      loop = await timedLoop([[cmd, ...args].map(shq).join(' ')], { cwd: tree, env: { ...variant.env, ...envExtra }, scriptDir: ctx.dir('scratch') });
+      return await measuredBuild([cmd, ...args].map(shq).join(' '), {
+        cwd: tree,
+        env: { ...variant.env, ...envExtra },
+        scriptDir: ctx.dir('scratch'),
+        agentPid: () => (variant.agent ? ctx.agentPid('build') : null),
+        servers: variant.servers ?? [],
+      });
     } catch (err) {
       throw new Error(`${variant.label}: ${err.message}`);
     }
-    // A cold agent was started by the build's first compile: all of its CPU is this build's.
-    const pid = variant.agent ? ctx.agentPid('build') : null;
-    const agent = pid ? cpuDelta(pid === agentPid ? agentBefore : { selfMs: 0, childrenMs: 0 }, cpuTimes(pid)) : { selfMs: 0, childrenMs: 0 };
-    const serversAfter = treeCpu(variant.servers ?? []);
-    const cpu = {
-      build: loop.childCpuMs,
-      agent: agent.selfMs,
-      cpp: agent.childrenMs,
-      server: treeCpuDelta(serversBefore, serversAfter),
-      serverByName: treeCpuByName(serversBefore, serversAfter),
-    };
-    return { ms: loop.wallMs, busy: busyFraction(before, cpuSnapshot()), cpu };
   };
 
   // An untimed local build first: the reference objects, and every file in the page cache.
