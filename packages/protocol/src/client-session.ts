@@ -111,6 +111,8 @@ class Session implements ClientSession {
       // source came right behind the request. Only a small source is sent on the chance of a miss.
       const sourceFollows =
         key === null || !(source instanceof Uint8Array) || options.holdSourceForLookup === false || (await frames.prime(SOURCE_FOLLOWS_MAX_WIRE_BYTES));
+      // A small whole source is compressed before the request goes, so all of it leaves in one write.
+      if (sourceFollows && source instanceof Uint8Array) await frames.prime(SOURCE_FOLLOWS_MAX_WIRE_BYTES);
       const { cacheKey: _key, sourceFollows: _follows, cacheAtEnd: _atEnd, ...fields } = job as JobRequest;
       // A stream's key is only known at its end: the server works it out from what came.
       const atEnd = key === null && options.cacheKey === undefined && this.hello.cache === true && !(source instanceof Uint8Array);

@@ -74,6 +74,28 @@ describe('client and server sessions', () => {
     await serving;
   });
 
+  it('sends a small job in one write each way: request, source and end up; result, outputs and end down but the end', async () => {
+    const { pair, session, serving } = start(hashingHandler);
+    const client = await session;
+    const writes = { up: 0, down: 0 };
+    const count = (stream: NodeJS.WritableStream, side: 'up' | 'down') => {
+      const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+      stream.write = ((...args: unknown[]) => {
+        writes[side]++;
+        return write(...args);
+      }) as typeof stream.write;
+    };
+    count(pair.client.output, 'up');
+    count(pair.server.output, 'down');
+    const source = Buffer.from('int x;\n'.repeat(1000));
+    const result = await client.runJob(JOB, source);
+    expect(result.outputs.get('hello.o')).toEqual(createHash('sha256').update(source).digest());
+    // Down, the end waits for the job dir to go, so it is a write of its own.
+    expect(writes).toEqual({ up: 1, down: 2 });
+    await client.close();
+    await serving;
+  });
+
   it('streams a source as it is produced', async () => {
     const { session, serving } = start(hashingHandler);
     const client = await session;

@@ -25,6 +25,11 @@ export class SourceFrames {
     this.chunks = dataChunks(source);
   }
 
+  /** Every chunk is compressed and in hand: sending it waits on nothing but the channel. */
+  get complete(): boolean {
+    return this.ended;
+  }
+
   /** Compresses until more than `maxWireBytes` are in hand or the source ends; true if it ended within them. */
   async prime(maxWireBytes: number): Promise<boolean> {
     let wire = 0;
