@@ -219,7 +219,7 @@ export class ServerJob {
       if (reply.outputs && reply.outputs.length > 0) {
         for await (const chunk of dataChunks(packOutputs(reply.outputs))) {
           bytes += chunk.length;
-          await this.conn.send('data', this.codec.encode(chunk));
+          await this.conn.send('data', this.codec.encode(chunk, this.request.compressLevel));
         }
       }
     } finally {

@@ -126,6 +126,27 @@ describe('client and server sessions', () => {
     await serving;
   });
 
+  it('sends stored zstd frames both ways at level 0, and compressed ones at the level asked', async () => {
+    const { pair, session, serving } = start(hashingHandler);
+    const up: Buffer[] = [];
+    pair.client.output.on('data', (chunk: Buffer) => up.push(chunk));
+    const client = await session;
+    const source = Buffer.from('a recognisable line of source\n'.repeat(1000));
+    const stored = await client.runJob(JOB, source, { level: 0 });
+    expect(stored.outputs.get('hello.o')).toEqual(createHash('sha256').update(source).digest());
+    expect(Buffer.concat(up).includes(source)).toBe(true);
+    // The outputs came back stored too: 32 bytes of hash in a tar of at least 1 KiB, sent as they are.
+    expect(stored.transfer.receivedWireBytes).toBeGreaterThan(stored.transfer.receivedBytes);
+    up.length = 0;
+    const packed = await client.runJob(JOB, source, { level: 3 });
+    expect(packed.outputs.get('hello.o')).toEqual(createHash('sha256').update(source).digest());
+    expect(Buffer.concat(up).includes(source)).toBe(false);
+    expect(packed.transfer.sentWireBytes).toBeLessThan(source.length / 20);
+    expect(packed.transfer.receivedWireBytes).toBeLessThan(packed.transfer.receivedBytes);
+    await client.close();
+    await serving;
+  });
+
   it('falls back to no compression when the server offers none', async () => {
     const { session, serving } = start(hashingHandler, { offer: { ...OFFER, compression: ['none'] } });
     const client = await session;
