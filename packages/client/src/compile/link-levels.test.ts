@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { UNMEASURED_LEVEL } from '@sshcc/core';
+import { FIRST_PACKET_BYTES, MIN_LINK_SAMPLE_BYTES, UNMEASURED_LEVEL } from '@sshcc/core';
 import type { JobResult } from '@sshcc/protocol';
 import { remoteResult } from '../events/test-scenario';
 import { LinkLevels } from './link-levels';
@@ -21,7 +21,7 @@ describe('LinkLevels', () => {
   it('uses the default level until both the link and zstd here are measured', async () => {
     const links = new LinkLevels();
     expect(links.levelFor('@fast')).toBe(UNMEASURED_LEVEL);
-    links.noteJob('@fast', job(1_000_000, 0.5, 0, 0));
+    links.noteJob('@fast', job(FIRST_PACKET_BYTES + 1_000_000, 0.5, 0, 0));
     expect(links.levelFor('@fast')).toBe(UNMEASURED_LEVEL);
     await links.calibrateOn(SOURCE.subarray(0, 1000));
     expect(links.wantsSample).toBe(true);
@@ -35,9 +35,9 @@ describe('LinkLevels', () => {
     const links = new LinkLevels((line) => lines.push(line));
     await links.calibrateOn(SOURCE);
     // 1 MB in half a millisecond each way: no zstd keeps up with that.
-    links.noteJob('@near', job(1_000_000, 0.5, 1_000_000, 0.5));
-    // 100 KB in 40 ms: 20 Mbit/s.
-    links.noteJob('@far', job(100_000, 40, 100_000, 40));
+    links.noteJob('@near', job(FIRST_PACKET_BYTES + 1_000_000, 0.5, FIRST_PACKET_BYTES + 1_000_000, 0.5));
+    // 132 KB, of which 100 KB after the first packet took 40 ms: 20 Mbit/s.
+    links.noteJob('@far', job(FIRST_PACKET_BYTES + 100_000, 40, FIRST_PACKET_BYTES + 100_000, 40));
     expect(links.levelFor('@near')).toBe(0);
     expect(links.levelFor('@far')).toBeGreaterThan(0);
     expect(lines).toEqual([expect.stringMatching(/^@near: zstd level 0 for its link \(2000 MB\/s measured; zstd here 1: /), expect.stringMatching(/^@far: zstd level \d for its link \(2\.5 MB\/s measured; /)]);
@@ -48,9 +48,9 @@ describe('LinkLevels', () => {
   it('learns from transfers both ways, and not from ones too short to time', async () => {
     const links = new LinkLevels();
     await links.calibrateOn(SOURCE);
-    links.noteJob('@host', job(2_000, 0.001, 3_000, 0.001));
+    links.noteJob('@host', job(MIN_LINK_SAMPLE_BYTES - 1, 0.001, MIN_LINK_SAMPLE_BYTES - 1, 0.001));
     expect(links.levelFor('@host')).toBe(UNMEASURED_LEVEL);
-    links.noteJob('@host', job(0, 0, 1_000_000, 0.5));
+    links.noteJob('@host', job(0, 0, FIRST_PACKET_BYTES + 1_000_000, 0.5));
     expect(links.levelFor('@host')).toBe(0);
   });
 });

@@ -1,4 +1,4 @@
-import { chooseZstdLevel, MIN_LINK_SAMPLE_BYTES, noteLinkTransfer, UNMEASURED_LEVEL, type LevelFigures, type LinkRate } from '@sshcc/core';
+import { chooseZstdLevel, FIRST_PACKET_BYTES, MIN_LINK_SAMPLE_BYTES, noteLinkTransfer, UNMEASURED_LEVEL, type LevelFigures, type LinkRate } from '@sshcc/core';
 
 /** zstd as a 2-core EPYC runs it on preprocessed C++ (native; bytes per ms of CPU, and ratio). */
 const HERE: LevelFigures[] = [
@@ -36,19 +36,27 @@ describe('noteLinkTransfer', () => {
     expect(noteLinkTransfer(undefined, MIN_LINK_SAMPLE_BYTES, Number.NaN)).toBeUndefined();
   });
 
+  it('counts only what crossed after the first packet, which came before the clock started', () => {
+    // 20 Mbit/s: 160 KiB whose first 32 KiB came with the request, the other 128 KiB in 52 ms.
+    const bytes = FIRST_PACKET_BYTES + 128 * 1024;
+    expect(noteLinkTransfer(undefined, bytes, (128 * 1024) / 2_500)?.bytesPerMs).toBeCloseTo(2_500);
+  });
+
   it('takes the median of the last nine transfers, so one outlier does not move it', () => {
+    const bytes = FIRST_PACKET_BYTES + 100_000;
     let rate: LinkRate | undefined;
-    for (let i = 0; i < 12; i++) rate = noteLinkTransfer(rate, 100_000, 10);
-    rate = noteLinkTransfer(rate, 100_000, 0); // all in one clock tick: as fast as can be told
+    for (let i = 0; i < 12; i++) rate = noteLinkTransfer(rate, bytes, 10);
+    rate = noteLinkTransfer(rate, bytes, 0); // all in one clock tick: as fast as can be told
     expect(rate?.bytesPerMs).toBe(10_000);
     expect(rate?.samples).toHaveLength(9);
     expect(rate?.samples.at(-1)).toBe(10_000_000);
   });
 
   it('follows a link that got slower within a few transfers', () => {
+    const bytes = FIRST_PACKET_BYTES + 1_000_000;
     let rate: LinkRate | undefined;
-    for (let i = 0; i < 9; i++) rate = noteLinkTransfer(rate, 1_000_000, 1);
-    for (let i = 0; i < 5; i++) rate = noteLinkTransfer(rate, 1_000_000, 400);
+    for (let i = 0; i < 9; i++) rate = noteLinkTransfer(rate, bytes, 1);
+    for (let i = 0; i < 5; i++) rate = noteLinkTransfer(rate, bytes, 400);
     expect(rate?.bytesPerMs).toBe(2_500);
   });
 });

@@ -24,8 +24,14 @@ export interface LinkRate {
 export const UNMEASURED_LEVEL = 1;
 /** The levels measured and chosen from (0: no compressing); higher ones cost far more CPU for ~1% more. */
 export const CANDIDATE_LEVELS = [1, 3, 6, 9] as const;
-/** A transfer shorter than this says more about the clock and the event loop than about the link. */
-export const MIN_LINK_SAMPLE_BYTES = 16 * 1024;
+/**
+ * What may have crossed before a transfer's clock starts: the clock starts when the first frame (the
+ * request, the result) is read, and that frame arrives in an ssh packet that may carry up to 32 KiB
+ * (ssh2's and OpenSSH's channel packet size) of what follows it.
+ */
+export const FIRST_PACKET_BYTES = 32 * 1024;
+/** A transfer shorter than this is mostly its first packet: it would time the event loop, not the link. */
+export const MIN_LINK_SAMPLE_BYTES = 4 * FIRST_PACKET_BYTES;
 /** Recent samples kept: the median follows a changed link within a few jobs and ignores one outlier. */
 const LINK_SAMPLES = 9;
 /**
@@ -38,7 +44,7 @@ const WORTH_MORE_CPU = 1.1;
 export function noteLinkTransfer(prev: LinkRate | undefined, bytes: number, ms: number): LinkRate | undefined {
   if (!Number.isFinite(bytes) || !Number.isFinite(ms) || bytes < MIN_LINK_SAMPLE_BYTES || ms < 0) return prev;
   // Below the clock's resolution: as fast as this machine can tell.
-  const rate = bytes / Math.max(ms, 0.01);
+  const rate = (bytes - FIRST_PACKET_BYTES) / Math.max(ms, 0.01);
   const samples = [...(prev?.samples ?? []), rate].slice(-LINK_SAMPLES);
   return { bytesPerMs: median(samples), samples };
 }
