@@ -20,6 +20,7 @@ const PHASES = {
   memory: () => require('./phases/memory').memoryPhase,
   wan: () => require('./phases/wan').wanPhase,
   packs: () => require('./phases/packs').packsPhase,
+  zstd: () => require('./phases/zstd').zstdPhase,
 };
 
 function log(line) {

@@ -3,7 +3,7 @@
 const { parseArgs } = require('node:util');
 const os = require('node:os');
 
-const PHASES = ['build', 'overhead', 'throughput', 'bytes', 'memory'];
+const PHASES = ['build', 'overhead', 'throughput', 'bytes', 'memory', 'zstd'];
 /** Phases only run when asked for: `wan` needs root and builds a shaped network of its own; `packs` too (and hides compilers). */
 const EXTRA_PHASES = ['wan', 'packs'];
 const ALL_PHASES = [...PHASES, ...EXTRA_PHASES];
