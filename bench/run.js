@@ -21,6 +21,7 @@ const PHASES = {
   wan: () => require('./phases/wan').wanPhase,
   packs: () => require('./phases/packs').packsPhase,
   perjob: () => require('./phases/perjob').perjobPhase,
+  zstd: () => require('./phases/zstd').zstdPhase,
 };
 
 function log(line) {

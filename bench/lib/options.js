@@ -3,7 +3,7 @@
 const { parseArgs } = require('node:util');
 const os = require('node:os');
 
-const PHASES = ['build', 'overhead', 'throughput', 'bytes', 'memory'];
+const PHASES = ['build', 'overhead', 'throughput', 'bytes', 'memory', 'zstd'];
 /**
  * Phases only run when asked for: `wan` needs root and builds a shaped network of its own; `packs` too (and
  * hides compilers); `perjob` needs root (a throwaway user) and takes ~10 minutes.

@@ -17,7 +17,7 @@ export function buildHostileServer(dir: string): string {
     platform: 'node',
     target: 'node20',
     logLevel: 'error',
-    external: ['zod', 'zstd-codec', 'tar-stream'],
+    external: ['zod', 'zstd-codec', '@toondepauw/node-zstd', 'tar-stream'],
     alias: Object.fromEntries(['core', 'protocol'].map((name) => [`@sshcc/${name}`, join(REPO, 'packages', name, 'src', 'index.ts')])),
   });
   return `env NODE_PATH=${join(REPO, 'node_modules')} ${process.execPath} ${outfile}`;

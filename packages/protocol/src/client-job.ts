@@ -93,10 +93,14 @@ export class ClientJob {
     this.startedAt = performance.now();
     try {
       this.arm(this.deadlines.stallMs, 'stalled while its request was sent');
+      // A source all in hand goes out with its request and end in one write; one still coming
+      // (cpp's pipe) must not hold the request back.
+      const oneWrite = this.request.sourceFollows !== false && this.source.complete;
+      if (oneWrite) this.conn.cork();
       await this.conn.sendControl('job', this.request);
       this.disarm();
       // Never rejects. Not awaited: a source that yields slowly must not hold up an early answer.
-      if (this.request.sourceFollows !== false) void this.upload();
+      if (this.request.sourceFollows !== false) void this.upload().finally(() => oneWrite && this.conn.uncork());
       // Held back for a cache lookup: the server answers it at once (a hit, or `need` on a miss).
       else this.arm(this.deadlines.stallMs, 'got no answer to its cache lookup');
       const result = await this.readResponse();

@@ -22,7 +22,7 @@ export interface ClientOptions {
 }
 
 /** A job as the caller describes it; the session numbers it and decides the cache fields. */
-export type JobSpec = Omit<JobRequest, 'id' | 'cacheKey' | 'sourceFollows' | 'cacheAtEnd'>;
+export type JobSpec = Omit<JobRequest, 'id' | 'cacheKey' | 'sourceFollows' | 'cacheAtEnd' | 'compressLevel'>;
 
 export interface RunJobOptions {
   /** Aborting cancels the job on the server (its compiler is killed); runJob rejects at once. */
@@ -42,6 +42,11 @@ export interface RunJobOptions {
    * a cache of its own and so expects a miss here too: it follows the request at once.
    */
   readonly holdSourceForLookup?: boolean;
+  /**
+   * The zstd level of this job's data frames, the source up and (asked of the server) the outputs down;
+   * 0: stored frames, no compressing. Absent: ZSTD_LEVEL. Ignored when the channel is not compressed.
+   */
+  readonly level?: number;
 }
 
 export interface ClientSession {
@@ -105,17 +110,20 @@ class Session implements ClientSession {
       await this.drained;
       if (this.conn.failed) throw this.conn.failed;
       options.signal?.throwIfAborted();
-      const frames = new SourceFrames(source, this.codec);
+      const frames = new SourceFrames(source, this.codec, options.level);
       const key = this.cacheKeyOf(job, source, options.cacheKey);
       // A lookup that hits needs no source; one that misses costs a round trip for `need`, unless the
       // source came right behind the request. Only a small source is sent on the chance of a miss.
       const sourceFollows =
         key === null || !(source instanceof Uint8Array) || options.holdSourceForLookup === false || (await frames.prime(SOURCE_FOLLOWS_MAX_WIRE_BYTES));
-      const { cacheKey: _key, sourceFollows: _follows, cacheAtEnd: _atEnd, ...fields } = job as JobRequest;
+      // A small whole source is compressed before the request goes, so all of it leaves in one write.
+      if (sourceFollows && source instanceof Uint8Array) await frames.prime(SOURCE_FOLLOWS_MAX_WIRE_BYTES);
+      const { cacheKey: _key, sourceFollows: _follows, cacheAtEnd: _atEnd, compressLevel: _level, ...fields } = job as JobRequest;
       // A stream's key is only known at its end: the server works it out from what came.
       const atEnd = key === null && options.cacheKey === undefined && this.hello.cache === true && !(source instanceof Uint8Array);
       const cacheFields = key !== null ? { cacheKey: key, sourceFollows } : atEnd ? { cacheAtEnd: true as const } : {};
-      const request = checkOutgoing('job', JobRequestSchema, { ...fields, ...cacheFields, id: this.lastId + 1 });
+      const level = options.level !== undefined && this.codec.name === 'zstd' ? { compressLevel: options.level } : {};
+      const request = checkOutgoing('job', JobRequestSchema, { ...fields, ...cacheFields, ...level, id: this.lastId + 1 });
       this.lastId = request.id;
       const exchange = new ClientJob(this.conn, this.codec, request, frames, options.onStage, this.deadlines);
       const work = exchange.run().catch((err: unknown) => {

@@ -1,4 +1,6 @@
-import { DATA_CHUNK_BYTES, loadDataCodec, zstdContentSize } from '@sshcc/protocol';
+import { execFileSync } from 'node:child_process';
+import * as zlib from 'node:zlib';
+import { DATA_CHUNK_BYTES, loadDataCodec, storedZstdFrame, withContentSize, zstdContentSize, zstdDecodeBound, type ZstdEngine } from '@sshcc/protocol';
 
 /** A valid zstd frame built by hand: a header declaring `declared` bytes, then RLE blocks of zeros. */
 function rleFrame(declared: number | null, blocks: number, blockBytes = 128 * 1024): Buffer {
@@ -17,6 +19,56 @@ function rleFrame(declared: number | null, blocks: number, blockBytes = 128 * 10
   }
   return Buffer.concat(parts);
 }
+
+/** The engines that load on this Node: WASM always, the binding where its prebuilt binary fits, node:zlib from Node 22.15. */
+const ENGINES: ZstdEngine[] = ['wasm', 'binding', ...('zstdCompressSync' in zlib ? (['node'] as const) : [])];
+/** C source text, as a job's preprocessed source is. */
+const TEXT = Buffer.from('static int f(int x) { return x * 2 + 1; } /* comment */\n'.repeat(9000)).subarray(0, DATA_CHUNK_BYTES);
+
+describe.each(ENGINES)('zstd engine %s', (engine) => {
+  it('loads, and its frames declare their size and are read by every other engine', async () => {
+    const codec = await loadDataCodec('zstd', engine);
+    expect(codec.engine).toBe(engine);
+    for (const level of [0, 1, 3, 9]) {
+      const payload = codec.encode(TEXT, level);
+      expect(zstdContentSize(payload)).toBe(TEXT.length);
+      if (level > 0) expect(payload.length).toBeLessThan(TEXT.length / 20);
+      for (const other of ENGINES) expect((await loadDataCodec('zstd', other)).decode(payload, DATA_CHUNK_BYTES)).toEqual(TEXT);
+    }
+  });
+
+  it('refuses a frame whose blocks inflate past the size it declares', async () => {
+    const codec = await loadDataCodec('zstd', engine);
+    expect(() => codec.decode(rleFrame(100_000, 64), DATA_CHUNK_BYTES)).toThrow('data frame does not decompress');
+  });
+
+  it('refuses a frame with another frame behind it', async () => {
+    const codec = await loadDataCodec('zstd', engine);
+    const one = codec.encode(TEXT.subarray(0, 1000));
+    expect(() => codec.decode(Buffer.concat([one, rleFrame(100_000, 1)]), DATA_CHUNK_BYTES)).toThrow();
+  });
+});
+
+describe('zstd frames built by hand', () => {
+  it('a stored frame is read by the zstd command', () => {
+    const raw = Buffer.concat([TEXT, TEXT]).subarray(0, 300_000);
+    expect(execFileSync('zstd', ['-dc'], { input: storedZstdFrame(raw), maxBuffer: 1 << 20 })).toEqual(raw);
+  });
+
+  it('a streamed frame given its size is still read by the zstd command, and says the size', () => {
+    const streamed = execFileSync('zstd', ['-1', '-c', '--no-content-size'], { input: TEXT });
+    expect(() => zstdContentSize(streamed)).toThrow('does not declare');
+    const sized = withContentSize(streamed, TEXT.length);
+    expect(zstdContentSize(sized)).toBe(TEXT.length);
+    expect(execFileSync('zstd', ['-dc'], { input: sized, maxBuffer: 1 << 20 })).toEqual(TEXT);
+  });
+
+  it('bounds what a frame can decode to from its blocks', () => {
+    expect(zstdDecodeBound(storedZstdFrame(TEXT))).toBe(TEXT.length);
+    expect(zstdDecodeBound(rleFrame(1000, 64))).toBe(64 * 128 * 1024);
+    expect(() => zstdDecodeBound(Buffer.concat([storedZstdFrame(TEXT), Buffer.from([0])]))).toThrow('not exactly one zstd frame');
+  });
+});
 
 describe('zstd data codec', () => {
   it('round-trips a chunk and compresses text', async () => {

@@ -66,6 +66,15 @@ export class FrameConnection {
     return this.writer.sendControl(type, message);
   }
 
+  /** See FrameWriter.cork: the frames sent until `uncork` go out in one write. */
+  cork(): void {
+    this.writer.cork();
+  }
+
+  uncork(): void {
+    this.writer.uncork();
+  }
+
   /**
    * Drops the connection: tells the peer why in an error frame (unless the peer is the one who
    * said so, or the channel is already gone), stops reading and ends the output. Idempotent.

@@ -16,9 +16,15 @@ export function encodeFrame(type: FrameType, payload: Uint8Array): Buffer {
   return frame;
 }
 
+/** Corked frames past this many bytes are written at once: a batch never holds a whole large stream. */
+const MAX_CORKED_BYTES = 64 * 1024;
+
 /** Writes frames in order and waits for the stream to drain, so a slow peer slows the sender down. */
 export class FrameWriter {
   private closed = false;
+  /** While corked: frames not yet written, to go out as one write (one ssh packet for a small job). */
+  private corked: Buffer[] | null = null;
+  private corkedBytes = 0;
 
   constructor(private readonly output: Writable) {
     const markClosed = (): void => {
@@ -38,7 +44,37 @@ export class FrameWriter {
   async send(type: FrameType, payload: Uint8Array): Promise<void> {
     const frame = encodeFrame(type, payload);
     if (this.isClosed) throw new ProtocolError(`cannot send a ${type} frame: the channel is closed`);
+    if (this.corked) {
+      this.corked.push(frame);
+      this.corkedBytes += frame.length;
+      if (this.corkedBytes <= MAX_CORKED_BYTES) return;
+      await this.flush();
+      return;
+    }
     if (this.output.write(frame)) return;
+    await this.drained();
+  }
+
+  /**
+   * Frames sent from now until `uncork` go out together: a job's request, source and end (or a
+   * result, outputs and end) cost the channel one write, and ssh one packet, instead of one each.
+   */
+  cork(): void {
+    this.corked ??= [];
+  }
+
+  /** Writes what was corked, now; nothing is held back after this. */
+  uncork(): void {
+    void this.flush(false).catch(() => undefined);
+  }
+
+  /** Writes the corked frames as one buffer; keeps corking unless `stayCorked` is false. */
+  private async flush(stayCorked = true): Promise<void> {
+    const frames = this.corked;
+    this.corked = stayCorked ? [] : null;
+    this.corkedBytes = 0;
+    if (!frames || frames.length === 0 || this.isClosed) return;
+    if (this.output.write(frames.length === 1 ? (frames[0] as Buffer) : Buffer.concat(frames))) return;
     await this.drained();
   }
 
@@ -46,8 +82,9 @@ export class FrameWriter {
     await this.send(type, Buffer.from(JSON.stringify(message), 'utf8'));
   }
 
-  /** Ends the stream once everything queued is written. */
+  /** Ends the stream once everything queued (and corked) is written. */
   end(): void {
+    this.uncork();
     if (!this.isClosed) this.output.end();
   }
 

@@ -8,8 +8,8 @@ export { FrameConnection, toFrameIo, type FrameIo, type FrameStream } from './fr
 export { memoryChannel } from './memory-channel';
 export * from './messages';
 export { decodeControl } from './decode-control';
-export { loadDataCodec, ZSTD_LEVEL, type DataCodec } from './compress';
-export { zstdContentSize } from './zstd-content-size';
+export { loadDataCodec, ZSTD_ENGINES, ZSTD_LEVEL, type DataCodec, type ZstdEngine } from './compress';
+export { storedZstdFrame, withContentSize, zstdContentSize, zstdDecodeBound } from './zstd-frame';
 export { dataChunks, type ByteSource } from './data-chunks';
 export { packOutputs, OutputUnpacker, type OutputFile } from './output-archive';
 export type { ServerOffer, Agreement } from './handshake';

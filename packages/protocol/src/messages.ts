@@ -156,6 +156,11 @@ export const JobRequestSchema = z.object({
    */
   pack: sha256.optional(),
   /**
+   * The zstd level for the data frames the server sends back (0: stored, the bytes as they are): the
+   * client's choice for its link. Absent (and from a server that predates it, ignored): its default.
+   */
+  compressLevel: z.int().min(0).max(19).optional(),
+  /**
    * 'release': the host list maps this compiler for this host (`,map=`), so besides the client's own
    * build the server may run the named compiler when only its binaries differ (the same version line
    * and target: the same gcc built for another CPU, a distro rebuild). Exact matches are still

@@ -214,13 +214,19 @@ export class ServerJob {
         totalMs: round(performance.now() - this.startedAt),
       },
     };
-    await this.conn.sendControl('result', result);
+    // The result and small outputs go out in one write (a large archive is written as it is read).
+    this.conn.cork();
     let bytes = 0;
-    if (reply.outputs && reply.outputs.length > 0) {
-      for await (const chunk of dataChunks(packOutputs(reply.outputs))) {
-        bytes += chunk.length;
-        await this.conn.send('data', this.codec.encode(chunk));
+    try {
+      await this.conn.sendControl('result', result);
+      if (reply.outputs && reply.outputs.length > 0) {
+        for await (const chunk of dataChunks(packOutputs(reply.outputs))) {
+          bytes += chunk.length;
+          await this.conn.send('data', this.codec.encode(chunk, this.request.compressLevel));
+        }
       }
+    } finally {
+      this.conn.uncork();
     }
     // The outputs are read: the job dir can go before the client hears the job is over.
     await reply.release?.().catch(() => undefined);

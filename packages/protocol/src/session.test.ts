@@ -74,6 +74,28 @@ describe('client and server sessions', () => {
     await serving;
   });
 
+  it('sends a small job in one write each way: request, source and end up; result, outputs and end down but the end', async () => {
+    const { pair, session, serving } = start(hashingHandler);
+    const client = await session;
+    const writes = { up: 0, down: 0 };
+    const count = (stream: NodeJS.WritableStream, side: 'up' | 'down') => {
+      const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+      stream.write = ((...args: unknown[]) => {
+        writes[side]++;
+        return write(...args);
+      }) as typeof stream.write;
+    };
+    count(pair.client.output, 'up');
+    count(pair.server.output, 'down');
+    const source = Buffer.from('int x;\n'.repeat(1000));
+    const result = await client.runJob(JOB, source);
+    expect(result.outputs.get('hello.o')).toEqual(createHash('sha256').update(source).digest());
+    // Down, the end waits for the job dir to go, so it is a write of its own.
+    expect(writes).toEqual({ up: 1, down: 2 });
+    await client.close();
+    await serving;
+  });
+
   it('streams a source as it is produced', async () => {
     const { session, serving } = start(hashingHandler);
     const client = await session;
@@ -100,6 +122,27 @@ describe('client and server sessions', () => {
     const result = await client.runJob(JOB, source);
     expect(result.kind).toBe('compiled');
     expect(Buffer.concat(wire).includes(source)).toBe(true);
+    await client.close();
+    await serving;
+  });
+
+  it('sends stored zstd frames both ways at level 0, and compressed ones at the level asked', async () => {
+    const { pair, session, serving } = start(hashingHandler);
+    const up: Buffer[] = [];
+    pair.client.output.on('data', (chunk: Buffer) => up.push(chunk));
+    const client = await session;
+    const source = Buffer.from('a recognisable line of source\n'.repeat(1000));
+    const stored = await client.runJob(JOB, source, { level: 0 });
+    expect(stored.outputs.get('hello.o')).toEqual(createHash('sha256').update(source).digest());
+    expect(Buffer.concat(up).includes(source)).toBe(true);
+    // The outputs came back stored too: 32 bytes of hash in a tar of at least 1 KiB, sent as they are.
+    expect(stored.transfer.receivedWireBytes).toBeGreaterThan(stored.transfer.receivedBytes);
+    up.length = 0;
+    const packed = await client.runJob(JOB, source, { level: 3 });
+    expect(packed.outputs.get('hello.o')).toEqual(createHash('sha256').update(source).digest());
+    expect(Buffer.concat(up).includes(source)).toBe(false);
+    expect(packed.transfer.sentWireBytes).toBeLessThan(source.length / 20);
+    expect(packed.transfer.receivedWireBytes).toBeLessThan(packed.transfer.receivedBytes);
     await client.close();
     await serving;
   });

@@ -18,11 +18,18 @@ export class SourceFrames {
   private readonly primed: SourceFrame[] = [];
   private ended = false;
 
+  /** `level`: the zstd level of every frame (0: stored); absent: the codec's default. */
   constructor(
     source: ByteSource,
     private readonly codec: DataCodec,
+    private readonly level?: number,
   ) {
     this.chunks = dataChunks(source);
+  }
+
+  /** Every chunk is compressed and in hand: sending it waits on nothing but the channel. */
+  get complete(): boolean {
+    return this.ended;
   }
 
   /** Compresses until more than `maxWireBytes` are in hand or the source ends; true if it ended within them. */
@@ -34,7 +41,7 @@ export class SourceFrames {
         this.ended = true;
         return true;
       }
-      const payload = this.codec.encode(next.value);
+      const payload = this.codec.encode(next.value, this.level);
       this.primed.push({ rawBytes: next.value.length, payload: () => payload });
       wire += payload.length;
     }
@@ -72,6 +79,6 @@ export class SourceFrames {
 
   private frameOf(raw: Buffer): SourceFrame {
     let payload: Buffer | null = null;
-    return { rawBytes: raw.length, payload: () => (payload ??= this.codec.encode(raw)) };
+    return { rawBytes: raw.length, payload: () => (payload ??= this.codec.encode(raw, this.level)) };
   }
 }

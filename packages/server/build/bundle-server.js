@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // sshcc-server as ONE JavaScript file: its code, @sshcc/core and /protocol, zod, and zstd-codec (whose
-// WASM zstd-codec itself carries inlined as base64), so `sshcc install-server` can copy it to a
-// volunteer that has nothing but `node`. One file to read also starts faster than resolving
+// WASM zstd-codec itself carries inlined as base64; the native zstd binding is left out, see below), so
+// `sshcc install-server` can copy it to a volunteer that has nothing but `node`. One file to read also starts faster than resolving
 // node_modules. Run after `tsc -b` (by scripts/build.js) or alone:
 //   node packages/server/build/bundle-server.js [--out FILE]   (default packages/server/dist/bundle/sshcc-server.js)
 // The install lays it out as <dir>/bin/sshcc-server.js, as in the package, so main.ts's
@@ -67,9 +67,29 @@ function dropAsmJsFallback(seen) {
   };
 }
 
+/**
+ * The native zstd binding is a per-platform binary, which one JavaScript file cannot carry: the bundle
+ * loads a stub that fails, so the server uses node:zlib's zstd where its Node has it, else zstd-codec.
+ */
+function dropNativeZstd(seen) {
+  return {
+    name: 'sshcc-drop-native-zstd',
+    setup(build) {
+      build.onResolve({ filter: /^@toondepauw\/node-zstd$/ }, () => {
+        seen.nativeZstd = true;
+        return { path: 'native-zstd', namespace: 'sshcc-stub-native' };
+      });
+      build.onLoad({ filter: /.*/, namespace: 'sshcc-stub-native' }, () => ({
+        contents: "throw new Error('the native zstd binding is not in the server bundle');\n",
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 /** Builds the bundle into `outFile` (written under a temp name, then renamed). Returns its size in bytes. */
 async function bundleServer({ outFile = DEFAULT_OUT } = {}) {
-  const seen = { version: false, asmJs: false };
+  const seen = { version: false, asmJs: false, nativeZstd: false };
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   const temp = `${outFile}.${process.pid}.tmp`;
   const result = await esbuild.build({
@@ -86,10 +106,11 @@ async function bundleServer({ outFile = DEFAULT_OUT } = {}) {
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'silent',
     metafile: true,
-    plugins: [workspaceSources, inlineVersion(seen), dropAsmJsFallback(seen)],
+    plugins: [workspaceSources, inlineVersion(seen), dropAsmJsFallback(seen), dropNativeZstd(seen)],
   });
   if (!seen.version) throw new Error(`${VERSION_MODULE} was not bundled: the version could not be written in`);
   if (!seen.asmJs) throw new Error("zstd-codec no longer requires './zstd-codec-binding.js': check how it loads its WASM");
+  if (!seen.nativeZstd) throw new Error('@sshcc/protocol no longer requires @toondepauw/node-zstd: drop its stub');
   const external = Object.values(result.metafile.outputs)
     .flatMap((output) => output.imports)
     .filter((entry) => entry.external && !isBuiltin(entry.path));

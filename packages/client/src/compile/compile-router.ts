@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { agentPacksDir } from '@sshcc/store';
 import { hostListFiles, resolveHostSources, type HostList } from '@sshcc/core';
@@ -12,6 +12,7 @@ import { Scheduler } from '../queue';
 import { CompileService } from './compile-service';
 import { packsEnabled, ToolchainPacks } from './toolchain-packs';
 import type { AgentCache } from './result-cache';
+import { WatchedFiles } from './watched-files';
 
 /** Client variables that decide where and how compiles go; clients that differ in them get their own pool. */
 const ROUTING_VARIABLES = ['SSHCC_HOSTS', 'DISTCC_HOSTS', 'SSHCC_DIR', 'HOME', 'SSHCC_SSH_CONFIG', 'SSHCC_KNOWN_HOSTS', 'SSHCC_SERVER_COMMAND', 'SSH_AUTH_SOCK'] as const;
@@ -30,6 +31,8 @@ interface Route {
  */
 export class CompileRouter {
   private readonly routes = new Map<string, Route>();
+  /** The host-list files: an edit takes effect at the next compile, with no stat per compile. */
+  private readonly hostFiles = new WatchedFiles();
 
   /**
    * `events`: the agent's feed, told of every job, each configuration's hosts and the pool's host events.
@@ -46,12 +49,13 @@ export class CompileRouter {
   }
 
   async close(): Promise<void> {
+    this.hostFiles.close();
     await Promise.all([...this.routes.values()].map((route) => route.close()));
     this.routes.clear();
   }
 
   private routeFor(env: Readonly<Record<string, string>>): Route {
-    const key = JSON.stringify(ROUTING_VARIABLES.map((name) => env[name] ?? null)) + hostsFileStamp(env);
+    const key = JSON.stringify(ROUTING_VARIABLES.map((name) => env[name] ?? null)) + this.hostsFileStamp(env);
     const existing = this.routes.get(key);
     if (existing) return existing;
     const hosts = resolveHostSources({ env, homeDir: env.HOME ?? '/', readFile: (path) => readFileSync(path, 'utf8') });
@@ -64,6 +68,14 @@ export class CompileRouter {
       void oldest.close();
     }
     return route;
+  }
+
+  /** A hosts file edited while the agent runs takes effect: its stamp is part of the route key. */
+  private hostsFileStamp(env: Readonly<Record<string, string>>): string {
+    if (env.SSHCC_HOSTS !== undefined) return '';
+    return hostListFiles(env, env.HOME ?? '/')
+      .map((file) => `|${file}@${this.hostFiles.stampOf(file)}`)
+      .join('');
   }
 
   private makeRoute(hosts: HostList, env: Readonly<Record<string, string>>): Route {
@@ -135,17 +147,4 @@ function notingServer(table: HostTable, events: JobEvents, handshake: WorkerHand
     }
     return session;
   };
-}
-
-/** A hosts file edited while the agent runs takes effect: its mtime is part of the route key. */
-function hostsFileStamp(env: Readonly<Record<string, string>>): string {
-  if (env.SSHCC_HOSTS !== undefined) return '';
-  for (const file of hostListFiles(env, env.HOME ?? '/')) {
-    try {
-      return `|${file}@${statSync(file).mtimeMs}`;
-    } catch {
-      // not there: the next source decides
-    }
-  }
-  return '';
 }

@@ -28,6 +28,7 @@ import { spawnCaptured } from './spawn-captured';
 import { mappedJobSpec } from './remote-job-spec';
 import { verifyAnswer, type Verdict } from './verify-answer';
 import type { ToolchainPacks } from './toolchain-packs';
+import { LinkLevels } from './link-levels';
 
 /** A volunteer's answer that is the compile's answer. */
 interface AnsweredAttempt {
@@ -46,6 +47,8 @@ interface AnsweredAttempt {
 export class RemoteCompile {
   /** Counts this configuration's remote answers, to pick the share that sampled verification checks. */
   private readonly sampler = new VerifySampler();
+  /** Each host's zstd level, from its link's measured rate and this machine's zstd. */
+  private readonly links: LinkLevels;
 
   constructor(
     private readonly scheduler: Scheduler,
@@ -54,7 +57,9 @@ export class RemoteCompile {
     private readonly log: (line: string) => void = () => undefined,
     /** Pushes a host the compiler it lacks; null: packs are off, such a host just stays unfit for it. */
     private readonly packs: ToolchainPacks | null = null,
-  ) {}
+  ) {
+    this.links = new LinkLevels(log);
+  }
 
   /** Sends the compile to the best free volunteer, and on to another (or here) whenever one fails. */
   async run(compilation: Compilation, spec: JobSpec, upload: Upload, signal: AbortSignal): Promise<Outcome> {
@@ -228,8 +233,11 @@ export class RemoteCompile {
         // The key names the client's compiler, not the one the map asks for: the volunteer's cache stays out of it.
         cacheKey: mapped === null ? sessionCacheKey(upload.key) : null,
         holdSourceForLookup: upload.holdForLookup,
+        level: this.links.levelFor(host),
       });
       broken = false;
+      this.links.noteJob(host, result);
+      if (this.links.wantsSample) void upload.whole.then((run) => run && this.links.calibrateOn(run.stdout)).catch(() => undefined);
       return result;
     } catch (err) {
       // The job was cancelled on the volunteer and its answer read: the channel is in step for the next.
