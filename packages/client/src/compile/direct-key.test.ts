@@ -1,0 +1,49 @@
+import { analyzeArgs, type RemoteAnalysis } from '@sshcc/core';
+import type { CompilerFingerprint } from '@sshcc/protocol';
+import { directEligible, directKey, type DirectKeyInput } from './direct-key';
+
+function analysed(argv: string[]): RemoteAnalysis {
+  const analysis = analyzeArgs(argv, { cwd: '/src', env: {}, readFile: () => '' });
+  if (analysis.mode !== 'remote') throw new Error(`${argv.join(' ')} is ${analysis.reason}`);
+  return analysis;
+}
+
+describe('directEligible', () => {
+  it.each<[string, string[], Record<string, string>, boolean]>([
+    ['a plain compile', ['gcc', '-c', 'a.c', '-O2', '-Iinc', '-DX=1'], {}, true],
+    ['clang', ['clang', '-c', 'a.c', '-g'], {}, true],
+    ['-MD: cpp writes the .d file', ['gcc', '-c', 'a.c', '-MD'], {}, false],
+    ['-MMD -MF', ['gcc', '-c', 'a.c', '-MMD', '-MF', 'a.d'], {}, false],
+    ['-Wp,-MD,file', ['gcc', '-c', 'a.c', '-Wp,-MD,a.d'], {}, false],
+    ['-Xpreprocessor', ['gcc', '-c', 'a.c', '-Xpreprocessor', '-dD'], {}, false],
+    ['DEPENDENCIES_OUTPUT in the environment', ['gcc', '-c', 'a.c'], { DEPENDENCIES_OUTPUT: 'a.d' }, false],
+    ['SUNPRO_DEPENDENCIES in the environment', ['gcc', '-c', 'a.c'], { SUNPRO_DEPENDENCIES: 'a.d' }, false],
+    ['a preprocessed source (no cpp to skip)', ['gcc', '-c', 'a.i'], {}, false],
+  ])('%s: %s', (_name, argv, env, eligible) => {
+    expect(directEligible(analysed(argv), env)).toBe(eligible);
+  });
+});
+
+describe('directKey', () => {
+  const fingerprint: CompilerFingerprint = { version: 'gcc 12.2.0', target: 'x86_64-linux-gnu', driver: 'd'.repeat(64), cc1: 'c'.repeat(64), cc1plus: null };
+  const base: DirectKeyInput = { compiler: '/usr/bin/gcc', fingerprint, argv: ['gcc', '-c', 'a.c'], cwd: '/src', env: { LANG: 'C' }, source: Buffer.from('int a;\n') };
+  const key = directKey(base);
+
+  it.each<[string, Partial<DirectKeyInput>]>([
+    ['another source content', { source: Buffer.from('int b;\n') }],
+    ['another -D', { argv: ['gcc', '-c', 'a.c', '-DX'] }],
+    ['another cwd', { cwd: '/elsewhere' }],
+    ['another compiler build', { fingerprint: { ...fingerprint, cc1: 'e'.repeat(64) } }],
+    ['another compiler path', { compiler: '/usr/local/bin/gcc' }],
+    ['an include path in the environment', { env: { LANG: 'C', CPATH: '/opt/include' } }],
+    ['another locale', { env: { LANG: 'de_DE.UTF-8' } }],
+    ['SOURCE_DATE_EPOCH', { env: { LANG: 'C', SOURCE_DATE_EPOCH: '1' } }],
+  ])('changes with %s', (_name, change) => {
+    expect(directKey({ ...base, ...change })).not.toBe(key);
+  });
+
+  it("stays the same when only what cannot reach cpp or the result changes (make's flags, PATH)", () => {
+    expect(directKey({ ...base, env: { MAKEFLAGS: '-j8 --jobserver-auth=3,4', LANG: 'C', PATH: '/bin' } })).toBe(key);
+    expect(key).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
