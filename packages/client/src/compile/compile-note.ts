@@ -8,7 +8,7 @@ import { departureText } from '@sshcc/core';
 export type CompilePlace =
   | { readonly kind: 'remote'; readonly host: string; readonly ms: number }
   | { readonly kind: 'local'; readonly why: string }
-  | { readonly kind: 'cache' };
+  | { readonly kind: 'cache'; readonly direct?: boolean };
 
 /**
  * `sshcc: <what>: compiled on <host> (<ms> ms)`, `sshcc: <what>: compiled locally: <why>` or
@@ -23,7 +23,7 @@ export function compileNote(cwd: string, output: string | undefined, argv0: stri
     case 'local':
       return `sshcc: ${what}: compiled locally: ${place.why}`;
     case 'cache':
-      return `sshcc: ${what}: ${departureText('agent-cache')}`;
+      return `sshcc: ${what}: ${departureText(place.direct === true ? 'agent-cache-direct' : 'agent-cache')}`;
   }
 }
 

@@ -1,0 +1,217 @@
+// The direct mode of the agent's result cache (ccache's name for it): a compile the agent has seen
+// before is answered without running its preprocessor. Its manifest, found by the compile as the build
+// states it (./direct-key.ts), lists the files cpp read last time with their stat and sha256
+// (./direct-manifest.ts); when each is unchanged, the result key is known without cpp. Files here:
+// `<agent cache>/manifests/<first 2 hex digits>/<key>`, JSON, written to a temp file and renamed.
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
+import { lstat, readdir, unlink } from 'node:fs/promises';
+import { isAbsolute, join, resolve } from 'node:path';
+import { includedFiles } from './include-markers';
+import { MAX_MANIFEST_FILES, ManifestSchema, matchingEntry, sameStat, withEntry, type FileProbe, type FileStat, type Manifest, type ManifestFile } from './direct-manifest';
+
+/** Manifests kept (~10 KB each for a C file that includes a few system headers). */
+export const MAX_MANIFESTS = 20_000;
+/** A scan runs on average once per this share of MAX_MANIFESTS written, as the result store's does. */
+const SCANS_PER_MAX = 64;
+const TRIM_TO = 0.9;
+/**
+ * A file changed this close to (or after) the start of the compile that read it may have been read by
+ * cpp in another state than the one hashed afterwards: it is not recorded (ccache's "too new" rule).
+ * The kernel stamps files from a clock up to a tick (≤ 10 ms) behind the one we read; a file system that
+ * keeps whole seconds (ext3, NFS from some servers; FAT: two) needs the larger margin.
+ */
+const SETTLE_MS = 50;
+const SETTLE_COARSE_MS = 2_000;
+/** File hashes remembered by stat across compiles (system headers are read by every compile). */
+const MAX_KNOWN_HASHES = 100_000;
+/** Preprocessed text that uses these compiles differently every time: never recorded. */
+const TIME_MACROS = ['__DATE__', '__TIME__', '__TIMESTAMP__'].map((name) => Buffer.from(name));
+
+export interface DirectCacheOptions {
+  /** The folder of manifests, beside the result store. */
+  readonly dir: string;
+  readonly maxManifests?: number;
+  /** The chance draw for an eviction scan (tests make it certain or never). */
+  readonly random?: () => number;
+}
+
+/** Why a compile's manifest was not recorded (for tests and the log), or 'recorded'. */
+export type RecordOutcome = 'recorded' | 'unchanged' | 'cpp-stderr' | 'time-macro' | 'markers' | 'too-many-files' | 'file-changed' | 'unreadable' | 'io';
+
+export class DirectCache {
+  readonly dir: string;
+  private readonly maxManifests: number;
+  private readonly random: () => number;
+  /** path → the stat it had when hashed, and the hash; kept only for files settled when hashed. */
+  private readonly known = new Map<string, { readonly stat: FileStat; readonly sha256: string }>();
+  private evicting: Promise<void> | null = null;
+
+  constructor(options: DirectCacheOptions) {
+    this.dir = options.dir;
+    this.maxManifests = options.maxManifests ?? MAX_MANIFESTS;
+    this.random = options.random ?? Math.random;
+  }
+
+  /** The result key the manifest `key` gives for the files as they are now; null: no manifest, or no match. Never throws. */
+  lookup(key: string): string | null {
+    const manifest = this.read(key);
+    const entry = manifest === null ? null : matchingEntry(manifest, this.probe);
+    if (entry === null) return null;
+    // LRU by mtime, as the result store's entries.
+    const now = new Date();
+    try {
+      utimesSync(this.pathOf(key), now, now);
+    } catch {
+      // a manifest that is not touched only ages
+    }
+    return entry.resultKey;
+  }
+
+  /**
+   * Records that the compile `key`, whose cpp started at `startedMs` in `cwd` and wrote `run`, has the
+   * result `resultKey`. Nothing is recorded when a file cpp read may have changed meanwhile, or when
+   * anything is in doubt. Never throws.
+   */
+  record(key: string, run: { readonly stdout: Buffer; readonly stderr: Buffer }, resultKey: string, cwd: string, startedMs: number): RecordOutcome {
+    // gcc's cpp diagnostics (#warning) belong to the answer, and a direct hit runs no cpp to print them.
+    if (run.stderr.length > 0) return 'cpp-stderr';
+    if (TIME_MACROS.some((name) => run.stdout.includes(name))) return 'time-macro';
+    const names = includedFiles(run.stdout);
+    if (names === null) return 'markers';
+    if (names.length > MAX_MANIFEST_FILES) return 'too-many-files';
+    const files: ManifestFile[] = [];
+    for (const name of names) {
+      const path = isAbsolute(name) ? name : resolve(cwd, name);
+      const before = statOf(path);
+      if (before === null) return 'unreadable';
+      if (!settled(before, startedMs)) return 'file-changed';
+      const sha256 = this.hashOf(path, before);
+      if (sha256 === null) return 'unreadable';
+      files.push({ path, sha256, stat: before });
+    }
+    const old = this.read(key);
+    if (old !== null && sameEntry(old.entries[0], files, resultKey)) return 'unchanged';
+    return this.write(key, withEntry(old, { files, resultKey })) ? 'recorded' : 'io';
+  }
+
+  /** Resolves when this process's background work (an eviction scan) is done. */
+  async settled(): Promise<void> {
+    await this.evicting;
+  }
+
+  private readonly probe: FileProbe = {
+    stat: (path) => statOf(path),
+    sha256: (path) => {
+      const now = statOf(path);
+      return now === null ? null : this.hashOf(path, now);
+    },
+  };
+
+  /** The file's sha256, read again only when its stat changed since it was last hashed; null if unreadable. */
+  private hashOf(path: string, now: FileStat): string | null {
+    const known = this.known.get(path);
+    if (known !== undefined && sameStat(known.stat, now)) return known.sha256;
+    let sha256: string;
+    try {
+      sha256 = createHash('sha256').update(readFileSync(path)).digest('hex');
+    } catch {
+      return null;
+    }
+    // Trusted by stat later only if it had settled: a write within the same clock tick keeps the stat.
+    const after = statOf(path);
+    if (after === null || !sameStat(after, now)) return null;
+    if (settled(now, Date.now())) {
+      if (this.known.size >= MAX_KNOWN_HASHES) this.known.clear();
+      this.known.set(path, { stat: now, sha256 });
+    }
+    return sha256;
+  }
+
+  private read(key: string): Manifest | null {
+    try {
+      const parsed = ManifestSchema.safeParse(JSON.parse(readFileSync(this.pathOf(key), 'utf8')));
+      return parsed.success ? parsed.data : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private write(key: string, manifest: Manifest): boolean {
+    const folder = join(this.dir, key.slice(0, 2));
+    const temp = join(folder, `.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+    try {
+      mkdirSync(folder, { recursive: true, mode: 0o700 });
+      writeFileSync(temp, JSON.stringify(manifest), { mode: 0o600, flag: 'wx' });
+      renameSync(temp, this.pathOf(key));
+    } catch {
+      try {
+        unlinkSync(temp);
+      } catch {
+        // never written
+      }
+      return false;
+    }
+    if (this.random() < SCANS_PER_MAX / this.maxManifests) this.evictSoon();
+    return true;
+  }
+
+  private evictSoon(): void {
+    this.evicting ??= this.evict()
+      .catch(() => undefined)
+      .finally(() => {
+        this.evicting = null;
+      });
+  }
+
+  /** Deletes the least recently used manifests beyond TRIM_TO of the limit; every step tolerates a file gone meanwhile. */
+  private async evict(): Promise<void> {
+    const found: { path: string; mtimeMs: number }[] = [];
+    for (const folder of (await readdir(this.dir).catch(() => [] as string[])).filter((name) => /^[0-9a-f]{2}$/.test(name))) {
+      for (const name of await readdir(join(this.dir, folder)).catch(() => [] as string[])) {
+        const path = join(this.dir, folder, name);
+        const stat = await lstat(path).catch(() => null);
+        if (stat?.isFile() && /^[0-9a-f]{64}$/.test(name)) found.push({ path, mtimeMs: stat.mtimeMs });
+      }
+    }
+    if (found.length <= this.maxManifests) return;
+    found.sort((a, b) => a.mtimeMs - b.mtimeMs);
+    for (const { path } of found.slice(0, found.length - Math.floor(this.maxManifests * TRIM_TO))) await unlink(path).catch(() => undefined);
+  }
+
+  private pathOf(key: string): string {
+    return join(this.dir, key.slice(0, 2), key);
+  }
+}
+
+/** A regular file's stat as a manifest keeps it; null when it is gone or not a regular file. */
+function statOf(path: string): FileStat | null {
+  let stat: BigIntStats | undefined;
+  try {
+    stat = statSync(path, { bigint: true, throwIfNoEntry: false });
+  } catch {
+    return null;
+  }
+  // A device or fifo could block cpp, and its "content" is no content (ccache also refuses them).
+  if (stat === undefined || !stat.isFile()) return null;
+  return { dev: String(stat.dev), ino: String(stat.ino), size: String(stat.size), mtimeNs: String(stat.mtimeNs), ctimeNs: String(stat.ctimeNs) };
+}
+
+/**
+ * Whether the file last changed safely before `startedMs`. Only the ctime is asked: every write sets it
+ * and no call can set it back (touch -d and utimes set the mtime, and the ctime with it, to now).
+ */
+function settled(stat: FileStat, startedMs: number): boolean {
+  const ctimeNs = BigInt(stat.ctimeNs);
+  const coarse = ctimeNs % 1_000_000_000n === 0n;
+  return Number(ctimeNs / 1_000_000n) < startedMs - (coarse ? SETTLE_COARSE_MS : SETTLE_MS);
+}
+
+function sameEntry(entry: Manifest['entries'][number] | undefined, files: readonly ManifestFile[], resultKey: string): boolean {
+  return (
+    entry !== undefined &&
+    entry.resultKey === resultKey &&
+    entry.files.length === files.length &&
+    entry.files.every((file, i) => file.path === files[i]?.path && file.sha256 === files[i]?.sha256 && sameStat(file.stat, (files[i] as ManifestFile).stat))
+  );
+}

@@ -1,0 +1,54 @@
+// The one place a compile meets the direct cache (./direct-cache.ts): before cpp, a known compile whose
+// files are unchanged is answered from the result cache at once; otherwise the compile goes on as
+// before, and once cpp has run and its result key is known, what cpp read is recorded for next time.
+import { readFileSync } from 'node:fs';
+import { fingerprintCompiler } from '@sshcc/store';
+import type { CapturedRun } from '../wire/messages';
+import type { Compilation } from './compilation';
+import { answerCompiled } from './compiled-answer';
+import type { Outcome } from './compile-outcome';
+import { directEligible, directKey } from './direct-key';
+import { remoteJobSpec } from './remote-job-spec';
+import { hitAnswers } from './result-cache';
+
+/** What the direct cache did for one compile. */
+export interface DirectAttempt {
+  /** The answer from the cache, no cpp run; null: the compile goes on through cpp. */
+  readonly outcome: Outcome | null;
+  /** Called with cpp's whole run and the result key it gave: records the files cpp read. Never throws. */
+  readonly record: (run: CapturedRun, resultKey: string) => void;
+}
+
+const NOT_DIRECT: DirectAttempt = { outcome: null, record: () => undefined };
+/** A direct hit ran no cpp, so there are no cpp diagnostics (a compile that had some keeps no manifest). */
+const NO_CPP_RUN: CapturedRun = { exitCode: 0, signal: null, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) };
+
+/** Looks the compile up in the direct cache; never rejects for a cache's sake (a doubt is a miss). */
+export async function tryDirect(compilation: Compilation): Promise<DirectAttempt> {
+  const { request, analysis, compiler, caching, recorder } = compilation;
+  if (caching === null || !directEligible(analysis, request.env)) return NOT_DIRECT;
+  // Before cpp: a file changed after this moment is not recorded as what cpp read.
+  const startedMs = Date.now();
+  let source: Buffer;
+  try {
+    source = readFileSync(analysis.input);
+  } catch {
+    return NOT_DIRECT;
+  }
+  // A compiler that cannot be fingerprinted fails the compile's own path, which says why.
+  const fingerprint = await fingerprintCompiler(compiler, { env: request.env }).catch(() => null);
+  if (fingerprint === null) return NOT_DIRECT;
+  const key = directKey({ compiler, fingerprint, argv: request.argv, cwd: request.cwd, env: request.env, source });
+  const { cache } = caching;
+  const record = (run: CapturedRun, resultKey: string): void => void cache.direct.record(key, run, resultKey, request.cwd, startedMs);
+  const resultKey = cache.direct.lookup(key);
+  // `has` first: a manifest whose result was evicted costs a stat, not a counted miss in the store.
+  if (resultKey === null || !(await cache.results.has(resultKey))) return { outcome: null, record };
+  const hit = await cache.lookup(resultKey, remoteJobSpec(analysis, fingerprint, request, null));
+  if (hit === null || !hitAnswers(analysis.family, hit)) return { outcome: null, record };
+  caching.cache.recentKeys.set(caching.command, resultKey);
+  const answer = await answerCompiled(request, analysis, NO_CPP_RUN, hit);
+  recorder.cacheLookup('direct-hit');
+  recorder.countLocal('agent-cache-direct', false);
+  return { outcome: { answer, place: { kind: 'cache', direct: true } }, record };
+}
