@@ -60,12 +60,12 @@ function counters(): { preprocessed: number; directHits: number } {
 }
 
 /** One compile through sshcc in project `name`; what the log and the counters say of it, and the object. */
-async function compile(name: string, flags: string[] = FLAGS): Promise<Compiled> {
+async function compile(name: string, flags: string[] = FLAGS, env: NodeJS.ProcessEnv = session.env): Promise<Compiled> {
   const dir = projects.get(name) as string;
   rmSync(join(dir, 'a.o'), { force: true });
   const before = counters();
   const logged = session.jobs().length;
-  const run = await session.run([SSHCC, 'gcc', ...flags], { cwd: dir });
+  const run = await session.run([SSHCC, 'gcc', ...flags], { cwd: dir, env });
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const jobs = session.jobs().slice(logged);
@@ -94,6 +94,12 @@ test('a second identical compile is a direct hit: no cpp run, the object byte fo
   expect(second.directHits).toBe(1);
   expect(second.object.equals(first.object)).toBe(true);
   expect(second.object.equals(localObject('hit'))).toBe(true);
+  // The build can turn direct mode off: the same compile is then a hit after its cpp run.
+  const third = await compile('hit', FLAGS, { ...session.env, SSHCC_DIRECT: '0' });
+  expect(third.job).toMatchObject({ cached: true });
+  expect(isDirect(third)).toBe(false);
+  expect(third.preprocessed).toBe(1);
+  expect(third.object.equals(first.object)).toBe(true);
 }, 60_000);
 
 test('a header touched without a change (mtime only) is hashed again and still hits', async () => {

@@ -19,6 +19,8 @@ describe('directEligible', () => {
     ['DEPENDENCIES_OUTPUT in the environment', ['gcc', '-c', 'a.c'], { DEPENDENCIES_OUTPUT: 'a.d' }, false],
     ['SUNPRO_DEPENDENCIES in the environment', ['gcc', '-c', 'a.c'], { SUNPRO_DEPENDENCIES: 'a.d' }, false],
     ['a preprocessed source (no cpp to skip)', ['gcc', '-c', 'a.i'], {}, false],
+    ['SSHCC_DIRECT=0 in the build', ['gcc', '-c', 'a.c'], { SSHCC_DIRECT: '0' }, false],
+    ['SSHCC_DIRECT=1 in the build', ['gcc', '-c', 'a.c'], { SSHCC_DIRECT: '1' }, true],
   ])('%s: %s', (_name, argv, env, eligible) => {
     expect(directEligible(analysed(argv), env)).toBe(eligible);
   });

@@ -24,10 +24,14 @@ const DEPENDENCY_ENV = ['DEPENDENCIES_OUTPUT', 'SUNPRO_DEPENDENCIES'];
  */
 const UNDIRECT_OPTION = /^(?:-M|-Wp,|-Xpreprocessor$|--(?:write-)?(?:user-)?dependencies)/;
 
-/** Whether the direct cache may serve this compile: it runs cpp and nothing but its stdout comes of that. */
+/**
+ * Whether the direct cache may serve this compile: it runs cpp and nothing but its stdout comes of that,
+ * and the build did not turn direct mode off (SSHCC_DIRECT=0, as ccache's CCACHE_NODIRECT).
+ */
 export function directEligible(analysis: RemoteAnalysis, env: Readonly<Record<string, string>>): boolean {
   const argv = analysis.preprocessArgv;
-  return argv !== null && !argv.some((arg) => UNDIRECT_OPTION.test(arg)) && !DEPENDENCY_ENV.some((name) => env[name] !== undefined);
+  if (argv === null || env.SSHCC_DIRECT === '0') return false;
+  return !argv.some((arg) => UNDIRECT_OPTION.test(arg)) && !DEPENDENCY_ENV.some((name) => env[name] !== undefined);
 }
 
 export interface DirectKeyInput {
