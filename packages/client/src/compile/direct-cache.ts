@@ -25,6 +25,8 @@ const SETTLE_MS = 50;
 const SETTLE_COARSE_MS = 2_000;
 /** File hashes remembered by stat across compiles (system headers are read by every compile). */
 const MAX_KNOWN_HASHES = 100_000;
+/** Manifests kept parsed, each while its file's stat is unchanged: a hit then costs one stat, no parse. */
+const MAX_PARSED = 5_000;
 /** Preprocessed text that uses these compiles differently every time: never recorded. */
 const TIME_MACROS = ['__DATE__', '__TIME__', '__TIMESTAMP__'].map((name) => Buffer.from(name));
 
@@ -45,6 +47,12 @@ export class DirectCache {
   private readonly random: () => number;
   /** path → the stat it had when hashed, and the hash; kept only for files settled when hashed. */
   private readonly known = new Map<string, { readonly stat: FileStat; readonly sha256: string }>();
+  /**
+   * key → a manifest as parsed, and the stat its file had. Manifests are only ever replaced by a rename
+   * (a new inode), never written in place, so the inode tells a rewrite; the times change with each hit's
+   * touch and are not asked.
+   */
+  private readonly parsed = new Map<string, { readonly stat: FileStat; readonly manifest: Manifest }>();
   private evicting: Promise<void> | null = null;
 
   constructor(options: DirectCacheOptions) {
@@ -129,12 +137,28 @@ export class DirectCache {
   }
 
   private read(key: string): Manifest | null {
+    const path = this.pathOf(key);
+    const stat = statOf(path);
+    if (stat === null) return null;
+    const known = this.parsed.get(key);
+    if (known !== undefined && sameInode(known.stat, stat)) return known.manifest;
+    let manifest: Manifest;
     try {
-      const parsed = ManifestSchema.safeParse(JSON.parse(readFileSync(this.pathOf(key), 'utf8')));
-      return parsed.success ? parsed.data : null;
+      const parsed = ManifestSchema.safeParse(JSON.parse(readFileSync(path, 'utf8')));
+      if (!parsed.success) return null;
+      manifest = parsed.data;
     } catch {
       return null;
     }
+    // Kept only if the file did not change while it was read (a rename by another agent meanwhile).
+    const after = statOf(path);
+    if (after !== null && sameInode(after, stat)) this.remember(key, stat, manifest);
+    return manifest;
+  }
+
+  private remember(key: string, stat: FileStat, manifest: Manifest): void {
+    if (this.parsed.size >= MAX_PARSED) this.parsed.clear();
+    this.parsed.set(key, { stat, manifest });
   }
 
   private write(key: string, manifest: Manifest): boolean {
@@ -143,7 +167,9 @@ export class DirectCache {
     try {
       mkdirSync(folder, { recursive: true, mode: 0o700 });
       writeFileSync(temp, JSON.stringify(manifest), { mode: 0o600, flag: 'wx' });
+      const stat = statOf(temp);
       renameSync(temp, this.pathOf(key));
+      if (stat !== null) this.remember(key, stat, manifest);
     } catch {
       try {
         unlinkSync(temp);
@@ -205,6 +231,10 @@ function settled(stat: FileStat, startedMs: number): boolean {
   const ctimeNs = BigInt(stat.ctimeNs);
   const coarse = ctimeNs % 1_000_000_000n === 0n;
   return Number(ctimeNs / 1_000_000n) < startedMs - (coarse ? SETTLE_COARSE_MS : SETTLE_MS);
+}
+
+function sameInode(a: FileStat, b: FileStat): boolean {
+  return a.dev === b.dev && a.ino === b.ino && a.size === b.size;
 }
 
 function sameEntry(entry: Manifest['entries'][number] | undefined, files: readonly ManifestFile[], resultKey: string): boolean {

@@ -40,7 +40,9 @@ export async function tryDirect(compilation: Compilation): Promise<DirectAttempt
   if (fingerprint === null) return NOT_DIRECT;
   const key = directKey({ compiler, fingerprint, argv: request.argv, cwd: request.cwd, env: request.env, source });
   const { cache } = caching;
-  const record = (run: CapturedRun, resultKey: string): void => void cache.direct.record(key, run, resultKey, request.cwd, startedMs);
+  // Recorded on the next turn of the event loop, while the compile waits for its volunteer: a miss's
+  // answer does not wait for the stats and hashes (~0.5 ms for a file that includes two system headers).
+  const record = (run: CapturedRun, resultKey: string): void => void setImmediate(() => cache.direct.record(key, run, resultKey, request.cwd, startedMs));
   const resultKey = cache.direct.lookup(key);
   // `has` first: a manifest whose result was evicted costs a stat, not a counted miss in the store.
   if (resultKey === null || !(await cache.results.has(resultKey))) return { outcome: null, record };

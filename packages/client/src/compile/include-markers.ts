@@ -21,11 +21,21 @@ const BACKSLASH = 0x5c;
 export function includedFiles(preprocessed: Uint8Array): string[] | null {
   const bytes = Buffer.from(preprocessed.buffer, preprocessed.byteOffset, preprocessed.byteLength);
   const seen = new Set<string>();
+  // The same name recurs in hundreds of markers (gcc's `<built-in>` before each predefined macro): each
+  // raw spelling is read once.
+  const spellings = new Set<string>();
   // Only lines that start with `# ` can be markers: found by a byte search, not line by line.
   for (let start = bytes[0] === HASH ? 0 : nextLine(bytes, 0); start !== -1; start = nextLine(bytes, start)) {
-    const name = markerName(bytes, start, lineEnd(bytes, start));
-    if (name === null) return null;
-    if (name !== undefined && !PSEUDO_FILES.has(name)) seen.add(name);
+    const end = lineEnd(bytes, start);
+    const quoted = markerQuote(bytes, start, end);
+    if (quoted === -1) continue;
+    const close = plainClose(bytes, quoted, end);
+    const spelling = close === -1 ? null : bytes.toString('latin1', quoted, close);
+    if (spelling !== null && spellings.has(spelling)) continue;
+    const name = spelling ?? quotedName(bytes, quoted, end);
+    if (name === null || name === '') return null;
+    if (spelling !== null) spellings.add(spelling);
+    if (!PSEUDO_FILES.has(name)) seen.add(name);
   }
   return [...seen];
 }
@@ -43,14 +53,23 @@ function lineEnd(bytes: Buffer, start: number): number {
   return end === -1 ? bytes.length : end;
 }
 
-/** The name a marker line gives; undefined for any other line; null for a marker whose name is in doubt. */
-function markerName(bytes: Buffer, start: number, end: number): string | null | undefined {
-  if (bytes[start] !== HASH || bytes[start + 1] !== SPACE) return undefined;
+/** Where a marker line's name starts (after `# <digits> "`); -1 for any other line. */
+function markerQuote(bytes: Buffer, start: number, end: number): number {
+  if (bytes[start + 1] !== SPACE) return -1;
   let at = start + 2;
   const digits = at;
   while (at < end && isDigit(bytes[at] as number)) at++;
-  if (at === digits || bytes[at] !== SPACE || bytes[at + 1] !== QUOTE) return undefined;
-  return quotedName(bytes, at + 2, end);
+  return at === digits || bytes[at] !== SPACE || bytes[at + 1] !== QUOTE ? -1 : at + 2;
+}
+
+/** The closing quote of a name of plain ASCII with no escape (what nearly every name is); -1 otherwise. */
+function plainClose(bytes: Buffer, from: number, end: number): number {
+  for (let at = from; at < end; at++) {
+    const byte = bytes[at] as number;
+    if (byte === QUOTE) return at;
+    if (byte === BACKSLASH || byte >= 0x80) return -1;
+  }
+  return -1;
 }
 
 /**

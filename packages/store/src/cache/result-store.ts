@@ -3,6 +3,7 @@
 // into place (readers see the whole old file, the whole new one or none); every read checks the entry's
 // hash; every step of eviction tolerates a file another process removed first.
 import { randomBytes } from 'node:crypto';
+import { lstatSync } from 'node:fs';
 import { lstat, mkdir, readdir, readFile, rename, rm, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeEntry, encodeEntry, type CachedResult } from './cache-entry';
@@ -74,11 +75,18 @@ export class ResultStore {
     return entry;
   }
 
-  /** Whether an entry for `key` is there, unread and uncounted (it may still turn out damaged). */
+  /**
+   * Whether an entry for `key` is there, unread and uncounted (it may still turn out damaged). One
+   * synchronous lstat (microseconds): the agent asks before answering a direct hit, where the thread
+   * pool's round trip of the promise API cost more than the call itself.
+   */
   async has(key: string): Promise<boolean> {
     if (!KEY.test(key)) return false;
-    const stat = await lstat(this.pathOf(key)).catch(() => null);
-    return stat?.isFile() === true;
+    try {
+      return lstatSync(this.pathOf(key)).isFile();
+    } catch {
+      return false;
+    }
   }
 
   /** Stores a successful compile's answer; false (and nothing stored) for any other, or on any I/O failure. */
