@@ -20,7 +20,7 @@ const projects = new Map<string, string>();
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'sshcc-direct-e2e-'));
-  for (const name of ['hit', 'touched', 'changed', 'removed', 'define', 'date', 'deps']) projects.set(name, project(name));
+  for (const name of ['hit', 'clang', 'touched', 'changed', 'removed', 'define', 'date', 'deps']) projects.set(name, project(name));
   session = await BuildSession.start({ volunteers: 1, slots: 2 });
   // Files written just before a compile are not recorded as what its cpp read (it may have read others).
   await new Promise((resolve) => setTimeout(resolve, SETTLED_MS));
@@ -60,12 +60,12 @@ function counters(): { preprocessed: number; directHits: number } {
 }
 
 /** One compile through sshcc in project `name`; what the log and the counters say of it, and the object. */
-async function compile(name: string, flags: string[] = FLAGS, env: NodeJS.ProcessEnv = session.env): Promise<Compiled> {
+async function compile(name: string, flags: string[] = FLAGS, env: NodeJS.ProcessEnv = session.env, cc = 'gcc'): Promise<Compiled> {
   const dir = projects.get(name) as string;
   rmSync(join(dir, 'a.o'), { force: true });
   const before = counters();
   const logged = session.jobs().length;
-  const run = await session.run([SSHCC, 'gcc', ...flags], { cwd: dir, env });
+  const run = await session.run([SSHCC, cc, ...flags], { cwd: dir, env });
   expect(run.stderr).toBe('');
   expect(run.code).toBe(0);
   const jobs = session.jobs().slice(logged);
@@ -75,9 +75,9 @@ async function compile(name: string, flags: string[] = FLAGS, env: NodeJS.Proces
 }
 
 /** The object gcc itself makes of the project as it is now. */
-function localObject(name: string, flags: string[] = FLAGS): Buffer {
+function localObject(name: string, flags: string[] = FLAGS, cc = 'gcc'): Buffer {
   const dir = projects.get(name) as string;
-  const run = spawnSync('gcc', [...flags.filter((flag) => flag !== 'a.o' && flag !== '-o'), '-o', 'local.o'], { cwd: dir, encoding: 'utf8' });
+  const run = spawnSync(cc, [...flags.filter((flag) => flag !== 'a.o' && flag !== '-o'), '-o', 'local.o'], { cwd: dir, encoding: 'utf8' });
   expect(run.status).toBe(0);
   return readFileSync(join(dir, 'local.o'));
 }
@@ -100,6 +100,15 @@ test('a second identical compile is a direct hit: no cpp run, the object byte fo
   expect(isDirect(third)).toBe(false);
   expect(third.preprocessed).toBe(1);
   expect(third.object.equals(first.object)).toBe(true);
+}, 60_000);
+
+test('clang (-frewrite-includes markers): the second compile is a direct hit too, the object byte for byte', async () => {
+  const first = await compile('clang', FLAGS, session.env, 'clang');
+  expect(first.job.host).toBe(session.hostOf(0));
+  const second = await compile('clang', FLAGS, session.env, 'clang');
+  expect(second.job).toMatchObject({ cached: true, direct: true });
+  expect(second.preprocessed).toBe(0);
+  expect(second.object.equals(localObject('clang', FLAGS, 'clang'))).toBe(true);
 }, 60_000);
 
 test('a header touched without a change (mtime only) is hashed again and still hits', async () => {

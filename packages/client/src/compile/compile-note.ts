@@ -12,7 +12,8 @@ export type CompilePlace =
 
 /**
  * `sshcc: <what>: compiled on <host> (<ms> ms)`, `sshcc: <what>: compiled locally: <why>` or
- * `sshcc: <what>: answered from the result cache`. Tools parse these three shapes (test/support/job-log.ts,
+ * `sshcc: <what>: answered from the result cache` (`… without running the preprocessor (direct mode)` for a
+ * direct hit). Tools parse these three shapes (test/support/job-log.ts, test/ops-feed.test.ts,
  * bench/lib/sshcc.js, scripts/demo.js): change them together.
  */
 export function compileNote(cwd: string, output: string | undefined, argv0: string, place: CompilePlace): string {

@@ -51,12 +51,20 @@ describe('DirectCache', () => {
     ['the source uses __TIME__', cpp(`${MARKED}const char *t = __TIME__;\n`), 'time-macro'],
     ['the source uses __DATE__', cpp(`${MARKED}const char *d = __DATE__;\n`), 'time-macro'],
     ['the source uses __TIMESTAMP__', cpp(`${MARKED}const char *s = __TIMESTAMP__;\n`), 'time-macro'],
+    ['the source embeds a file (#embed: no marker names it)', cpp(`${MARKED}const char data[] = {\n#embed "blob.bin"\n};\n`), 'unmarked-read'],
+    ['a header asks __has_embed', cpp(`${MARKED}#if __has_embed("blob.bin")\n#endif\n`), 'unmarked-read'],
+    ['inline assembly includes a file (.incbin)', cpp(`${MARKED}__asm__(".incbin \\"blob.bin\\"");\n`), 'unmarked-read'],
     ['a marker cannot be read', cpp('# 1 "a\\qb.h"\n'), 'markers'],
     ['a marker names no file', cpp('# 1 "a.c"\n# 1 "gone.h" 1\n'), 'unreadable'],
   ])('records nothing when %s', (_name, run, outcome) => {
     const cache = new DirectCache({ dir: join(dir, 'manifests') });
     expect(cache.record(KEY, run, RESULT, src, LATER())).toBe(outcome);
     expect(cache.lookup(KEY)).toBeNull();
+  });
+
+  it('still records a stream that only mentions the word (an embedded comment)', () => {
+    const cache = new DirectCache({ dir: join(dir, 'manifests') });
+    expect(cache.record(KEY, cpp(`${MARKED}/* for embedded targets */ int embed_count;\n`), RESULT, src, LATER())).toBe('recorded');
   });
 
   it('records nothing when a file changed after its compile started: cpp may have read other bytes than are hashed now', () => {

@@ -29,6 +29,9 @@ const MAX_KNOWN_HASHES = 100_000;
 const MAX_PARSED = 5_000;
 /** Preprocessed text that uses these compiles differently every time: never recorded. */
 const TIME_MACROS = ['__DATE__', '__TIME__', '__TIMESTAMP__'].map((name) => Buffer.from(name));
+const EMBED = Buffer.from('embed');
+const HAS_PREFIX = '__has_';
+const INCBIN = Buffer.from('.incbin');
 
 export interface DirectCacheOptions {
   /** The folder of manifests, beside the result store. */
@@ -39,7 +42,7 @@ export interface DirectCacheOptions {
 }
 
 /** Why a compile's manifest was not recorded (for tests and the log), or 'recorded'. */
-export type RecordOutcome = 'recorded' | 'unchanged' | 'cpp-stderr' | 'time-macro' | 'markers' | 'too-many-files' | 'file-changed' | 'unreadable' | 'io';
+export type RecordOutcome = 'recorded' | 'unchanged' | 'cpp-stderr' | 'time-macro' | 'unmarked-read' | 'markers' | 'too-many-files' | 'file-changed' | 'unreadable' | 'io';
 
 export class DirectCache {
   readonly dir: string;
@@ -85,6 +88,7 @@ export class DirectCache {
     // gcc's cpp diagnostics (#warning) belong to the answer, and a direct hit runs no cpp to print them.
     if (run.stderr.length > 0) return 'cpp-stderr';
     if (TIME_MACROS.some((name) => run.stdout.includes(name))) return 'time-macro';
+    if (readsUnmarked(run.stdout)) return 'unmarked-read';
     const names = includedFiles(run.stdout);
     if (names === null) return 'markers';
     if (names.length > MAX_MANIFEST_FILES) return 'too-many-files';
@@ -231,6 +235,19 @@ function settled(stat: FileStat, startedMs: number): boolean {
   const ctimeNs = BigInt(stat.ctimeNs);
   const coarse = ctimeNs % 1_000_000_000n === 0n;
   return Number(ctimeNs / 1_000_000n) < startedMs - (coarse ? SETTLE_COARSE_MS : SETTLE_MS);
+}
+
+/**
+ * Whether the text reads a file no line marker names: C23's `#embed` (and `__has_embed`) and the
+ * assembler's `.incbin` (ccache refuses it too). A change to such a file would not be seen.
+ */
+function readsUnmarked(text: Buffer): boolean {
+  for (let at = text.indexOf(EMBED); at !== -1; at = text.indexOf(EMBED, at + EMBED.length)) {
+    let before = at - 1;
+    while (before >= 0 && (text[before] === 0x20 || text[before] === 0x09)) before--;
+    if (text[before] === 0x23 || text.toString('latin1', at - HAS_PREFIX.length, at) === HAS_PREFIX) return true;
+  }
+  return text.includes(INCBIN);
 }
 
 function sameInode(a: FileStat, b: FileStat): boolean {

@@ -38,7 +38,7 @@ export async function tryDirect(compilation: Compilation): Promise<DirectAttempt
   // A compiler that cannot be fingerprinted fails the compile's own path, which says why.
   const fingerprint = await fingerprintCompiler(compiler, { env: request.env }).catch(() => null);
   if (fingerprint === null) return NOT_DIRECT;
-  const key = directKey({ compiler, fingerprint, argv: request.argv, cwd: request.cwd, env: request.env, source });
+  const key = directKey({ compiler, fingerprint, argv: request.argv, analysis, cwd: request.cwd, env: request.env, source });
   const { cache } = caching;
   // Recorded on the next turn of the event loop, while the compile waits for its volunteer: a miss's
   // answer does not wait for the stats and hashes (~0.5 ms for a file that includes two system headers).

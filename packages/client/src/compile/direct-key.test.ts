@@ -28,12 +28,13 @@ describe('directEligible', () => {
 
 describe('directKey', () => {
   const fingerprint: CompilerFingerprint = { version: 'gcc 12.2.0', target: 'x86_64-linux-gnu', driver: 'd'.repeat(64), cc1: 'c'.repeat(64), cc1plus: null };
-  const base: DirectKeyInput = { compiler: '/usr/bin/gcc', fingerprint, argv: ['gcc', '-c', 'a.c'], cwd: '/src', env: { LANG: 'C' }, source: Buffer.from('int a;\n') };
+  const base: DirectKeyInput = { compiler: '/usr/bin/gcc', fingerprint, argv: ['gcc', '-c', 'a.c', '@flags'], analysis: analysed(['gcc', '-c', 'a.c']), cwd: '/src', env: { LANG: 'C' }, source: Buffer.from('int a;\n') };
   const key = directKey(base);
 
   it.each<[string, Partial<DirectKeyInput>]>([
     ['another source content', { source: Buffer.from('int b;\n') }],
     ['another -D', { argv: ['gcc', '-c', 'a.c', '-DX'] }],
+    ['another response file content (the same argv, other flags after expansion)', { analysis: analysed(['gcc', '-c', 'a.c', '-DFROM_FILE']) }],
     ['another cwd', { cwd: '/elsewhere' }],
     ['another compiler build', { fingerprint: { ...fingerprint, cc1: 'e'.repeat(64) } }],
     ['another compiler path', { compiler: '/usr/local/bin/gcc' }],

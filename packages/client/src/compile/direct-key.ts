@@ -40,6 +40,8 @@ export interface DirectKeyInput {
   readonly fingerprint: CompilerFingerprint;
   /** The build's command line (argv[0] as the build named it: clang's driver mode follows it), cwd and environment. */
   readonly argv: readonly string[];
+  /** What the analysis made of it: response files (`@file`) expanded, as cpp and the compile get them. */
+  readonly analysis: Pick<RemoteAnalysis, 'preprocessArgv' | 'compileArgv' | 'output' | 'extraOutputs'>;
   readonly cwd: string;
   readonly env: Readonly<Record<string, string>>;
   /** The source file's bytes as they are now. */
@@ -61,6 +63,9 @@ export function directKey(input: DirectKeyInput): string {
     input.compiler,
     [fingerprint.version, fingerprint.target, fingerprint.driver, fingerprint.cc1, fingerprint.cc1plus],
     input.argv,
+    input.analysis.preprocessArgv,
+    input.analysis.compileArgv,
+    [input.analysis.output, ...input.analysis.extraOutputs],
     input.cwd,
     env,
     createHash('sha256').update(input.source).digest('hex'),
