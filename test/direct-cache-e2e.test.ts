@@ -161,13 +161,16 @@ test('a source that uses __DATE__ is never a direct hit', async () => {
   expect(second.preprocessed).toBe(1);
 }, 60_000);
 
-test('a compile that writes a dependency file (-MD) still runs cpp, which writes it', async () => {
-  const flags = [...FLAGS, '-MD'];
-  await compile('deps', flags);
+test('a compile that writes a dependency file (-MD -MP) is a direct hit too, and the hit writes the .d file cpp wrote', async () => {
+  const flags = [...FLAGS, '-MD', '-MP'];
+  const first = await compile('deps', flags);
   const depFile = join(projects.get('deps') as string, 'a.d');
+  const written = readFileSync(depFile);
+  expect(written.toString()).toMatch(/^a\.o: a\.c .*common\.h/s);
   rmSync(depFile);
   const second = await compile('deps', flags);
-  expect(isDirect(second)).toBe(false);
-  expect(second.preprocessed).toBe(1);
-  expect(readFileSync(depFile, 'utf8')).toMatch(/^a\.o: a\.c .*common\.h/s);
+  expect(second.job).toMatchObject({ cached: true, direct: true });
+  expect(second.preprocessed).toBe(0);
+  expect(readFileSync(depFile).equals(written)).toBe(true);
+  expect(second.object.equals(first.object)).toBe(true);
 }, 60_000);

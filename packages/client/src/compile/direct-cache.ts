@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, 
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
 import { includedFiles } from './include-markers';
-import { MAX_MANIFEST_FILES, ManifestSchema, matchingEntry, sameStat, withEntry, type FileProbe, type FileStat, type Manifest, type ManifestFile } from './direct-manifest';
+import { MAX_DEP_FILE_BYTES, MAX_MANIFEST_FILES, ManifestSchema, matchingEntry, sameStat, withEntry, type FileProbe, type FileStat, type Manifest, type ManifestEntry, type ManifestFile } from './direct-manifest';
 
 /** Manifests kept (~10 KB each for a C file that includes a few system headers). */
 export const MAX_MANIFESTS = 20_000;
@@ -25,7 +25,7 @@ const SETTLE_MS = 50;
 const SETTLE_COARSE_MS = 2_000;
 /** File hashes remembered by stat across compiles (system headers are read by every compile). */
 const MAX_KNOWN_HASHES = 100_000;
-/** Manifests kept parsed, each while its file's stat is unchanged: a hit then costs one stat, no parse. */
+/** Manifests kept parsed, each while its file is the same inode: a hit then costs one stat, no parse. */
 const MAX_PARSED = 5_000;
 /** Preprocessed text that uses these compiles differently every time: never recorded. */
 const TIME_MACROS = ['__DATE__', '__TIME__', '__TIMESTAMP__'].map((name) => Buffer.from(name));
@@ -42,7 +42,22 @@ export interface DirectCacheOptions {
 }
 
 /** Why a compile's manifest was not recorded (for tests and the log), or 'recorded'. */
-export type RecordOutcome = 'recorded' | 'unchanged' | 'cpp-stderr' | 'time-macro' | 'unmarked-read' | 'markers' | 'too-many-files' | 'file-changed' | 'unreadable' | 'io';
+export type RecordOutcome = 'recorded' | 'unchanged' | 'cpp-stderr' | 'time-macro' | 'unmarked-read' | 'markers' | 'too-many-files' | 'file-changed' | 'unreadable' | 'dep-file' | 'io';
+
+/** Where and when the recorded cpp run happened, and the dependency file it wrote (-MD), if any. */
+export interface RecordContext {
+  readonly cwd: string;
+  /** Before cpp started: a file changed since is not recorded as what cpp read. */
+  readonly startedMs: number;
+  readonly depFile: string | null;
+}
+
+/** What a manifest gives for the files as they are now. */
+export interface DirectFind {
+  readonly resultKey: string;
+  /** The dependency file's bytes as cpp wrote them; null when the compile wrote none. */
+  readonly depFile: Buffer | null;
+}
 
 export class DirectCache {
   readonly dir: string;
@@ -64,8 +79,8 @@ export class DirectCache {
     this.random = options.random ?? Math.random;
   }
 
-  /** The result key the manifest `key` gives for the files as they are now; null: no manifest, or no match. Never throws. */
-  lookup(key: string): string | null {
+  /** What the manifest `key` gives for the files as they are now; null: no manifest, or no match. Never throws. */
+  lookup(key: string): DirectFind | null {
     const manifest = this.read(key);
     const entry = manifest === null ? null : matchingEntry(manifest, this.probe);
     if (entry === null) return null;
@@ -76,15 +91,16 @@ export class DirectCache {
     } catch {
       // a manifest that is not touched only ages
     }
-    return entry.resultKey;
+    return { resultKey: entry.resultKey, depFile: entry.depFile === undefined ? null : Buffer.from(entry.depFile, 'base64') };
   }
 
   /**
-   * Records that the compile `key`, whose cpp started at `startedMs` in `cwd` and wrote `run`, has the
-   * result `resultKey`. Nothing is recorded when a file cpp read may have changed meanwhile, or when
-   * anything is in doubt. Never throws.
+   * Records that the compile `key`, whose cpp wrote `run` (and `at.depFile`), has the result `resultKey`.
+   * Nothing is recorded when a file cpp read may have changed meanwhile, or when anything is in doubt.
+   * Never throws.
    */
-  record(key: string, run: { readonly stdout: Buffer; readonly stderr: Buffer }, resultKey: string, cwd: string, startedMs: number): RecordOutcome {
+  record(key: string, run: { readonly stdout: Buffer; readonly stderr: Buffer }, resultKey: string, at: RecordContext): RecordOutcome {
+    const { cwd, startedMs } = at;
     // gcc's cpp diagnostics (#warning) belong to the answer, and a direct hit runs no cpp to print them.
     if (run.stderr.length > 0) return 'cpp-stderr';
     if (TIME_MACROS.some((name) => run.stdout.includes(name))) return 'time-macro';
@@ -102,9 +118,16 @@ export class DirectCache {
       if (sha256 === null) return 'unreadable';
       files.push({ path, sha256, stat: before });
     }
+    let depFile: string | undefined;
+    if (at.depFile !== null) {
+      const written = writtenSince(at.depFile, startedMs);
+      if (written === null) return 'dep-file';
+      depFile = written.toString('base64');
+    }
+    const entry = depFile === undefined ? { files, resultKey } : { files, resultKey, depFile };
     const old = this.read(key);
-    if (old !== null && sameEntry(old.entries[0], files, resultKey)) return 'unchanged';
-    return this.write(key, withEntry(old, { files, resultKey })) ? 'recorded' : 'io';
+    if (old !== null && sameEntry(old.entries[0], entry)) return 'unchanged';
+    return this.write(key, withEntry(old, entry)) ? 'recorded' : 'io';
   }
 
   /** Resolves when this process's background work (an eviction scan) is done. */
@@ -254,10 +277,29 @@ function sameInode(a: FileStat, b: FileStat): boolean {
   return a.dev === b.dev && a.ino === b.ino && a.size === b.size;
 }
 
-function sameEntry(entry: Manifest['entries'][number] | undefined, files: readonly ManifestFile[], resultKey: string): boolean {
+/**
+ * The bytes of a file this compile's cpp wrote: changed since `startedMs` (so not a stale one from an
+ * earlier run), unchanged while read, and not too large to keep; null otherwise.
+ */
+function writtenSince(path: string, startedMs: number): Buffer | null {
+  const before = statOf(path);
+  if (before === null || settled(before, startedMs) || Number(before.size) > MAX_DEP_FILE_BYTES) return null;
+  let data: Buffer;
+  try {
+    data = readFileSync(path);
+  } catch {
+    return null;
+  }
+  const after = statOf(path);
+  return after !== null && sameStat(after, before) ? data : null;
+}
+
+function sameEntry(entry: ManifestEntry | undefined, next: ManifestEntry): boolean {
+  const { files, resultKey } = next;
   return (
     entry !== undefined &&
     entry.resultKey === resultKey &&
+    entry.depFile === next.depFile &&
     entry.files.length === files.length &&
     entry.files.every((file, i) => file.path === files[i]?.path && file.sha256 === files[i]?.sha256 && sameStat(file.stat, (files[i] as ManifestFile).stat))
   );

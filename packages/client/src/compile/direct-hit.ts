@@ -7,7 +7,8 @@ import type { CapturedRun } from '../wire/messages';
 import type { Compilation } from './compilation';
 import { answerCompiled } from './compiled-answer';
 import type { Outcome } from './compile-outcome';
-import { directEligible, directKey } from './direct-key';
+import { directKey, directPlan } from './direct-key';
+import { writeOutputsAtomically } from './write-outputs';
 import { remoteJobSpec } from './remote-job-spec';
 import { hitAnswers } from './result-cache';
 
@@ -26,7 +27,8 @@ const NO_CPP_RUN: CapturedRun = { exitCode: 0, signal: null, stdout: Buffer.allo
 /** Looks the compile up in the direct cache; never rejects for a cache's sake (a doubt is a miss). */
 export async function tryDirect(compilation: Compilation): Promise<DirectAttempt> {
   const { request, analysis, compiler, caching, recorder } = compilation;
-  if (caching === null || !directEligible(analysis, request.env)) return NOT_DIRECT;
+  const plan = caching === null ? null : directPlan(analysis, request.cwd, request.env);
+  if (caching === null || plan === null) return NOT_DIRECT;
   // Before cpp: a file changed after this moment is not recorded as what cpp read.
   const startedMs = Date.now();
   let source: Buffer;
@@ -42,13 +44,16 @@ export async function tryDirect(compilation: Compilation): Promise<DirectAttempt
   const { cache } = caching;
   // Recorded on the next turn of the event loop, while the compile waits for its volunteer: a miss's
   // answer does not wait for the stats and hashes (~0.5 ms for a file that includes two system headers).
-  const record = (run: CapturedRun, resultKey: string): void => void setImmediate(() => cache.direct.record(key, run, resultKey, request.cwd, startedMs));
-  const resultKey = cache.direct.lookup(key);
+  const record = (run: CapturedRun, resultKey: string): void =>
+    void setImmediate(() => cache.direct.record(key, run, resultKey, { cwd: request.cwd, startedMs, depFile: plan.depFile }));
+  const found = cache.direct.lookup(key);
   // `has` first: a manifest whose result was evicted costs a stat, not a counted miss in the store.
-  if (resultKey === null || !(await cache.results.has(resultKey))) return { outcome: null, record };
-  const hit = await cache.lookup(resultKey, remoteJobSpec(analysis, fingerprint, request, null));
+  if (found === null || (plan.depFile !== null && found.depFile === null) || !(await cache.results.has(found.resultKey))) return { outcome: null, record };
+  const hit = await cache.lookup(found.resultKey, remoteJobSpec(analysis, fingerprint, request, null));
   if (hit === null || !hitAnswers(analysis.family, hit)) return { outcome: null, record };
-  caching.cache.recentKeys.set(caching.command, resultKey);
+  caching.cache.recentKeys.set(caching.command, found.resultKey);
+  // The dependency file first, as cpp writes it before the compile writes the object.
+  if (plan.depFile !== null && found.depFile !== null) await writeOutputsAtomically([{ path: plan.depFile, data: found.depFile }], request.umask);
   const answer = await answerCompiled(request, analysis, NO_CPP_RUN, hit);
   recorder.cacheLookup('direct-hit');
   recorder.countLocal('agent-cache-direct', false);

@@ -1,6 +1,6 @@
 import { analyzeArgs, type RemoteAnalysis } from '@sshcc/core';
 import type { CompilerFingerprint } from '@sshcc/protocol';
-import { directEligible, directKey, type DirectKeyInput } from './direct-key';
+import { directKey, directPlan, type DirectKeyInput } from './direct-key';
 
 function analysed(argv: string[]): RemoteAnalysis {
   const analysis = analyzeArgs(argv, { cwd: '/src', env: {}, readFile: () => '' });
@@ -8,21 +8,24 @@ function analysed(argv: string[]): RemoteAnalysis {
   return analysis;
 }
 
-describe('directEligible', () => {
-  it.each<[string, string[], Record<string, string>, boolean]>([
-    ['a plain compile', ['gcc', '-c', 'a.c', '-O2', '-Iinc', '-DX=1'], {}, true],
-    ['clang', ['clang', '-c', 'a.c', '-g'], {}, true],
-    ['-MD: cpp writes the .d file', ['gcc', '-c', 'a.c', '-MD'], {}, false],
-    ['-MMD -MF', ['gcc', '-c', 'a.c', '-MMD', '-MF', 'a.d'], {}, false],
-    ['-Wp,-MD,file', ['gcc', '-c', 'a.c', '-Wp,-MD,a.d'], {}, false],
-    ['-Xpreprocessor', ['gcc', '-c', 'a.c', '-Xpreprocessor', '-dD'], {}, false],
-    ['DEPENDENCIES_OUTPUT in the environment', ['gcc', '-c', 'a.c'], { DEPENDENCIES_OUTPUT: 'a.d' }, false],
-    ['SUNPRO_DEPENDENCIES in the environment', ['gcc', '-c', 'a.c'], { SUNPRO_DEPENDENCIES: 'a.d' }, false],
-    ['a preprocessed source (no cpp to skip)', ['gcc', '-c', 'a.i'], {}, false],
-    ['SSHCC_DIRECT=0 in the build', ['gcc', '-c', 'a.c'], { SSHCC_DIRECT: '0' }, false],
-    ['SSHCC_DIRECT=1 in the build', ['gcc', '-c', 'a.c'], { SSHCC_DIRECT: '1' }, true],
-  ])('%s: %s', (_name, argv, env, eligible) => {
-    expect(directEligible(analysed(argv), env)).toBe(eligible);
+describe('directPlan', () => {
+  it.each<[string, string[], Record<string, string>, { depFile: string | null } | null]>([
+    ['a plain compile', ['gcc', '-c', 'a.c', '-O2', '-Iinc', '-DX=1'], {}, { depFile: null }],
+    ['clang', ['clang', '-c', 'a.c', '-g'], {}, { depFile: null }],
+    ['-MD: the .d file the analysis names after -o', ['gcc', '-c', 'a.c', '-o', 'obj/a.o', '-MD'], {}, { depFile: '/src/obj/a.d' }],
+    ['-MMD -MF -MP', ['gcc', '-c', 'a.c', '-MMD', '-MP', '-MF', 'deps/a.d'], {}, { depFile: '/src/deps/a.d' }],
+    ['-MD -MFjoined -MTjoined', ['gcc', '-c', 'a.c', '-MD', '-MFa.dep', '-MTa.o'], {}, { depFile: '/src/a.dep' }],
+    ['-MD -MT with a separate value', ['gcc', '-c', 'a.c', '-MD', '-MT', 'x.o'], {}, { depFile: '/src/a.d' }],
+    ['-MG: a missing header would pass unseen', ['gcc', '-c', 'a.c', '-MD', '-MG'], {}, null],
+    ['-Wp,-MD,file', ['gcc', '-c', 'a.c', '-Wp,-MD,a.d'], {}, null],
+    ['-Xpreprocessor', ['gcc', '-c', 'a.c', '-Xpreprocessor', '-dD'], {}, null],
+    ['DEPENDENCIES_OUTPUT in the environment', ['gcc', '-c', 'a.c'], { DEPENDENCIES_OUTPUT: 'a.d' }, null],
+    ['SUNPRO_DEPENDENCIES in the environment', ['gcc', '-c', 'a.c'], { SUNPRO_DEPENDENCIES: 'a.d' }, null],
+    ['a preprocessed source (no cpp to skip)', ['gcc', '-c', 'a.i'], {}, null],
+    ['SSHCC_DIRECT=0 in the build', ['gcc', '-c', 'a.c'], { SSHCC_DIRECT: '0' }, null],
+    ['SSHCC_DIRECT=1 in the build', ['gcc', '-c', 'a.c'], { SSHCC_DIRECT: '1' }, { depFile: null }],
+  ])('%s', (_name, argv, env, plan) => {
+    expect(directPlan(analysed(argv), '/src', env)).toEqual(plan);
   });
 });
 

@@ -2,6 +2,7 @@
 // build states it, before any preprocessor runs. Everything that can change what cpp reads or writes,
 // or the result key of what it writes, is in the key or keeps the compile out.
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { RemoteAnalysis } from '@sshcc/core';
 import { CACHE_KEY_VERSION, type CompilerFingerprint } from '@sshcc/protocol';
 
@@ -19,19 +20,42 @@ const KEYED_ENV = /^(?:CPATH|C_INCLUDE_PATH|CPLUS_INCLUDE_PATH|OBJC_INCLUDE_PATH
 const DEPENDENCY_ENV = ['DEPENDENCIES_OUTPUT', 'SUNPRO_DEPENDENCIES'];
 
 /**
- * Preprocessor options a direct hit cannot honour: every -M option (the dependency file is cpp's
- * output, and -MG lets a missing header pass unseen) and options handed to cpp unread (-Wp, -Xpreprocessor).
+ * Preprocessor options a direct hit cannot honour: -MG (a missing header passes unseen), -M/-MM, and
+ * options handed to cpp unread (-Wp, -Xpreprocessor) or spelled in ways not read here.
  */
-const UNDIRECT_OPTION = /^(?:-M|-Wp,|-Xpreprocessor$|--(?:write-)?(?:user-)?dependencies)/;
+const UNDIRECT_OPTION = /^(?:-MG$|-MM?$|-Wp,|-Xpreprocessor$|--(?:write-)?(?:user-)?dependencies)/;
+/** The dependency options read here: the driver's, each value separate (`-MF a.d`) or joined (`-MFa.d`). */
+const WRITES_DEPS = /^-MM?D$/;
+const DEP_FILE = /^-MF(.*)$/;
+const DEP_TARGET = /^-M[TQ](.*)$/;
+
+/** How the direct cache serves a compile: `depFile`, the dependency file cpp writes (-MD), or null. */
+export interface DirectPlan {
+  readonly depFile: string | null;
+}
 
 /**
- * Whether the direct cache may serve this compile: it runs cpp and nothing but its stdout comes of that,
- * and the build did not turn direct mode off (SSHCC_DIRECT=0, as ccache's CCACHE_NODIRECT).
+ * Whether and how the direct cache may serve this compile: it runs cpp, whose only output besides its
+ * stdout is at most a dependency file the driver's -MD/-MMD -MF name (a hit writes it as stored), and the
+ * build did not turn direct mode off (SSHCC_DIRECT=0, as ccache's CCACHE_NODIRECT). Null: not served.
  */
-export function directEligible(analysis: RemoteAnalysis, env: Readonly<Record<string, string>>): boolean {
+export function directPlan(analysis: RemoteAnalysis, cwd: string, env: Readonly<Record<string, string>>): DirectPlan | null {
   const argv = analysis.preprocessArgv;
-  if (argv === null || env.SSHCC_DIRECT === '0') return false;
-  return !argv.some((arg) => UNDIRECT_OPTION.test(arg)) && !DEPENDENCY_ENV.some((name) => env[name] !== undefined);
+  if (argv === null || env.SSHCC_DIRECT === '0' || DEPENDENCY_ENV.some((name) => env[name] !== undefined)) return null;
+  let writes = false;
+  let file: string | undefined;
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (UNDIRECT_OPTION.test(arg)) return null;
+    if (WRITES_DEPS.test(arg)) writes = true;
+    const named = DEP_FILE.exec(arg);
+    if (named) file = named[1] === '' ? argv[++i] : named[1];
+    else if (DEP_TARGET.exec(arg)?.[1] === '') i++;
+  }
+  // -MF without -MD names nothing cpp writes here; -MD without -MF: the analysis spells it out, so a
+  // missing one is a command line not understood.
+  if (writes !== (file !== undefined)) return null;
+  return { depFile: file === undefined ? null : resolve(cwd, file) };
 }
 
 export interface DirectKeyInput {

@@ -7,6 +7,8 @@ import { z } from 'zod';
 export const MAX_MANIFEST_ENTRIES = 8;
 /** A compile that read more files than this keeps no manifest (each hit would stat them all). */
 export const MAX_MANIFEST_FILES = 20_000;
+/** A dependency file past this is not kept (one line per header: a few KB, ~1 MB for the largest). */
+export const MAX_DEP_FILE_BYTES = 4 * 1024 * 1024;
 
 /** What a stat says of a file, kept to tell "unchanged" without reading it (nanoseconds, as decimals). */
 export interface FileStat {
@@ -27,6 +29,8 @@ export interface ManifestFile {
 export interface ManifestEntry {
   readonly files: readonly ManifestFile[];
   readonly resultKey: string;
+  /** The dependency file cpp wrote (-MD), base64; absent when it wrote none. */
+  readonly depFile?: string;
 }
 
 export interface Manifest {
@@ -54,6 +58,7 @@ export const ManifestSchema = z.object({
           )
           .max(MAX_MANIFEST_FILES),
         resultKey: sha256,
+        depFile: z.base64().max(Math.ceil(MAX_DEP_FILE_BYTES / 3) * 4).optional(),
       }),
     )
     .max(MAX_MANIFEST_ENTRIES),
