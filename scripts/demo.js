@@ -64,7 +64,7 @@ async function main() {
     for (const line of lines) process.stdout.write(`  ${line.replace(/^sshcc: /, '')}\n`);
     const remote = lines.filter((line) => / compiled on /.test(line)).length;
     // A second demo finds the first one's objects in the user's result cache.
-    const cached = lines.filter((line) => /answered from the result cache$/.test(line)).length;
+    const cached = lines.filter((line) => /answered from the result cache(?: without running the preprocessor \(direct mode\))?$/.test(line)).length;
     const local = lines.length - remote - cached;
     const fromCache = cached > 0 ? `, ${cached} answered from the result cache` : '';
     process.stdout.write(`\n${lines.length} jobs in ${seconds} s: ${remote} compiled on the volunteer${fromCache}, ${local} ran locally (links and the like)\n`);

@@ -70,7 +70,7 @@ function logLines(): { file: string; host: string | null }[] {
     .map((line) => {
       const remote = /^sshcc: (.*): compiled on (\S+) \(\d+ ms\)$/.exec(line);
       if (remote) return { file: remote[1] as string, host: remote[2] as string };
-      const here = /^sshcc: (.*?): compiled locally: /.exec(line) ?? /^sshcc: (.*): answered from the result cache$/.exec(line);
+      const here = /^sshcc: (.*?): compiled locally: /.exec(line) ?? /^sshcc: (.*): answered from the result cache(?: without running the preprocessor \(direct mode\))?$/.exec(line);
       if (here) return { file: here[1] as string, host: null };
       throw new Error(`unexpected SSHCC_LOG line: ${line}`);
     });

@@ -105,6 +105,8 @@ function clientEnv(): Record<string, string> {
     SSHCC_SSH_CONFIG: volunteer.sshConfigFile,
     SSHCC_KNOWN_HOSTS: '',
     SSH_AUTH_SOCK: '',
+    // These tests hold cpp mid-stream; a hit with no cpp run at all (direct mode) is direct-cache-e2e's.
+    SSHCC_DIRECT: '0',
   };
 }
 

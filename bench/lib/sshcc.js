@@ -85,7 +85,7 @@ function cacheOn(env) {
 
 // The three shapes of an SSHCC_LOG line (packages/client/src/compile/compile-note.ts).
 const REMOTE_LINE = /^sshcc: .*: compiled on \S+ \(\d+ ms\)$/;
-const CACHED_LINE = /^sshcc: .*: answered from the result cache$/;
+const CACHED_LINE = /^sshcc: .*: answered from the result cache(?: without running the preprocessor \(direct mode\))?$/;
 const LOCAL_LINE = /^sshcc: .*?: compiled locally: (.*)$/;
 
 /**

@@ -14,4 +14,10 @@ describe('compileNote', () => {
     expect(line).toBe('sshcc: /elsewhere/a.o: answered from the result cache');
     expect(line).not.toContain('compiled');
   });
+
+  it('says so when a cache hit came without a cpp run (direct mode), in a line the cache shape still matches', () => {
+    const line = compileNote('/b', '/b/a.o', 'gcc', { kind: 'cache', direct: true });
+    expect(line).toBe('sshcc: a.o: answered from the result cache without running the preprocessor (direct mode)');
+    expect(line).toMatch(/: answered from the result cache/);
+  });
 });

@@ -8,11 +8,12 @@ import { departureText } from '@sshcc/core';
 export type CompilePlace =
   | { readonly kind: 'remote'; readonly host: string; readonly ms: number }
   | { readonly kind: 'local'; readonly why: string }
-  | { readonly kind: 'cache' };
+  | { readonly kind: 'cache'; readonly direct?: boolean };
 
 /**
  * `sshcc: <what>: compiled on <host> (<ms> ms)`, `sshcc: <what>: compiled locally: <why>` or
- * `sshcc: <what>: answered from the result cache`. Tools parse these three shapes (test/support/job-log.ts,
+ * `sshcc: <what>: answered from the result cache` (`… without running the preprocessor (direct mode)` for a
+ * direct hit). Tools parse these three shapes (test/support/job-log.ts, test/ops-feed.test.ts,
  * bench/lib/sshcc.js, scripts/demo.js): change them together.
  */
 export function compileNote(cwd: string, output: string | undefined, argv0: string, place: CompilePlace): string {
@@ -23,7 +24,7 @@ export function compileNote(cwd: string, output: string | undefined, argv0: stri
     case 'local':
       return `sshcc: ${what}: compiled locally: ${place.why}`;
     case 'cache':
-      return `sshcc: ${what}: ${departureText('agent-cache')}`;
+      return `sshcc: ${what}: ${departureText(place.direct === true ? 'agent-cache-direct' : 'agent-cache')}`;
   }
 }
 

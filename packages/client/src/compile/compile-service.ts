@@ -12,13 +12,14 @@ import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
 import { GrowingOutput } from './growing-output';
 import { compileNote } from './compile-note';
+import { tryDirect } from './direct-hit';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './compile-outcome';
 import { answerCompiled } from './compiled-answer';
 import type { CompileCaching, Compilation, Upload, UploadKey } from './compilation';
 import { RemoteCompile } from './remote-compile';
 import type { ToolchainPacks } from './toolchain-packs';
 import { remoteJobSpec } from './remote-job-spec';
-import type { AgentCache, AgentCacheHit } from './result-cache';
+import { hitAnswers, type AgentCache, type AgentCacheHit } from './result-cache';
 import { spawnCaptured } from './spawn-captured';
 import { verifySetting, type VerifySetting } from './verify-setting';
 import { type CapturedRun } from '../wire/messages';
@@ -93,19 +94,22 @@ export class CompileService {
 
   private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, verifyRate: number, context: CompileContext, recorder: JobRecorder): Promise<Outcome> {
     const compilation: Compilation = { request, compiler, analysis, recorder, caching: this.cachingFor(compiler, request), verifyRate };
+    const direct = await tryDirect(compilation);
+    if (direct.outcome !== null) return direct.outcome;
     const output = new GrowingOutput();
     const preprocessing = this.preprocess(compilation, context, output);
     // A source still growing past the first data frame goes up while cpp writes the rest; a smaller one
     // is whole before a stream would gain anything, and keeps the cache lookups that need it whole, as
     // does one whose command line was answered from the cache or stored in it last time.
     const streaming = !(await this.likelyCached(compilation.caching)) && (await output.pastWhileRunning(STREAM_AFTER_BYTES));
-    if (streaming) return this.distributeStreamed(compilation, context, output, preprocessing);
+    if (streaming) return this.distributeStreamed(compilation, context, output, preprocessing, direct.record);
     const preprocessed = await preprocessing;
     if (preprocessed === null) return preprocessFailed(compilation);
     const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
     const spec = remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length);
     // With the caches off, the volunteer neither looks up nor stores.
     const key: UploadKey = cachesOff(request) ? { kind: 'off' } : { kind: 'known', key: cacheKey(spec, preprocessed.stdout) };
+    if (key.kind === 'known') direct.record(preprocessed, key.key);
     if (compilation.caching !== null && key.kind === 'known') {
       const hit = await this.lookUp(compilation, key.key, spec, preprocessed);
       if (hit !== null) return this.answerFromCache(compilation, preprocessed, hit, key.key);
@@ -132,7 +136,13 @@ export class CompileService {
    * cache is looked up when cpp ends: a hit then cancels the remote attempt. The volunteer does the same
    * with its own cache once the source has reached it (`cacheAtEnd`).
    */
-  private async distributeStreamed(compilation: Compilation, context: CompileContext, output: GrowingOutput, preprocessing: Promise<CapturedRun | null>): Promise<Outcome> {
+  private async distributeStreamed(
+    compilation: Compilation,
+    context: CompileContext,
+    output: GrowingOutput,
+    preprocessing: Promise<CapturedRun | null>,
+    recordDirect: (run: CapturedRun, key: string) => void,
+  ): Promise<Outcome> {
     const { request, compiler, analysis, caching, recorder } = compilation;
     // Never rejects: an abort reaches the remote attempt through the signal, and is thrown from there.
     const whole = preprocessing.catch(() => null);
@@ -145,7 +155,10 @@ export class CompileService {
       const spec = remoteJobSpec(analysis, fingerprint, request, null);
       // Hashed once, whichever asks first: the lookup when cpp ends, or the store after the compile.
       let wholeKey: string | undefined;
-      const keyOfWhole = (run: CapturedRun): string => (wholeKey ??= cacheKey(spec, run.stdout));
+      const keyOfWhole = (run: CapturedRun): string => {
+        if (wholeKey === undefined) recordDirect(run, (wholeKey = cacheKey(spec, run.stdout)));
+        return wholeKey;
+      };
       const upload: Upload = {
         source: () => output.read(),
         bytes: () => output.size,
@@ -189,11 +202,11 @@ export class CompileService {
     const hit = (await caching?.cache.lookup(key, spec)) ?? null;
     recorder.cacheLookup(hit ? 'hit' : 'miss');
     // A gcc answer with diagnostics was stored only when they were exact (a mirrored compile of checked
-    // lines, its key says which source and flags); this compile's cpp must have checked its lines and said
-    // nothing too, else it goes on as a miss.
+    // lines; its key says which source and flags): this compile's cpp must have checked its lines and
+    // said nothing too, else it goes on as a miss.
     const palette = volunteerColour(analysis.compileArgv, request.env, request.stderrIsTerminal === true).ownPalette;
     const exact = spec.mirror === true && preprocessed.linesChecked === true && preprocessed.stderr.length === 0 && !palette;
-    return hit !== null && !(analysis.family === 'gcc' && hit.stderr.length > 0 && !exact) ? hit : null;
+    return hit !== null && hitAnswers(analysis.family, hit, exact) ? hit : null;
   }
 
   /** The preprocessed source, also fed to `output` as it comes; null (and `output` failed) when cpp fails. */

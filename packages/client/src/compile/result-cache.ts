@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import type { JobResult, JobSpec } from '@sshcc/protocol';
 import { cacheSettings, ResultStore, type CachedResult } from '@sshcc/store';
+import type { CompilerFamily } from '@sshcc/core';
+import { DirectCache } from './direct-cache';
 import { RecentKeysFile } from './recent-keys-file';
 
 /** Command lines whose last cache key is remembered (~170 bytes each in the file). */
@@ -27,6 +29,8 @@ export interface AgentCache {
   lookup(key: string, spec: Pick<JobSpec, 'output' | 'extraOutputs'>): Promise<AgentCacheHit | null>;
   /** Stores a remote answer if it is a successful compile with every output; false otherwise. Never rejects. */
   store(key: string, spec: Pick<JobSpec, 'output' | 'extraOutputs'>, result: JobResult): Promise<boolean>;
+  /** Manifests that find a result key without running cpp (direct mode), kept beside the store. */
+  readonly direct: DirectCache;
   /** The key each recent command line last had, kept beside the store across agent restarts. */
   readonly recentKeys: Pick<RecentKeysFile, 'get' | 'set'>;
   /** Writes what is pending (the recent keys) before the agent exits. */
@@ -41,6 +45,7 @@ export function openAgentCache(env: NodeJS.ProcessEnv): AgentCache | null {
   const recentKeys = new RecentKeysFile(join(settings.dir, 'recent-commands.json'), { capacity: RECENT_COMMANDS });
   return {
     results: store,
+    direct: new DirectCache({ dir: join(settings.dir, 'manifests') }),
     recentKeys,
     close: () => recentKeys.flush(),
     async lookup(key, spec) {
@@ -65,4 +70,12 @@ export function openAgentCache(env: NodeJS.ProcessEnv): AgentCache | null {
       return store.put(key, { exitCode: 0, stdout: result.stdout, stderr: result.stderr, outputs }).catch(() => false);
     },
   };
+}
+
+/**
+ * Whether a hit can be the answer: a gcc answer with diagnostics only when this compile's would be exact
+ * too (ARCHITECTURE.md, "Diagnostics"); else it goes on as a miss.
+ */
+export function hitAnswers(family: CompilerFamily, hit: AgentCacheHit, exactDiagnostics: boolean): boolean {
+  return !(family === 'gcc' && hit.stderr.length > 0 && !exactDiagnostics);
 }

@@ -4,6 +4,12 @@ import { join } from 'node:path';
 import { journalPath, OutputTemps, processOwner, tempOwnerOf, type TempOwner } from './output-temps';
 import { writeOutputsAtomically } from './write-outputs';
 
+/** Both ways outputs are written: small ones synchronously, more than 1 MiB in all through the promise API. */
+const SIZES: [string, number][] = [
+  ['small outputs', 6],
+  ['outputs past 1 MiB', 1100 * 1024],
+];
+
 describe('writeOutputsAtomically', () => {
   let dir: string;
   beforeEach(() => {
@@ -11,16 +17,17 @@ describe('writeOutputsAtomically', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('replaces every target and leaves no temp file', async () => {
+  it.each(SIZES)('replaces every target and leaves no temp file: %s', async (_name, size) => {
     writeFileSync(join(dir, 'a.o'), 'stale');
+    const object = Buffer.alloc(size, 'o');
     await writeOutputsAtomically(
       [
         { path: join(dir, 'a.dwo'), data: Buffer.from('dwo') },
-        { path: join(dir, 'a.o'), data: Buffer.from('object') },
+        { path: join(dir, 'a.o'), data: object },
       ],
       0o022,
     );
-    expect(readFileSync(join(dir, 'a.o'), 'utf8')).toBe('object');
+    expect(readFileSync(join(dir, 'a.o')).equals(object)).toBe(true);
     expect(readFileSync(join(dir, 'a.dwo'), 'utf8')).toBe('dwo');
     expect(readdirSync(dir).sort()).toEqual(['a.dwo', 'a.o']);
   });
@@ -45,18 +52,18 @@ describe('writeOutputsAtomically', () => {
     rmSync(join(journal, '..'), { recursive: true, force: true });
   });
 
-  it('creates files with the client umask applied', async () => {
-    await writeOutputsAtomically([{ path: join(dir, 'u.o'), data: Buffer.from('x') }], 0o027);
+  it.each(SIZES)('creates files with the client umask applied: %s', async (_name, size) => {
+    await writeOutputsAtomically([{ path: join(dir, 'u.o'), data: Buffer.alloc(size, 'x') }], 0o027);
     expect(statSync(join(dir, 'u.o')).mode & 0o777).toBe(0o640);
   });
 
-  it('touches no target and leaves no temp file when a folder cannot be written', async () => {
+  it.each(SIZES)('touches no target and leaves no temp file when a folder cannot be written: %s', async (_name, size) => {
     if (process.getuid?.() === 0) {
       // root ignores permissions: use a target folder that does not exist instead.
       await expect(
         writeOutputsAtomically(
           [
-            { path: join(dir, 'ok.o'), data: Buffer.from('x') },
+            { path: join(dir, 'ok.o'), data: Buffer.alloc(size, 'x') },
             { path: join(dir, 'missing', 'b.o'), data: Buffer.from('y') },
           ],
           0o022,
@@ -69,7 +76,7 @@ describe('writeOutputsAtomically', () => {
       await expect(
         writeOutputsAtomically(
           [
-            { path: join(dir, 'ok.o'), data: Buffer.from('x') },
+            { path: join(dir, 'ok.o'), data: Buffer.alloc(size, 'x') },
             { path: join(locked, 'b.o'), data: Buffer.from('y') },
           ],
           0o022,

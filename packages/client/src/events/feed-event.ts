@@ -23,7 +23,7 @@ export type AttemptOutcome =
  * Where a job's result cache lookup ended: answered from the agent's cache, from the volunteer's, or
  * a miss everywhere (compiled, and stored); null when no lookup was made (the cache is off).
  */
-export type CacheUse = 'agent' | 'volunteer' | 'miss';
+export type CacheUse = 'agent' | 'agent-direct' | 'volunteer' | 'miss';
 
 /** Server- and client-side figures of a remote attempt. */
 export interface AttemptFigures {

@@ -102,8 +102,8 @@ export class FeedJobRecorder implements JobRecorder {
     this.volunteerHit = result.cached && outcome === 'compiled';
   }
 
-  cacheLookup(outcome: 'hit' | 'miss'): void {
-    this.cache = outcome === 'hit' ? 'agent' : 'miss';
+  cacheLookup(outcome: 'hit' | 'direct-hit' | 'miss'): void {
+    this.cache = outcome === 'hit' ? 'agent' : outcome === 'direct-hit' ? 'agent-direct' : 'miss';
   }
 
   streamed(): void {

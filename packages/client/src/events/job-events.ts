@@ -24,9 +24,10 @@ export interface JobRecorder {
   remoteFailed(outcome: AttemptOutcome): void;
   /**
    * The agent's result cache lookup: 'hit' (the job is answered from it; count it with
-   * countLocal('agent-cache')) or 'miss' (it goes on to a volunteer, which may still hit).
+   * countLocal('agent-cache')), 'direct-hit' (answered before any cpp run: countLocal('agent-cache-direct'))
+   * or 'miss' (it goes on to a volunteer, which may still hit).
    */
-  cacheLookup(outcome: 'hit' | 'miss'): void;
+  cacheLookup(outcome: 'hit' | 'direct-hit' | 'miss'): void;
   /** The job's source goes to a volunteer while the preprocessor still writes it. */
   streamed(): void;
   /** Sampled verification compiled the volunteer's job here too: its objects were the same (`match`) or not. */

@@ -36,6 +36,7 @@ export type JobDeparture =
   | 'no-hosts'
   | 'agent-unavailable'
   | 'agent-cache'
+  | 'agent-cache-direct'
   | 'preprocess-failed'
   | 'localhost'
   | 'fallback';
@@ -75,6 +76,8 @@ export const DEPARTURES: Readonly<Record<Departure, DepartureRow>> = {
   'no-hosts': { job: 'exec-in-client', host: 'none', hostFailure: false, text: 'no remote hosts are configured' },
   'agent-unavailable': { job: 'exec-in-client', host: 'none', hostFailure: false, text: 'the agent could not be reached or started' },
   'agent-cache': { job: 'answer-cached', host: 'none', hostFailure: false, text: 'answered from the result cache' },
+  // Direct mode: the files cpp read last time are unchanged, so the result key was known without a cpp run.
+  'agent-cache-direct': { job: 'answer-cached', host: 'none', hostFailure: false, text: 'answered from the result cache without running the preprocessor (direct mode)' },
   'preprocess-failed': { job: 'exec-in-client', host: 'none', hostFailure: false, text: 'preprocessing failed' },
   localhost: { job: 'compile-in-agent', host: 'none', hostFailure: false, text: 'localhost slot' },
   fallback: { job: 'compile-in-agent', host: 'none', hostFailure: false, text: 'no volunteer is usable' },

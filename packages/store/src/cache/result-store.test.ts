@@ -20,11 +20,15 @@ const result = (object: string, size = object.length): CachedResult => ({
 const entryPath = (k: string) => join(dir, k.slice(0, 2), k);
 
 describe('ResultStore', () => {
-  it('stores and finds an entry; counts a miss, a store and a hit', async () => {
+  // Entries up to 1 MiB are read synchronously, larger ones through the promise API: both ways.
+  it.each([
+    ['a small entry', 1],
+    ['an entry past 1 MiB', 1100 * 1024],
+  ])('stores and finds %s; counts a miss, a store and a hit', async (_name, size) => {
     const store = new ResultStore({ dir, random: () => 1 });
     expect(await store.get(key(1))).toBeNull();
-    expect(await store.put(key(1), result('x'))).toBe(true);
-    expect(await store.get(key(1))).toEqual(result('x'));
+    expect(await store.put(key(1), result('x', size))).toBe(true);
+    expect(await store.get(key(1))).toEqual(result('x', size));
     expect(await store.stats()).toMatchObject({ hits: 1, misses: 1, stores: 1, evictions: 0, corrupt: 0, entries: 1 });
   });
 

@@ -3,7 +3,8 @@
 // into place (readers see the whole old file, the whole new one or none); every read checks the entry's
 // hash; every step of eviction tolerates a file another process removed first.
 import { randomBytes } from 'node:crypto';
-import { lstat, mkdir, readdir, readFile, rename, rm, unlink, utimes, writeFile } from 'node:fs/promises';
+import { lstatSync, readFileSync, utimesSync } from 'node:fs';
+import { lstat, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeEntry, encodeEntry, type CachedResult } from './cache-entry';
 import { NO_COUNTS, readCounters, recordEvents, rollCounters, type CacheCounters, type CacheEvent } from './cache-stats';
@@ -20,6 +21,12 @@ const TRIM_TO = 0.9;
 /** A temp file older than this belongs to a process that died mid-write. */
 const STALE_TEMP_MS = 60 * 60 * 1000;
 const KEY = /^[0-9a-f]{64}$/;
+/**
+ * An entry up to this size is read synchronously (tens of microseconds): the promise API's four trips
+ * through the thread pool cost an agent cache hit more than the read. A larger one is read without
+ * holding the thread that serves every other job.
+ */
+const SYNC_READ_BYTES = 1024 * 1024;
 
 export interface ResultStoreOptions {
   readonly dir: string;
@@ -56,7 +63,7 @@ export class ResultStore {
   async get(key: string): Promise<CachedResult | null> {
     if (!KEY.test(key)) return null;
     const path = this.pathOf(key);
-    const file = await readFile(path).catch(() => null);
+    const file = await readEntryFile(path);
     if (file === null) {
       await this.count('misses');
       return null;
@@ -69,16 +76,27 @@ export class ResultStore {
     }
     // LRU by mtime (atime is often off: noatime, relatime); a failed touch only ages the entry.
     const now = new Date();
-    await utimes(path, now, now).catch(() => undefined);
+    try {
+      utimesSync(path, now, now);
+    } catch {
+      // only ages the entry
+    }
     await this.count('hits');
     return entry;
   }
 
-  /** Whether an entry for `key` is there, unread and uncounted (it may still turn out damaged). */
+  /**
+   * Whether an entry for `key` is there, unread and uncounted (it may still turn out damaged). One
+   * synchronous lstat (microseconds): the agent asks before answering a direct hit, where the thread
+   * pool's round trip of the promise API cost more than the call itself.
+   */
   async has(key: string): Promise<boolean> {
     if (!KEY.test(key)) return false;
-    const stat = await lstat(this.pathOf(key)).catch(() => null);
-    return stat?.isFile() === true;
+    try {
+      return lstatSync(this.pathOf(key)).isFile();
+    } catch {
+      return false;
+    }
   }
 
   /** Stores a successful compile's answer; false (and nothing stored) for any other, or on any I/O failure. */
@@ -191,5 +209,15 @@ export class ResultStore {
 
   private count(...events: CacheEvent[]): Promise<void> {
     return recordEvents(this.dir, events);
+  }
+}
+
+/** An entry's bytes, or null when there is none (see SYNC_READ_BYTES). */
+async function readEntryFile(path: string): Promise<Buffer | null> {
+  try {
+    const size = lstatSync(path).size;
+    return size <= SYNC_READ_BYTES ? readFileSync(path) : await readFile(path);
+  } catch {
+    return null;
   }
 }

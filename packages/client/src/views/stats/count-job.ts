@@ -63,7 +63,8 @@ export function countJob(stats: StatsData, job: JobRecord): void {
       host.failures['verify-mismatch'] = (host.failures['verify-mismatch'] ?? 0) + 1;
     }
   }
-  if (job.cache === 'agent') stats.cache.agentHits++;
+  if (job.cache === 'agent' || job.cache === 'agent-direct') stats.cache.agentHits++;
+  if (job.cache === 'agent-direct') stats.cache.directHits++;
   else if (job.cache === 'volunteer') stats.cache.volunteerHits++;
   else if (job.cache === 'miss') stats.cache.misses++;
   stats.updated = new Date(job.end ?? job.start).toISOString();

@@ -80,6 +80,13 @@ function cacheRows(cache: StatsData['cache']): [string, string][] {
   return [
     ['Result cache', `${hits} / ${lookups} hits (${((hits / lookups) * 100).toFixed(1)} %)`],
     ['  agent hits', String(cache.agentHits)],
+    // ccache's "direct" and "preprocessed" hits: shown once the agent has had a hit.
+    ...(cache.agentHits > 0
+      ? [
+          ['    direct (no cpp run)', String(cache.directHits)] as [string, string],
+          ['    preprocessed', String(cache.agentHits - cache.directHits)] as [string, string],
+        ]
+      : []),
     ['  volunteer hits', String(cache.volunteerHits)],
     ['  misses', String(cache.misses)],
   ];

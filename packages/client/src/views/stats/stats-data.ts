@@ -74,8 +74,11 @@ export interface StatsData {
     localCompileMs: number;
   };
   hosts: Record<string, HostStats>;
-  /** The result cache: jobs answered from the agent's or a volunteer's, and jobs looked up that missed both. */
-  cache: { agentHits: number; volunteerHits: number; misses: number };
+  /**
+   * The result cache: jobs answered from the agent's or a volunteer's, and jobs looked up that missed both;
+   * `directHits`: the agent's hits found without a cpp run (direct mode), counted in `agentHits` too.
+   */
+  cache: { agentHits: number; directHits: number; volunteerHits: number; misses: number };
   /** Sampled verification (SSHCC_VERIFY): remote answers compiled here too, and those whose objects differed. */
   verify: { checked: number; mismatched: number };
 }
@@ -89,7 +92,7 @@ export function emptyStats(now: number): StatsData {
     jobs: { total: 0, remote: 0, local: 0, failedOver: 0, errors: 0, cancelled: 0, streamed: 0, localByReason: {} },
     time: { preprocessed: 0, preprocessMs: 0, cppWaitMs: 0, queuedMs: 0, localCompiles: 0, localCompileMs: 0 },
     hosts: {},
-    cache: { agentHits: 0, volunteerHits: 0, misses: 0 },
+    cache: { agentHits: 0, directHits: 0, volunteerHits: 0, misses: 0 },
     verify: { checked: 0, mismatched: 0 },
   };
 }

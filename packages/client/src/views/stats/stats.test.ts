@@ -180,7 +180,7 @@ describe('StatsKeeper', () => {
 });
 
 describe('result cache figures', () => {
-  /** Three jobs: an agent hit, a volunteer hit on h1, and a miss compiled on h1. */
+  /** Four jobs: an agent hit after cpp, a direct agent hit (no cpp), a volunteer hit on h1, and a miss compiled on h1. */
   async function cacheStats(): Promise<StatsData> {
     const { feed, stats } = countedFeed();
     const ok = { kind: 'result', exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) } as const;
@@ -188,6 +188,10 @@ describe('result cache figures', () => {
     agentHit.cacheLookup('hit');
     agentHit.countLocal('agent-cache', false);
     agentHit.end(ok);
+    const directHit = feed.begin(scenarioRequest(['gcc', '-c', 'd.c']));
+    directHit.cacheLookup('direct-hit');
+    directHit.countLocal('agent-cache-direct', false);
+    directHit.end(ok);
     for (const cached of [true, false]) {
       const job = feed.begin(scenarioRequest(['gcc', '-c', 'b.c']));
       job.cacheLookup('miss');
@@ -200,17 +204,19 @@ describe('result cache figures', () => {
     return stats;
   }
 
-  it('counts agent hits, volunteer hits and misses, and a host\'s hits apart from its compiles', async () => {
+  it('counts agent hits (direct ones apart too), volunteer hits and misses, and a host\'s hits apart from its compiles', async () => {
     const stats = await cacheStats();
-    expect(stats.cache).toEqual({ agentHits: 1, volunteerHits: 1, misses: 1 });
+    expect(stats.cache).toEqual({ agentHits: 2, directHits: 1, volunteerHits: 1, misses: 1 });
     expect(stats.hosts.h1).toMatchObject({ jobs: 2, cacheHits: 1, compiles: 1, compileMs: 50 });
-    expect(stats.jobs.localByReason).toEqual({ 'agent-cache': 1 });
+    expect(stats.jobs.localByReason).toEqual({ 'agent-cache': 1, 'agent-cache-direct': 1 });
   });
 
   it('shows a hit rate', async () => {
     const lines = formatStats(await cacheStats()).split('\n');
-    expect(lines).toContain('Result cache              2 / 3 hits (66.7 %)');
-    expect(lines).toContain('  agent hits              1');
+    expect(lines).toContain('Result cache              3 / 4 hits (75.0 %)');
+    expect(lines).toContain('  agent hits              2');
+    expect(lines).toContain('    direct (no cpp run)   1');
+    expect(lines).toContain('    preprocessed          1');
     expect(lines).toContain('  volunteer hits          1');
     expect(lines).toContain('  misses                  1');
     expect(lines).toContain('HOST  JOBS  CACHE HITS  FAILURES  MEAN COMPILE  SENT (RAW / WIRE)  RECEIVED (RAW / WIRE)  BACKOFFS');
@@ -219,7 +225,7 @@ describe('result cache figures', () => {
 
   it('reads stats written before the cache as zero hits', () => {
     const old = { ...emptyStats(SCENARIO_START), cache: undefined };
-    expect(normalizeStats(JSON.parse(JSON.stringify(old)), SCENARIO_START)?.cache).toEqual({ agentHits: 0, volunteerHits: 0, misses: 0 });
+    expect(normalizeStats(JSON.parse(JSON.stringify(old)), SCENARIO_START)?.cache).toEqual({ agentHits: 0, directHits: 0, volunteerHits: 0, misses: 0 });
   });
 });
 
