@@ -61,12 +61,12 @@ describe('inexactOf', () => {
   const spec = { args: ['-c', '-fdirectives-only'] } as JobSpec;
   it.each<[string, Partial<JobResult>, CapturedRun | null, InexactDiagnostics | null]>([
     ['a mirrored compile of checked lines', { stderr: warning, mirrored: true }, run({}), null],
-    ['no mirror', { stderr: warning }, run({}), 'diagnostics'],
+    ['no mirror (decided without waiting for cpp)', { stderr: warning }, null, 'diagnostics'],
     ['lines not checked (an older client)', { stderr: warning, mirrored: true }, run({ linesChecked: undefined }), 'diagnostics'],
     ['cpp spoke', { stderr: warning, mirrored: true }, run({ stderr: Buffer.from('#warning') }), 'preprocessor-diagnostics'],
     ['cpp failed', { stderr: warning, mirrored: true }, null, 'preprocessor-diagnostics'],
-  ])('%s', (_name, fields, preprocessed, expected) => {
-    expect(inexactOf(request, analysed(), spec, result(fields), preprocessed)).toBe(expected);
+  ])('%s', async (_name, fields, preprocessed, expected) => {
+    expect(await inexactOf(request, analysed(), spec, result(fields), Promise.resolve(preprocessed))).toBe(expected);
   });
 });
 

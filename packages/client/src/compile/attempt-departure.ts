@@ -32,9 +32,13 @@ export function diagnosticsMatter(analysis: RemoteAnalysis, result: JobResult): 
 
 /**
  * Why the volunteer's diagnostics cannot be shown as this machine's gcc would print them, or null. The
- * preprocessed run is null when cpp failed: then nothing the volunteer said stands.
+ * preprocessed run is null when cpp failed: then nothing the volunteer said stands. An answer without a
+ * mirror is decided at once: a streamed job's cpp may still run (its compiler failed early), and waiting
+ * for it would hold the host's slot for nothing.
  */
-export function inexactOf(request: CompileRequest, analysis: RemoteAnalysis, spec: JobSpec, result: JobResult, preprocessed: CapturedRun | null): InexactDiagnostics | null {
+export async function inexactOf(request: CompileRequest, analysis: RemoteAnalysis, spec: JobSpec, result: JobResult, whole: Promise<CapturedRun | null>): Promise<InexactDiagnostics | null> {
+  if (!result.mirrored) return 'diagnostics';
+  const preprocessed = await whole;
   if (preprocessed === null) return 'preprocessor-diagnostics';
   return inexactDiagnostics({
     args: spec.args,

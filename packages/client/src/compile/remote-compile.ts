@@ -86,7 +86,7 @@ export class RemoteCompile {
       try {
         result = await this.runRemote(host, spec, upload, signal, recorder, timing);
         // What cpp said and whether it checked its lines come with its end, which a streamed job awaits here.
-        const inexact = diagnosticsMatter(analysis, result) ? inexactOf(request, analysis, spec, result, await upload.whole) : null;
+        const inexact = diagnosticsMatter(analysis, result) ? await inexactOf(request, analysis, spec, result, upload.whole) : null;
         end = departureOfResult(analysis, result, inexact);
         recorder.remoteDone(result, end?.departure ?? 'compiled');
       } catch (err) {
