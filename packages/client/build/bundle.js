@@ -57,6 +57,9 @@ const nativeAddonsExternal = {
   name: 'sshcc-native-addons-external',
   setup(build) {
     build.onResolve({ filter: /\.node$/ }, (args) => ({ path: args.path, external: true }));
+    // The native zstd binding picks its per-platform package at run time; @sshcc/protocol loads it
+    // inside try/catch and falls back to zstd-codec where it is not found beside the bundle.
+    build.onResolve({ filter: /^@toondepauw\/node-zstd$/ }, (args) => ({ path: args.path, external: true }));
   },
 };
 
