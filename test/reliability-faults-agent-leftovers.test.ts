@@ -136,12 +136,21 @@ test('the agent SIGKILLed between writing an object and renaming it into place: 
   const entry = join(s.dir, 'holding-agent.js');
   writeFileSync(
     entry,
-    `const fsp = require('node:fs/promises');
+    `const fs = require('node:fs');
+     const fsp = require('node:fs/promises');
      const rename = fsp.rename;
+     const renameSync = fs.renameSync;
+     const into = (to) => String(to).startsWith(${JSON.stringify(`${dir}/`)});
      fsp.rename = (from, to) => {
-       if (!String(to).startsWith(${JSON.stringify(`${dir}/`)})) return rename(from, to);
-       require('node:fs').writeFileSync(${JSON.stringify(held)}, String(from));
+       if (!into(to)) return rename(from, to);
+       fs.writeFileSync(${JSON.stringify(held)}, String(from));
        return new Promise(() => undefined);
+     };
+     // Small outputs are renamed synchronously: this one blocks the agent's thread until it is killed.
+     fs.renameSync = (from, to) => {
+       if (!into(to)) return renameSync(from, to);
+       fs.writeFileSync(${JSON.stringify(held)}, String(from));
+       Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0);
      };
      require(${JSON.stringify(join(REPO, 'packages/client/dist/agent/main.js'))});\n`,
   );

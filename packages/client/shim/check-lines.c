@@ -100,7 +100,9 @@ static struct source_file *source_file(struct line_checker *c, char *path) {
     if (!f) abort();
     f->path = path;
     f->at_line = 1;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    /* Non-blocking: a marker may name a FIFO or a device, which must not hold the relay up (it is not
+     * read: only regular files are checked). */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
     if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
         f->len = (size_t)st.st_size;
