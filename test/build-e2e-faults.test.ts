@@ -141,6 +141,8 @@ test('SIGINT mid-build: no temp files, no compiler left on volunteers or here; t
   expect(again.code).toBe(0);
   const rebuilt = s.compileJobs().slice(done);
   expect(rebuilt.length).toBeGreaterThan(0);
-  expect(rebuilt.filter((job) => job.host === null)).toEqual([]);
+  // Nothing compiled here: each job ran on a volunteer or came from the cache (a job the interrupt cut
+  // off after its result was stored is a hit).
+  expect(rebuilt.filter((job) => job.host === null && !job.cached)).toEqual([]);
   expectMatchesReference(generated.dir, generated.objects(OBJ_DIR));
 }, 90_000);
