@@ -63,6 +63,13 @@ static void emit(struct line_checker *c, const char *data, size_t len) {
     c->out_len += len;
 }
 
+/* What cpp leaves of a line it consumed (#include, #if, a skipped branch): nothing, or its indentation. */
+static int blank(const char *line, size_t len) {
+    for (size_t i = 0; i < len; i++)
+        if (line[i] != ' ' && line[i] != '\t') return 0;
+    return 1;
+}
+
 static void emit_line(struct line_checker *c, const char *line, size_t len) {
     emit(c, line, len);
     emit(c, "\n", 1);
@@ -168,7 +175,7 @@ static const char *directive_name(const char *line, size_t len, size_t *name_len
 static int restorable(const char *normal, size_t normal_len, const char *orig, size_t orig_len) {
     size_t a, b;
     const char *x = directive_name(normal, normal_len, &a), *y = directive_name(orig, orig_len, &b);
-    if (!x || !y || a != b || memcmp(x, y, a) != 0 || normal[0] != '#') return 0;
+    if (!x || !y || a != b || memcmp(x, y, a) != 0) return 0;
     return (a == 6 && memcmp(x, "define", 6) == 0) || (a == 5 && memcmp(x, "undef", 5) == 0) || (a == 6 && memcmp(x, "pragma", 6) == 0);
 }
 
@@ -215,7 +222,7 @@ static void give_up_restore(struct line_checker *c) {
 
 static void check_line(struct line_checker *c, const char *line, size_t len) {
     if (c->restore_text) {
-        if (len == 0) {
+        if (blank(line, len)) {
             c->line++;
             if (++c->blanks < c->span - 1) return;
             emit_line(c, c->restore_text, c->restore_len);
@@ -238,8 +245,8 @@ static void check_line(struct line_checker *c, const char *line, size_t len) {
     const char *orig = NULL;
     size_t orig_len = 0;
     long n = c->line++;
-    /* An empty line stands for one cpp dropped (#include, #if, a skipped branch): nothing to compare. */
-    if (len == 0 || (file_line(c->current, n, &orig, &orig_len) && orig_len == len && memcmp(orig, line, len) == 0)) {
+    /* A blank line stands for one cpp dropped (#include, #if, a skipped branch): nothing to compare. */
+    if (blank(line, len) || (file_line(c->current, n, &orig, &orig_len) && orig_len == len && memcmp(orig, line, len) == 0)) {
         emit_line(c, line, len);
         return;
     }

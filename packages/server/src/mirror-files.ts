@@ -42,6 +42,8 @@ export function writeMirror(at: MirrorRoot, files: readonly MirroredFile[]): boo
   mkdirSync(at.cwd, { recursive: true, mode: 0o700 });
   if (files.length > MAX_MIRRORED_FILES) return false;
   let complete = true;
+  // Many files share a dir (/usr/include/...): each is made once.
+  const made = new Set<string>([at.cwd]);
   for (const file of files) {
     const path = file.path.startsWith('/') ? join(at.root, file.path) : resolve(at.cwd, file.path);
     if (!path.startsWith(`${at.root}/`) || file.path.includes('\0')) {
@@ -55,7 +57,9 @@ export function writeMirror(at: MirrorRoot, files: readonly MirroredFile[]): boo
     }
     try {
       for (const dir of dirs) {
+        if (made.has(dir)) continue;
         mkdirSync(dir, { recursive: true, mode: 0o700 });
+        made.add(dir);
       }
       writeFileSync(path, file.text, { flag: 'wx', mode: 0o600 });
     } catch (err) {

@@ -76,6 +76,15 @@ describe('the shim line checker', () => {
     for (const step of [1, 7, 4096]) expect(check(cpp, step).output.equals(output)).toBe(true);
   });
 
+  it('takes indented directives, and the indentation cpp leaves of a line it consumed (as in Lua)', () => {
+    const file = source('src/indent.c', 'int f(long v) {\n    #if 1\n  #define  NARROW(x)\t((short)(x) + (x))\n    #endif\n  return NARROW(v);\n}\n');
+    const local = gcc(['-c', ...WARNINGS, file, '-o', '/dev/null']);
+    expect(local.stderr.toString()).toContain("in expansion of macro 'NARROW'");
+    const { output, checked } = check(gcc(['-E', '-fdirectives-only', file]).stdout);
+    expect(checked).toBe(true);
+    expect(gcc(['-c', ...WARNINGS, '-fdirectives-only', '-x', 'cpp-output', '-', '-o', '/dev/null'], output).stderr.toString()).toBe(local.stderr.toString());
+  });
+
   it('keeps CRLF lines as the file has them', () => {
     const file = source('src/crlf.c', 'int a;\r\n#define  CR(x)  ((x) + 1)\r\nshort narrow(long v) { return CR(v); }\r\n');
     const local = gcc(['-c', ...WARNINGS, file, '-o', '/dev/null']);
