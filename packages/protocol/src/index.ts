@@ -25,7 +25,7 @@ export {
   recordsCommandLine,
   type CacheKeyJob,
 } from './cache/cache-key';
-export { mapPrefixPath, prefixMapArgs, supportsMacroPrefixMap, DEBUG_PREFIX_MAPS, MACRO_PREFIX_MAPS } from './cache/prefix-map';
+export { mapPrefixPath, prefixMapArgs, prefixMapOf, supportsMacroPrefixMap, DEBUG_PREFIX_MAPS, MACRO_PREFIX_MAPS } from './cache/prefix-map';
 export { zodIssueText } from './zod-issue';
 export {
   PACK_FORMAT,

@@ -1,4 +1,4 @@
-import { mapPath, prefixMapArgs, supportsMacroPrefixMap } from './prefix-maps';
+import { mapPath, mirrorPrefixMapArgs, prefixMapArgs, supportsMacroPrefixMap } from './prefix-maps';
 
 const GCC12 = '(Debian 12.2.0-14+deb12u1) 12.2.0';
 
@@ -32,5 +32,18 @@ describe('mapPath', () => {
     expect(mapPath('/a/b/c', args, ['-fdebug-prefix-map=', '-ffile-prefix-map='])).toBe('/second=x/c');
     expect(mapPath('/a/z', args, ['-fdebug-prefix-map=', '-ffile-prefix-map='])).toBe('/first/z');
     expect(mapPath('/elsewhere', args, ['-fdebug-prefix-map='])).toBe('/elsewhere');
+  });
+});
+
+describe('mirrorPrefixMapArgs', () => {
+  it("maps the root away, then repeats the client's maps of absolute paths under it, each kind in the client's order", () => {
+    const args = ['-c', '-g', '-fdebug-prefix-map=/usr/include=/sys', '-ffile-prefix-map=/home/me=.', '-fmacro-prefix-map=src=s', '-fdebug-prefix-map=nothing'];
+    expect(mirrorPrefixMapArgs('/tmp/j/root', args)).toEqual([
+      '-fdebug-prefix-map=/tmp/j/root=',
+      '-fmacro-prefix-map=/tmp/j/root=',
+      '-fdebug-prefix-map=/tmp/j/root/usr/include=/sys',
+      '-fdebug-prefix-map=/tmp/j/root/home/me=.',
+      '-fmacro-prefix-map=/tmp/j/root/home/me=.',
+    ]);
   });
 });

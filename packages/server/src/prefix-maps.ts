@@ -1,7 +1,7 @@
 // Debug info and __FILE__ name the directory the compiler ran in; the volunteer maps its job dir to the
 // client's cwd. The rule lives in @sshcc/protocol: the cache key and the agent's sampled verification
 // (which compiles a job here as a volunteer would) need the same flags.
-import { DEBUG_PREFIX_MAPS, MACRO_PREFIX_MAPS } from '@sshcc/protocol';
+import { DEBUG_PREFIX_MAPS, MACRO_PREFIX_MAPS, prefixMapOf } from '@sshcc/protocol';
 
 export { prefixMapArgs, supportsMacroPrefixMap, mapPrefixPath as mapPath } from '@sshcc/protocol';
 
@@ -18,9 +18,8 @@ export function mirrorPrefixMapArgs(root: string, args: readonly string[]): stri
     [MACRO_PREFIX_MAPS, '-fmacro-prefix-map='],
   ] as const) {
     for (const arg of args) {
-      const kind = kinds.find((k) => arg.startsWith(k));
-      const spec = kind === undefined ? '' : arg.slice(kind.length);
-      if (spec.startsWith('/') && spec.includes('=')) flags.push(`${flag}${root}${spec}`);
+      const map = prefixMapOf(arg, kinds);
+      if (map?.from.startsWith('/')) flags.push(`${flag}${root}${map.from}=${map.to}`);
     }
   }
   return flags;

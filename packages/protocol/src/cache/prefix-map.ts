@@ -7,17 +7,20 @@
 export const DEBUG_PREFIX_MAPS = ['-fdebug-prefix-map=', '-ffile-prefix-map='] as const;
 export const MACRO_PREFIX_MAPS = ['-fmacro-prefix-map=', '-ffile-prefix-map='] as const;
 
+/** The map `arg` gives if it is one of `kinds` (`-fdebug-prefix-map=OLD=NEW`), else null. */
+export function prefixMapOf(arg: string, kinds: readonly string[]): { readonly from: string; readonly to: string } | null {
+  const kind = kinds.find((k) => arg.startsWith(k));
+  if (!kind) return null;
+  const spec = arg.slice(kind.length);
+  const eq = spec.indexOf('='); // gcc splits at the first '='
+  return eq < 0 ? null : { from: spec.slice(0, eq), to: spec.slice(eq + 1) };
+}
+
 /** `path` as the client's own maps of `kinds` rewrite it: the last matching map wins, as in gcc. */
 export function mapPrefixPath(path: string, args: readonly string[], kinds: readonly string[]): string {
   for (let i = args.length - 1; i >= 0; i--) {
-    const arg = args[i] as string;
-    const kind = kinds.find((k) => arg.startsWith(k));
-    if (!kind) continue;
-    const spec = arg.slice(kind.length);
-    const eq = spec.indexOf('='); // gcc splits at the first '='
-    if (eq < 0) continue;
-    const from = spec.slice(0, eq);
-    if (path.startsWith(from)) return spec.slice(eq + 1) + path.slice(from.length);
+    const map = prefixMapOf(args[i] as string, kinds);
+    if (map !== null && path.startsWith(map.from)) return map.to + path.slice(map.from.length);
   }
   return path;
 }
