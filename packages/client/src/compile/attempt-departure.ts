@@ -40,10 +40,24 @@ export async function inexactOf(request: CompileRequest, analysis: RemoteAnalysi
   if (!result.mirrored) return 'diagnostics';
   const preprocessed = await whole;
   if (preprocessed === null) return 'preprocessor-diagnostics';
+  return inexactFor(request, analysis, spec, result, preprocessed);
+}
+
+/**
+ * Core's verdict on an answer's diagnostics (a volunteer's, or one the agent's cache kept, whose mirror
+ * its key names), given this compile's cpp run here.
+ */
+export function inexactFor(
+  request: CompileRequest,
+  analysis: RemoteAnalysis,
+  spec: JobSpec,
+  answer: { readonly stdout: Buffer; readonly stderr: Buffer; readonly mirrored: boolean },
+  preprocessed: CapturedRun,
+): InexactDiagnostics | null {
   return inexactDiagnostics({
     args: spec.args,
-    printed: Buffer.concat([result.stderr, result.stdout]).toString('latin1'),
-    mirrored: result.mirrored,
+    printed: Buffer.concat([answer.stderr, answer.stdout]).toString('latin1'),
+    mirrored: answer.mirrored,
     linesChecked: preprocessed.linesChecked === true,
     preprocessorStderrBytes: preprocessed.stderr.length,
     ownPalette: volunteerColour(analysis.compileArgv, request.env, request.stderrIsTerminal === true).ownPalette,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { analyzeArgs, departureText, SshccError, volunteerColour, type RemoteAnalysis } from '@sshcc/core';
+import { analyzeArgs, departureText, SshccError, type RemoteAnalysis } from '@sshcc/core';
 import { cacheKey, DATA_CHUNK_BYTES, type ClientSession, type JobSpec } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/store';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
@@ -14,6 +14,7 @@ import { GrowingOutput } from './growing-output';
 import { compileNote } from './compile-note';
 import { tryDirect } from './direct-hit';
 import { execLocally, failure, MAX_CAPTURED_BYTES, preprocessFailed, type Outcome } from './compile-outcome';
+import { inexactFor } from './attempt-departure';
 import { answerCompiled } from './compiled-answer';
 import type { CompileCaching, Compilation, Upload, UploadKey } from './compilation';
 import { RemoteCompile } from './remote-compile';
@@ -202,10 +203,9 @@ export class CompileService {
     const hit = (await caching?.cache.lookup(key, spec)) ?? null;
     recorder.cacheLookup(hit ? 'hit' : 'miss');
     // A gcc answer with diagnostics was stored only when they were exact (a mirrored compile of checked
-    // lines; its key says which source and flags): this compile's cpp must have checked its lines and
-    // said nothing too, else it goes on as a miss.
-    const palette = volunteerColour(analysis.compileArgv, request.env, request.stderrIsTerminal === true).ownPalette;
-    const exact = spec.mirror === true && preprocessed.linesChecked === true && preprocessed.stderr.length === 0 && !palette;
+    // lines; its key says which source and flags): the same verdict, with this compile's cpp run, decides
+    // whether it answers, else it goes on as a miss.
+    const exact = hit !== null && inexactFor(request, analysis, spec, { ...hit, mirrored: spec.mirror === true }, preprocessed) === null;
     return hit !== null && hitAnswers(analysis.family, hit, exact) ? hit : null;
   }
 

@@ -147,22 +147,19 @@ export class RemoteCompile {
     // Streamed: the volunteer had it all, so cpp has ended well; its diagnostics are part of the answer.
     const preprocessed = await upload.whole;
     if (preprocessed === null) return preprocessFailed(compilation);
-    if (result.exitCode !== 0) {
-      // A failure with exact diagnostics (departureOfResult): gcc here would have printed the same and
-      // written nothing, so nothing is written, verified or stored.
-      recorder.countRemote(host, failedOver);
-      return { answer: await answerCompiled(request, analysis, preprocessed, result), place: { kind: 'remote', host, ms: Date.now() - started } };
-    }
+    // A failure with exact diagnostics (departureOfResult): gcc here would have printed the same and
+    // written nothing, so there is nothing to verify or store (answerCompiled writes nothing for it).
+    const failed = result.exitCode !== 0;
     const release = result.releaseMatch;
     let verdict: Verdict['kind'] | null = null;
-    if (release === null ? this.sampler.next(compilation.verifyRate) : this.releaseVerifies(host, spec.fingerprint, release, compilation.verifyRate)) {
+    if (!failed && (release === null ? this.sampler.next(compilation.verifyRate) : this.releaseVerifies(host, spec.fingerprint, release, compilation.verifyRate))) {
       const verified = await this.verifyHere(compilation, spec, preprocessed, host, result, avoid, signal);
       verdict = verified.verdict;
       if (release !== null) this.noteReleaseVerdict(host, spec, release, verdict, compilation.verifyRate);
       if (verified.kept !== null) return verified.kept;
     }
     const answer = await answerCompiled(request, analysis, preprocessed, result);
-    if (caching !== null && (release === null || verdict === 'match')) {
+    if (!failed && caching !== null && (release === null || verdict === 'match')) {
       const key = upload.keyOfWhole(preprocessed);
       if (await caching.cache.store(key, spec, result)) caching.cache.recentKeys.set(caching.command, key);
     }
