@@ -31,6 +31,11 @@ function check(cppOutput: Buffer, step = 65536): { output: Buffer; checked: bool
   return { output: run.stdout, checked: run.stderr.toString() === 'checked=1\n' };
 }
 
+/** What gcc prints compiling preprocessed `text` from stdin, as the volunteer does. */
+function compiled(text: Buffer, extra: readonly string[] = []): string {
+  return gcc(['-c', ...WARNINGS, ...extra, '-fdirectives-only', '-x', 'cpp-output', '-', '-o', '/dev/null'], text).stderr.toString();
+}
+
 function source(name: string, text: string): string {
   mkdirSync(join(dir, 'src'), { recursive: true });
   writeFileSync(join(dir, name), text);
@@ -69,29 +74,27 @@ describe('the shim line checker', () => {
     const cpp = gcc(['-E', '-fdirectives-only', ...WARNINGS, file]).stdout;
     const { output, checked } = check(cpp);
     expect(checked).toBe(true);
-    const compile = (text: Buffer) => gcc(['-c', ...WARNINGS, '-Wunknown-pragmas', '-fdirectives-only', '-x', 'cpp-output', '-', '-o', '/dev/null'], text).stderr.toString();
-    expect(compile(output)).toBe(local.stderr.toString());
+    expect(compiled(output, ['-Wunknown-pragmas'])).toBe(local.stderr.toString());
     // cpp's own normal form is what needed putting back.
-    expect(compile(cpp)).not.toBe(local.stderr.toString());
+    expect(compiled(cpp, ['-Wunknown-pragmas'])).not.toBe(local.stderr.toString());
     for (const step of [1, 7, 4096]) expect(check(cpp, step).output.equals(output)).toBe(true);
   });
 
-  it('takes indented directives, and the indentation cpp leaves of a line it consumed (as in Lua)', () => {
-    const file = source('src/indent.c', 'int f(long v) {\n    #if 1\n  #define  NARROW(x)\t((short)(x) + (x))\n    #endif\n  return NARROW(v);\n}\n');
+  it.each([
+    [
+      'takes indented directives, and the indentation cpp leaves of a line it consumed (as in Lua)',
+      'src/indent.c',
+      'int f(long v) {\n    #if 1\n  #define  NARROW(x)\t((short)(x) + (x))\n    #endif\n  return NARROW(v);\n}\n',
+      "in expansion of macro 'NARROW'",
+    ],
+    ['keeps CRLF lines as the file has them', 'src/crlf.c', 'int a;\r\n#define  CR(x)  ((x) + 1)\r\nshort narrow(long v) { return CR(v); }\r\n', 'in expansion of macro'],
+  ])('%s', (_what, name, text, note) => {
+    const file = source(name, text);
     const local = gcc(['-c', ...WARNINGS, file, '-o', '/dev/null']);
-    expect(local.stderr.toString()).toContain("in expansion of macro 'NARROW'");
+    expect(local.stderr.toString()).toContain(note);
     const { output, checked } = check(gcc(['-E', '-fdirectives-only', file]).stdout);
     expect(checked).toBe(true);
-    expect(gcc(['-c', ...WARNINGS, '-fdirectives-only', '-x', 'cpp-output', '-', '-o', '/dev/null'], output).stderr.toString()).toBe(local.stderr.toString());
-  });
-
-  it('keeps CRLF lines as the file has them', () => {
-    const file = source('src/crlf.c', 'int a;\r\n#define  CR(x)  ((x) + 1)\r\nshort narrow(long v) { return CR(v); }\r\n');
-    const local = gcc(['-c', ...WARNINGS, file, '-o', '/dev/null']);
-    expect(local.stderr.toString()).toContain('in expansion of macro');
-    const { output, checked } = check(gcc(['-E', '-fdirectives-only', file]).stdout);
-    expect(checked).toBe(true);
-    expect(gcc(['-c', ...WARNINGS, '-fdirectives-only', '-x', 'cpp-output', '-', '-o', '/dev/null'], output).stderr.toString()).toBe(local.stderr.toString());
+    expect(compiled(output)).toBe(local.stderr.toString());
   });
 
   it.each([
