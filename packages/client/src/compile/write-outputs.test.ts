@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync, mkdirSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { journalPath, OutputTemps, processOwner, tempOwnerOf, type TempOwner } from './output-temps';
@@ -85,5 +85,42 @@ describe('writeOutputsAtomically', () => {
       chmodSync(locked, 0o700);
     }
     expect(readdirSync(dir).filter((name) => name !== 'locked')).toEqual([]);
+  });
+
+  describe('a small target that already holds the same bytes', () => {
+    const object = Buffer.from('the same object, again');
+    const old = new Date('2020-01-01T00:00:00Z');
+    const target = () => join(dir, 's.o');
+    beforeEach(() => {
+      writeFileSync(target(), object, { mode: 0o640 });
+      utimesSync(target(), old, old);
+    });
+
+    it('is kept (same inode, its own mode) and only marked new, as make needs', async () => {
+      const before = statSync(target());
+      await writeOutputsAtomically([{ path: target(), data: object }], 0o022);
+      const after = statSync(target());
+      expect({ ino: after.ino, mode: after.mode & 0o777, same: readFileSync(target()).equals(object) }).toEqual({ ino: before.ino, mode: 0o640, same: true });
+      expect(after.mtimeMs).toBeGreaterThan(old.getTime());
+      expect(readdirSync(dir)).toEqual(['s.o']);
+    });
+
+    it.each([
+      ['other bytes of the same size', Buffer.from('the same object, AGAIN')],
+      ['a longer object', Buffer.concat([object, Buffer.from('!')])],
+    ])('is replaced when the new one holds %s', async (_what, data) => {
+      const before = statSync(target());
+      await writeOutputsAtomically([{ path: target(), data }], 0o022);
+      expect(statSync(target()).ino).not.toBe(before.ino);
+      expect(readFileSync(target()).equals(data)).toBe(true);
+    });
+
+    it('is never reached through a symlink: the link is replaced by the object, its file left alone', async () => {
+      const link = join(dir, 'l.o');
+      symlinkSync(target(), link);
+      await writeOutputsAtomically([{ path: link, data: object }], 0o022);
+      expect(statSync(link).ino).not.toBe(statSync(target()).ino);
+      expect(statSync(target()).mtimeMs).toBe(old.getTime());
+    });
   });
 });
