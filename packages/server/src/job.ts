@@ -109,7 +109,8 @@ async function compileIn(
     atEnd.hit = await lookUpResult(store, keyOfSource(), request);
     if (atEnd.hit !== null) answeredFromCache.abort(new Error('answered from the result cache'));
   };
-  const streamed = compilesFromStdin(request, version);
+  const fromStdin = stdinInput(request, version);
+  const streamed = fromStdin !== null;
   const mirror = streamed ? mirrorFor(request, version, dir.path) : null;
   if (!streamed) {
     // 'wx': the name is fresh in a fresh dir; never follow anything already there.
@@ -128,7 +129,7 @@ async function compileIn(
       ...(mirror ? mirrorPrefixMapArgs(mirror.at.root, request.args) : prefixMapArgs(dir.path, request.cwd, request.args, version)),
       '-x',
       request.lang,
-      streamed ? '-' : request.input,
+      ...(fromStdin ?? [request.input]),
       '-o',
       request.output,
     ],
@@ -240,13 +241,19 @@ function mirrorFor(request: JobRequest, version: string, jobDir: string): JobMir
 }
 
 /**
- * gcc compiles preprocessed input from stdin into the same object as from a file (the line markers
- * name the source, also in the debug info), so its compile can start before the upload ends. clang
- * names the stdin buffer "-" in the debug info, and a job with companion outputs (.dwo, .gcno) may
- * name them after the input: those keep the file.
+ * The compiler's input when the source goes into its stdin as it arrives, so the compile starts before
+ * the upload ends; null where it must be a file written whole first. gcc compiles preprocessed input
+ * from stdin into the same object as from a file (the line markers name the source, also in the debug
+ * info). clang names a stdin buffer "-" in the object (the file symbol, DW_AT_name) unless its cc1 is
+ * given the main file's name, which the driver passes on from a file input and `-Xclang` overrides
+ * (cc1 takes the last): then the object is the file's, byte for byte, with and without -g. A job with
+ * companion outputs keeps the file: gcc's -gsplit-dwarf DWO id and --coverage's .gcno stamp differ when
+ * the input is stdin (measured on gcc 12).
  */
-function compilesFromStdin(request: JobRequest, version: string): boolean {
-  return request.lang.endsWith('cpp-output') && request.extraOutputs.length === 0 && !/clang/i.test(version);
+function stdinInput(request: JobRequest, version: string): string[] | null {
+  if (request.extraOutputs.length > 0) return null;
+  if (/clang/i.test(version)) return ['-Xclang', '-main-file-name', '-Xclang', request.input, '-'];
+  return request.lang.endsWith('cpp-output') ? ['-'] : null;
 }
 
 /** The requested outputs the compiler wrote, as regular files (a failed compile writes none). */

@@ -1,4 +1,4 @@
-// gcc's preprocessed input goes into the compiler's stdin as it arrives: the compile runs while the
+// A job's source goes into the compiler's stdin as it arrives (gcc's preprocessed input, clang's rewritten one): the compile runs while the
 // upload does. Proved by the compiler running while the source has not ended, not by timing.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -36,6 +36,29 @@ describe('sshcc-server streams gcc input', () => {
     expect(result).toMatchObject({ kind: 'compiled', exitCode: 0 });
     writeFileSync(join(root, 'big.i'), BIG);
     const local = spawnSync('gcc', ['-c', '-O1', '-g', '-fdirectives-only', '-x', 'cpp-output', 'big.i', '-o', 'local.o'], { cwd: root });
+    expect(local.status).toBe(0);
+    expect(result.outputs.get('big.o')?.equals(readFileSync(join(root, 'local.o')))).toBe(true);
+  }, 120_000);
+
+  it("streams clang's rewritten source too: the compile runs before the source has ended, and its -g object is the file's", async () => {
+    const root = testRoot();
+    const server = startServer(root);
+    const session = await connect(server);
+    // As the agent sends clang's: -frewrite-includes output, compiled as C, under the input name big.rw.c.
+    writeFileSync(join(root, 'big.c'), SLOW_C);
+    const REWRITTEN = spawnSync('clang', ['-E', '-frewrite-includes', 'big.c'], { cwd: root, maxBuffer: 64 << 20 }).stdout;
+    let compilerSeenBeforeEnd = false;
+    async function* arriving() {
+      yield REWRITTEN.subarray(0, SPLIT);
+      compilerSeenBeforeEnd = await waitUntil(() => processesIn(server.tmp).length > 0, 20_000);
+      yield REWRITTEN.subarray(SPLIT);
+    }
+    const spec = await gccJobSpec(root, { compiler: 'clang', args: ['-c', '-O1', '-g'], lang: 'c', input: 'big.rw.c', output: 'big.o', env: { LC_ALL: 'C' }, timeLimitSeconds: 300 });
+    const result = await session.runJob(spec, arriving());
+    expect(compilerSeenBeforeEnd).toBe(true);
+    expect(result).toMatchObject({ kind: 'compiled', exitCode: 0 });
+    writeFileSync(join(root, 'big.rw.c'), REWRITTEN);
+    const local = spawnSync('clang', ['-c', '-O1', '-g', '-x', 'c', 'big.rw.c', '-o', 'local.o'], { cwd: root });
     expect(local.status).toBe(0);
     expect(result.outputs.get('big.o')?.equals(readFileSync(join(root, 'local.o')))).toBe(true);
   }, 120_000);
