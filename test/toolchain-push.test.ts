@@ -2,8 +2,8 @@
 // compiler covered (gcc's and g++'s drivers, /usr/lib/gcc, as, clang, the cross gcc, cc1's libraries:
 // testkit's `hide`, root only) gets the client's gcc as a pack over the pooled connection, then compiles a
 // real multi-file project remote-only, objects identical to local ones, with and without -g. A fresh agent
-// then sends no pack bytes, ping and stats name the pack held there, and a cross compiler goes the same
-// way. Runs the BUILT CLI (npm run build).
+// then sends no pack bytes, ping and stats name the pack held there, a pack evicted there is pushed
+// again, and a cross compiler goes the same way. Runs the BUILT CLI (npm run build).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -120,6 +120,24 @@ if (reason !== undefined) {
     expect(text.stdout).toContain(`\nToolchain packs\n`);
     expect(text.stdout).toMatch(new RegExp(`^${volunteer.alias}/2 +${id?.slice(0, 12)} gcc .+ +1 +0 B +[\\d.]+ s +0$`, 'm'));
   }, 120_000);
+
+  test('a pack evicted from the volunteer while an agent that pushed it lives is pushed again by that agent', async () => {
+    // The fresh agent pushed it (0 bytes) above. The store goes as an eviction would take it.
+    const env = clientEnv('fresh');
+    const store = join(root, 'volunteer-home', '.cache', 'sshcc', 'toolchains');
+    execFileSync('sh', ['-c', 'chmod -R u+w "$1" && rm -rf "$1"', 'sh', store]);
+    const pushesBefore = packLines(env).length;
+    await runCaptured(['make', 'clean'], { cwd: project, env });
+    const build = await make(env, '-O2');
+    expect(build.code).toBe(0);
+    expect(await waitFor(() => packLines(env).length > pushesBefore, 120_000, 200)).toBe(true);
+    expect(packLines(env).slice(pushesBefore)).toEqual([expect.stringMatching(/toolchain pack [0-9a-f]{12} in place: sent \d+ of \d+ files, /)]);
+    await runCaptured(['make', 'clean'], { cwd: project, env });
+    const again = await make({ ...env, SSHCC_FALLBACK: '0' }, '-O2');
+    expect(again.stderr).toBe('');
+    expect(again.code).toBe(0);
+    expectLocalObjects(project, '-O2');
+  }, 300_000);
 
   test.each([
     [`a cross compiler (${CROSS})`, CROSS, 'cross'],

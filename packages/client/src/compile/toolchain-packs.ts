@@ -1,5 +1,5 @@
-// The agent's toolchain packs: built once per compiler, pushed once per host that lacks the compiler,
-// while the build goes on without that host for that compiler.
+// The agent's toolchain packs: built once per compiler, pushed to each host that lacks the compiler (again
+// after a wait if that failed), while the build goes on without that host for that compiler.
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { arch } from 'node:os';
@@ -9,6 +9,7 @@ import { describePack, readCachedManifest, selectFromArchive, type DescribedPack
 import { compilerKey, type HostTable } from '../hosts';
 import type { PackPush } from '../events';
 import type { SshPool } from '../pool';
+import { PushAttempts } from './push-attempts';
 
 export interface ToolchainPacksOptions {
   readonly pool: SshPool<ClientSession>;
@@ -48,8 +49,8 @@ export class ToolchainPacks {
   private readonly ready = new Map<string, string>();
   /** Per compiler, the one look for a built pack in the packs dir. */
   private readonly looked = new Map<string, Promise<void>>();
-  /** host + compiler: a push begun (whatever became of it); one per agent life, so a failing host is not pushed to again and again. */
-  private readonly tried = new Set<string>();
+  /** host + compiler: one push at a time, a failed one tried again only after a wait. */
+  private readonly attempts = new PushAttempts();
 
   constructor(private readonly options: ToolchainPacksOptions) {}
 
@@ -90,12 +91,17 @@ export class ToolchainPacks {
    */
   offer(host: string, compilerPath: string, compiler: CompilerFingerprint): void {
     const key = `${host}\0${compilerKey(compiler)}`;
-    if (this.tried.has(key)) return;
-    this.tried.add(key);
-    void this.push(host, compilerPath, compiler);
+    if (!this.attempts.begin(key)) return;
+    void this.push(host, compilerPath, compiler).then((held) => {
+      if (held) return this.attempts.succeeded(key);
+      // The host stays unfit for the compiler until the wait is over; its next job's compiler-missing
+      // answer then offers the push again.
+      setTimeout(() => this.options.hosts.clearUnfit(host, compiler), this.attempts.failed(key)).unref();
+    });
   }
 
-  private async push(host: string, compilerPath: string, compiler: CompilerFingerprint): Promise<void> {
+  /** Whether the host now holds the pack. */
+  private async push(host: string, compilerPath: string, compiler: CompilerFingerprint): Promise<boolean> {
     const { pool, hosts, report } = this.options;
     const started = Date.now();
     let pack: DescribedPack | null = null;
@@ -123,6 +129,7 @@ export class ToolchainPacks {
         ms: Date.now() - started,
         message: outcome.sent.length === 0 ? 'the host had every file already' : `sent ${outcome.sent.length} of ${distinct} files, ${mib(outcome.wireBytes)}`,
       });
+      return true;
     } catch (err) {
       report({
         host,
@@ -134,6 +141,7 @@ export class ToolchainPacks {
         ms: Date.now() - started,
         message: err instanceof NotPushed ? err.message : formatError(err).replace(/^sshcc: /, ''),
       });
+      return false;
     } finally {
       side?.close();
     }
