@@ -37,6 +37,11 @@ export interface AgentCache {
   close(): void;
 }
 
+/** Direct mode's manifests, beside the result store's entries in the agent cache's dir. */
+export function manifestsDir(cacheDir: string): string {
+  return join(cacheDir, 'manifests');
+}
+
 /** The user's agent cache, or null when SSHCC_CACHE=0. Throws a 'config' SshccError for a bad SSHCC_CACHE_SIZE. */
 export function openAgentCache(env: NodeJS.ProcessEnv): AgentCache | null {
   const settings = cacheSettings('agent', env);
@@ -45,7 +50,7 @@ export function openAgentCache(env: NodeJS.ProcessEnv): AgentCache | null {
   const recentKeys = new RecentKeysFile(join(settings.dir, 'recent-commands.json'), { capacity: RECENT_COMMANDS });
   return {
     results: store,
-    direct: new DirectCache({ dir: join(settings.dir, 'manifests') }),
+    direct: new DirectCache({ dir: manifestsDir(settings.dir) }),
     recentKeys,
     close: () => recentKeys.flush(),
     async lookup(key, spec) {

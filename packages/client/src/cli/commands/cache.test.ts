@@ -1,6 +1,6 @@
 // Runs the BUILT `sshcc cache …` as a user would (build first), on a store filled through the same API.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ResultStore } from '@sshcc/store';
@@ -46,10 +46,14 @@ describe('sshcc cache', () => {
     expect(JSON.parse(sshcc(['stats', '--json']).stdout)).toMatchObject({ hits: 1, misses: 1, stores: 2, entries: 2 });
   });
 
-  it('size, then clear, then size', async () => {
+  it('size, then clear (entries and direct-mode manifests), then size', async () => {
     await fill();
     expect(JSON.parse(sshcc(['size', '--json']).stdout)).toMatchObject({ entries: 2, maxBytes: 5 * 1024 ** 3 });
+    const manifests = join(cache, 'sshcc', 'agent', 'manifests', 'ab');
+    mkdirSync(manifests, { recursive: true });
+    writeFileSync(join(manifests, 'ab'.repeat(32)), '{}');
     expect(sshcc(['clear']).stdout).toMatch(/^Removed 2 entries \(2\.\d kB\) from .*\/sshcc\/agent\n$/);
+    expect(existsSync(join(cache, 'sshcc', 'agent', 'manifests'))).toBe(false);
     expect(sshcc(['size'], { SSHCC_CACHE_SIZE: '1M' }).stdout).toBe('0 entries, 0 B of 1.0 MB\n');
   });
 

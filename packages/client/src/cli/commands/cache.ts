@@ -1,4 +1,6 @@
+import { rm } from 'node:fs/promises';
 import { cacheSettings, ResultStore, type CacheStats } from '@sshcc/store';
+import { manifestsDir } from '../../compile/result-cache';
 import { bytes } from '../../views/stats/format-stats';
 import type { CliCommand } from '../cli-command';
 
@@ -17,7 +19,7 @@ export const cacheCommand: CliCommand = {
       "show or clear this user's result cache (stats, size, clear)",
       (command) =>
         command
-          .positional('action', { choices: ACTIONS, describe: 'stats: hits, misses, stores, evictions, corrupt entries and size; size: entries and bytes; clear: remove every entry' })
+          .positional('action', { choices: ACTIONS, describe: 'stats: hits, misses, stores, evictions, corrupt entries and size; size: entries and bytes; clear: remove every entry and direct mode\'s manifests' })
           .option('json', { type: 'boolean', default: false, describe: 'print the figures as JSON' })
           .example('$0 cache stats', '')
           .example('$0 cache clear', ''),
@@ -31,6 +33,9 @@ export const cacheCommand: CliCommand = {
         const action = args.action as Action;
         if (action === 'clear') {
           const removed = await store.clear();
+          // Direct mode's manifests name results that are gone now: a stale one would only cost a miss, but
+          // "clear" means nothing of the cache is left.
+          await rm(manifestsDir(store.dir), { recursive: true, force: true });
           process.stdout.write(args.json ? `${JSON.stringify(removed)}\n` : `Removed ${removed.entries} entries (${bytes(removed.bytes)}) from ${store.dir}\n`);
         } else if (action === 'size') {
           const size = await store.size();
