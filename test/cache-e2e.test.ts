@@ -188,6 +188,24 @@ test("a rebuild after make clean is answered from the agent's own cache: no netw
   expect(ran.status).toBe(0);
 }, 180_000);
 
+test("a file that uses __TIME__ is compiled on every build, by neither cache answered (a hit would give the first build's time); the rest are hits", async () => {
+  const dir = project('build-time');
+  appendFileSync(join(dir, 'src', 'wc.c'), 'const char *wc_built_at = __TIME__;\n');
+  await make(dir);
+  clean(dir);
+  const before = await volunteerStore().stats();
+  const logged = session.compileJobs().length;
+  await make(dir, 'gcc', [], { agentCache: 'keep' });
+  const rebuilt = session.compileJobs().slice(logged);
+  expect(rebuilt).toHaveLength(ALL_OBJECTS.length);
+  const byObject = new Map(rebuilt.map((job) => [job.output.slice(job.output.lastIndexOf('/') + 1), job]));
+  // Compiled on the volunteer, which was not even asked: the agent sent no key.
+  expect(byObject.get('wc.o')).toMatchObject({ host: expect.any(String) });
+  expect(byObject.get('wc.o')?.cached).toBeUndefined();
+  expect(await since(before)).toEqual({ hits: 0, misses: 0, stores: 0, corrupt: 0 });
+  expect([...byObject].filter(([name, job]) => name !== 'wc.o' && !job.cached).map(([name]) => name)).toEqual([]);
+}, 180_000);
+
 test('SSHCC_CACHE=0 in the build turns off both caches: every compile runs on the volunteer, no lookups', async () => {
   const dir = project('no-cache');
   await make(dir);

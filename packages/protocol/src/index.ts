@@ -22,6 +22,8 @@ export {
   CacheKeyHasher,
   CACHE_KEY_VERSION,
   cwdReachesResult,
+  dependsOnBuildTime,
+  namesTimeMacro,
   recordsCommandLine,
   type CacheKeyJob,
 } from './cache/cache-key';

@@ -105,7 +105,7 @@ async function compileIn(
   const answeredFromCache = new AbortController();
   const atEnd: { hit: JobReply | null } = { hit: null };
   const lookUpAtEnd = async (whole: boolean): Promise<void> => {
-    if (!whole || store === null || request.cacheAtEnd !== true) return;
+    if (!whole || store === null || request.cacheAtEnd !== true || hasher?.dependsOnBuildTime === true) return;
     atEnd.hit = await lookUpResult(store, keyOfSource(), request);
     if (atEnd.hit !== null) answeredFromCache.abort(new Error('answered from the result cache'));
   };
@@ -174,7 +174,7 @@ async function compileIn(
   if (total > MAX_OUTPUT_BYTES) return { kind: 'limit', message: `outputs exceed ${MAX_OUTPUT_BYTES} bytes`, compileMs, release };
   // wholeSource holds only for a compile that succeeded (above).
   // A mirror that lacks a file gave diagnostics that quote less than they should: not stored under a key that promises a mirror.
-  if (store && wholeSource && (mirror === null || mirrored)) {
+  if (store && wholeSource && (mirror === null || mirrored) && hasher?.dependsOnBuildTime !== true) {
     // Stored once the outputs have gone to the client, before the job dir goes (the reply's `end`
     // waits for it, so the client's next job can already hit).
     await lookedUp;

@@ -124,6 +124,22 @@ describe('sshcc-server result cache', () => {
       expect(await storeOf(root).stats()).toMatchObject({ hits: 2, misses: 2, stores: 2, corrupt: 0 });
     }, 60_000);
 
+    it('compiles a source that names __TIME__ every time and stores nothing: a hit would give the first build\'s time', async () => {
+      const root = testRoot();
+      const session = await connect(startServer(root));
+      const TIMED = Buffer.concat([STREAMED, Buffer.from('const char *built = __TIME__;\n')]);
+      async function* timed(): AsyncGenerator<Buffer> {
+        // The macro split across two chunks, as a stream may cut it.
+        const at = TIMED.lastIndexOf('__TIME__') + 4;
+        yield TIMED.subarray(0, at);
+        yield TIMED.subarray(at);
+      }
+      const spec = await job(root, { lang: 'c', input: 'answer.c', sourceBytes: null });
+      for (let i = 0; i < 2; i++) expect(await session.runJob(spec, timed())).toMatchObject({ kind: 'compiled', exitCode: 0, cached: false });
+      await session.close();
+      expect(await storeOf(root).stats()).toMatchObject({ hits: 0, stores: 0 });
+    }, 60_000);
+
     it('asks for nothing and stores nothing when the client says no cache (cacheKey null)', async () => {
       const root = testRoot();
       const session = await connect(startServer(root));

@@ -42,7 +42,7 @@ export interface Upload {
   readonly bytes: () => number;
   readonly key: UploadKey;
   /** The key the agent's cache stores the result under, from the whole source; hashed once per compile. */
-  readonly keyOfWhole: (whole: CapturedRun) => string;
+  readonly keyOfWhole: (whole: CapturedRun) => string | null;
   /**
    * Whether a big whole source waits for the volunteer's cache lookup (`need`). Not after a miss in the
    * agent's own cache: the volunteer likely misses too, and a miss should cost one round trip, not two.

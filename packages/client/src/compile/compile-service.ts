@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { analyzeArgs, departureText, SshccError, type RemoteAnalysis } from '@sshcc/core';
-import { cacheKey, DATA_CHUNK_BYTES, type ClientSession, type JobSpec } from '@sshcc/protocol';
+import { cacheKey, DATA_CHUNK_BYTES, dependsOnBuildTime, type ClientSession, type JobSpec } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/store';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { CompileContext } from './handle-compile';
@@ -109,7 +109,8 @@ export class CompileService {
     const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
     const spec = remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length);
     // With the caches off, the volunteer neither looks up nor stores.
-    const key: UploadKey = cachesOff(request) ? { kind: 'off' } : { kind: 'known', key: cacheKey(spec, preprocessed.stdout) };
+    const known = cachesOff(request) ? null : cacheableKey(spec, preprocessed.stdout);
+    const key: UploadKey = known === null ? { kind: 'off' } : { kind: 'known', key: known };
     if (key.kind === 'known') direct.record(preprocessed, key.key);
     if (compilation.caching !== null && key.kind === 'known') {
       const hit = await this.lookUp(compilation, key.key, spec, preprocessed);
@@ -119,7 +120,7 @@ export class CompileService {
       source: () => preprocessed.stdout,
       bytes: () => preprocessed.stdout.length,
       key,
-      keyOfWhole: (whole) => (key.kind === 'known' ? key.key : cacheKey(spec, whole.stdout)),
+      keyOfWhole: (whole) => (key.kind === 'known' ? key.key : cacheableKey(spec, whole.stdout)),
       holdForLookup: compilation.caching === null,
       whole: Promise.resolve(preprocessed),
     };
@@ -155,9 +156,12 @@ export class CompileService {
       const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
       const spec = remoteJobSpec(analysis, fingerprint, request, null);
       // Hashed once, whichever asks first: the lookup when cpp ends, or the store after the compile.
-      let wholeKey: string | undefined;
-      const keyOfWhole = (run: CapturedRun): string => {
-        if (wholeKey === undefined) recordDirect(run, (wholeKey = cacheKey(spec, run.stdout)));
+      let wholeKey: string | null | undefined;
+      const keyOfWhole = (run: CapturedRun): string | null => {
+        if (wholeKey === undefined) {
+          wholeKey = cacheableKey(spec, run.stdout);
+          if (wholeKey !== null) recordDirect(run, wholeKey);
+        }
         return wholeKey;
       };
       const upload: Upload = {
@@ -176,8 +180,8 @@ export class CompileService {
       );
       await Promise.race([settled, whole]);
       const preprocessed = remoteDone || caching === null ? null : await whole;
-      if (preprocessed !== null && caching !== null) {
-        const key = keyOfWhole(preprocessed);
+      const key = preprocessed !== null && caching !== null ? keyOfWhole(preprocessed) : null;
+      if (preprocessed !== null && caching !== null && key !== null) {
         const hit = await this.lookUp(compilation, key, spec, preprocessed);
         if (hit !== null && !remoteDone) {
           remote.abort(new SshccError('internal', 'answered from the result cache'));
@@ -282,4 +286,9 @@ function commandId(compiler: string, request: CompileRequest): string {
 function withNote(answer: CompileAnswer, note: string): CompileAnswer {
   // An exec answer's stderr is written by the client before it runs the compiler.
   return { ...answer, stderr: Buffer.concat([answer.stderr ?? Buffer.alloc(0), Buffer.from(`${note}\n`)]) };
+}
+
+/** The key a whole source's result is cached under; null where the result depends on when it was compiled (__DATE__, __TIME__). */
+function cacheableKey(spec: JobSpec, source: Buffer): string | null {
+  return dependsOnBuildTime(spec, source) ? null : cacheKey(spec, source);
 }

@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, unlinkSync, utimesSync, writeFileSync, type BigIntStats } from 'node:fs';
 import { lstat, readdir, unlink } from 'node:fs/promises';
 import { isAbsolute, join, resolve } from 'node:path';
+import { namesTimeMacro } from '@sshcc/protocol';
 import { includedFiles } from './include-markers';
 import { MAX_DEP_FILE_BYTES, MAX_MANIFEST_FILES, ManifestSchema, matchingEntry, sameStat, withEntry, type FileProbe, type FileStat, type Manifest, type ManifestEntry, type ManifestFile } from './direct-manifest';
 
@@ -27,8 +28,6 @@ const SETTLE_COARSE_MS = 2_000;
 const MAX_KNOWN_HASHES = 100_000;
 /** Manifests kept parsed, each while its file is the same inode: a hit then costs one stat, no parse. */
 const MAX_PARSED = 5_000;
-/** Preprocessed text that uses these compiles differently every time: never recorded. */
-const TIME_MACROS = ['__DATE__', '__TIME__', '__TIMESTAMP__'].map((name) => Buffer.from(name));
 const EMBED = Buffer.from('embed');
 const HAS_PREFIX = '__has_';
 const INCBIN = Buffer.from('.incbin');
@@ -103,7 +102,8 @@ export class DirectCache {
     const { cwd, startedMs } = at;
     // gcc's cpp diagnostics (#warning) belong to the answer, and a direct hit runs no cpp to print them.
     if (run.stderr.length > 0) return 'cpp-stderr';
-    if (TIME_MACROS.some((name) => run.stdout.includes(name))) return 'time-macro';
+    // Stricter than the result key's rule: a manifest is never recorded for a time macro, SOURCE_DATE_EPOCH or not.
+    if (namesTimeMacro(run.stdout)) return 'time-macro';
     if (readsUnmarked(run.stdout)) return 'unmarked-read';
     const names = includedFiles(run.stdout);
     if (names === null) return 'markers';

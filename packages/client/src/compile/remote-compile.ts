@@ -161,7 +161,7 @@ export class RemoteCompile {
     const answer = await answerCompiled(request, analysis, preprocessed, result);
     if (!failed && caching !== null && (release === null || verdict === 'match')) {
       const key = upload.keyOfWhole(preprocessed);
-      if (await caching.cache.store(key, spec, result)) caching.cache.recentKeys.set(caching.command, key);
+      if (key !== null && (await caching.cache.store(key, spec, result))) caching.cache.recentKeys.set(caching.command, key);
     }
     recorder.countRemote(host, failedOver);
     return { answer, place: { kind: 'remote', host, ms: Date.now() - started } };

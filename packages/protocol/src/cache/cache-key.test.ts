@@ -1,4 +1,4 @@
-import { CacheKeyHasher, cacheKey, cwdReachesResult, recordsCommandLine, type CacheKeyJob, type JobRequest } from '@sshcc/protocol';
+import { CacheKeyHasher, cacheKey, cwdReachesResult, dependsOnBuildTime, namesTimeMacro, recordsCommandLine, type CacheKeyJob, type JobRequest } from '@sshcc/protocol';
 import { testJobRequest, TEST_FINGERPRINT } from '../test-job';
 
 const SOURCE = Buffer.from('# 1 "hello.c"\nint main(void) { return 0; }\n');
@@ -106,5 +106,33 @@ describe('what reaches the result', () => {
     expect(recordsCommandLine(['-grecord-command-line'])).toBe(true);
     expect(recordsCommandLine(['-frecord-command-line'])).toBe(true);
     expect(recordsCommandLine(['-g'])).toBe(false);
+  });
+});
+
+describe('a result that depends on when it was compiled is never cached', () => {
+  const EPOCH = { env: { SOURCE_DATE_EPOCH: '1700000000' } };
+  it.each<[string, string, Partial<JobRequest>, boolean]>([
+    ['no time macro', 'int x;\n', {}, false],
+    ['__DATE__', 'const char *d = __DATE__;\n', {}, true],
+    ['__TIME__', 'const char *t = __TIME__;\n', {}, true],
+    ['__TIMESTAMP__', 'const char *s = __TIMESTAMP__;\n', {}, true],
+    ['__DATE__ under SOURCE_DATE_EPOCH (a fixed date, in the key)', 'const char *d = __DATE__;\n', EPOCH, false],
+    ['__TIME__ under SOURCE_DATE_EPOCH', 'const char *t = __TIME__;\n', EPOCH, false],
+    ['__TIMESTAMP__ under SOURCE_DATE_EPOCH (the file\'s mtime there, not the epoch)', 'const char *s = __TIMESTAMP__;\n', EPOCH, true],
+  ])('%s', (_name, text, job, depends) => {
+    const source = Buffer.from(text);
+    const request = { ...base, ...job };
+    expect(dependsOnBuildTime(request, source)).toBe(depends);
+    // Streamed in any split, a macro across two chunks included, the hasher says the same.
+    for (let size = 1; size <= source.length; size++) {
+      const hasher = new CacheKeyHasher(request as CacheKeyJob);
+      for (let at = 0; at < source.length; at += size) hasher.update(source.subarray(at, at + size));
+      expect({ size, depends: hasher.dependsOnBuildTime }).toEqual({ size, depends });
+    }
+  });
+
+  it('namesTimeMacro (direct mode\'s rule) ignores SOURCE_DATE_EPOCH', () => {
+    expect(namesTimeMacro(Buffer.from('__DATE__'))).toBe(true);
+    expect(namesTimeMacro(Buffer.from('__DAT_E__'))).toBe(false);
   });
 });

@@ -31,12 +31,49 @@ export function cwdReachesResult(args: readonly string[]): boolean {
   return recordsCommandLine(args) || args.some((arg) => arg.startsWith('-g') && !DEBUG_OFF.test(arg));
 }
 
-/** Hashes a job's fields, then its source as it streams by; `digest()` gives the key (64 hex digits). */
+/**
+ * Macros that expand to when the compile ran, or (__TIMESTAMP__) to the source's mtime there. The client's
+ * -fdirectives-only and -frewrite-includes leave them unexpanded, so a key over the source would hand a
+ * later build an earlier build's date: such a source is never looked up or stored, at either end. Where
+ * the job's environment sets SOURCE_DATE_EPOCH (in the key), __DATE__ and __TIME__ are that fixed date.
+ */
+const TIME_MACROS = ['__DATE__', '__TIME__', '__TIMESTAMP__'].map((name) => Buffer.from(name));
+const EPOCH_FIXES = new Set(['__DATE__', '__TIME__']);
+/** Bytes of one chunk kept to find a macro split across two. */
+const TIME_MACRO_OVERLAP = Math.max(...TIME_MACROS.map((name) => name.length)) - 1;
+
+function timeMacrosFor(job: Pick<CacheKeyJob, 'env'>): Buffer[] {
+  return job.env.SOURCE_DATE_EPOCH === undefined ? TIME_MACROS : TIME_MACROS.filter((name) => !EPOCH_FIXES.has(name.toString()));
+}
+
+function namesAny(macros: readonly Buffer[], source: Uint8Array): boolean {
+  const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  return macros.some((name) => bytes.includes(name));
+}
+
+/** Whether `source` names any time macro, SOURCE_DATE_EPOCH or not. */
+export function namesTimeMacro(source: Uint8Array): boolean {
+  return namesAny(TIME_MACROS, source);
+}
+
+/** Whether `job`'s result from `source` depends on when it is compiled: then it is never cached. */
+export function dependsOnBuildTime(job: Pick<CacheKeyJob, 'env'>, source: Uint8Array): boolean {
+  return namesAny(timeMacrosFor(job), source);
+}
+
+/**
+ * Hashes a job's fields, then its source as it streams by; `digest()` gives the key (64 hex digits), and
+ * `dependsOnBuildTime` whether the source names a time macro (its result must not be cached).
+ */
 export class CacheKeyHasher {
   private readonly hash: Hash = createHash('sha256');
+  private readonly timeMacros: Buffer[];
+  private timeMacro = false;
+  private tail: Buffer = Buffer.alloc(0);
 
   constructor(job: CacheKeyJob) {
     const { fingerprint } = job;
+    this.timeMacros = timeMacrosFor(job);
     this.text(CACHE_KEY_VERSION);
     this.text(job.compiler);
     this.list([fingerprint.version, fingerprint.target, fingerprint.driver]);
@@ -59,7 +96,17 @@ export class CacheKeyHasher {
 
   update(sourceChunk: Uint8Array): this {
     this.hash.update(sourceChunk);
+    if (!this.timeMacro) {
+      const chunk = Buffer.from(sourceChunk.buffer, sourceChunk.byteOffset, sourceChunk.byteLength);
+      const seam = Buffer.concat([this.tail, chunk.subarray(0, TIME_MACRO_OVERLAP)]);
+      this.timeMacro = namesAny(this.timeMacros, seam) || namesAny(this.timeMacros, chunk);
+      this.tail = chunk.length >= TIME_MACRO_OVERLAP ? Buffer.from(chunk.subarray(chunk.length - TIME_MACRO_OVERLAP)) : seam.subarray(Math.max(0, seam.length - TIME_MACRO_OVERLAP));
+    }
     return this;
+  }
+
+  get dependsOnBuildTime(): boolean {
+    return this.timeMacro;
   }
 
   digest(): string {
