@@ -6,7 +6,8 @@
 // tree (byte for byte, or as DESIGN.md's facts allow for -g). The report line gives each project's
 // version, remote share and departure reasons (`sshcc stats --json`).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stopAll } from '@sshcc/testkit';
@@ -28,6 +29,24 @@ const missing = [...found.values()].filter((source): source is string => typeof 
 
 test('every package test/debian-sources fetches has a build here, and every build its package', () => {
   expect(DEBIAN_PROJECTS.map((project) => project.package).sort()).toEqual([...found.keys()].sort());
+});
+
+test('a source never fetched, or whose tarball is not the one its .dsc names, is reported with the command that fetches it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sshcc-debian-sources-'));
+  try {
+    const fix = /: run `(sudo )?scripts\/setup` \(it fetches them/;
+    expect(findSource('demo', dir)).toMatch(new RegExp(`^the Debian source of demo is not in ${dir}/demo${fix.source}`));
+    const tarball = Buffer.from('a tarball');
+    const sha256 = createHash('sha256').update(tarball).digest('hex');
+    mkdirSync(join(dir, 'demo'));
+    writeFileSync(join(dir, 'demo', 'demo_1.0-2.dsc'), `Source: demo\nVersion: 1.0-2\nChecksums-Sha256:\n ${sha256} ${tarball.length} demo_1.0.orig.tar.gz\n 00 1 demo_1.0-2.debian.tar.xz\n`);
+    writeFileSync(join(dir, 'demo', 'demo_1.0.orig.tar.gz'), tarball);
+    expect(findSource('demo', dir)).toEqual({ package: 'demo', version: '1.0-2', tarball: join(dir, 'demo', 'demo_1.0.orig.tar.gz') });
+    writeFileSync(join(dir, 'demo', 'demo_1.0.orig.tar.gz'), 'another tarball');
+    expect(findSource('demo', dir)).toMatch(new RegExp(`demo_1\\.0\\.orig\\.tar\\.gz does not match its \\.dsc's sha256${fix.source}`));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 if (missing.length > 0 && process.getuid?.() !== 0) {

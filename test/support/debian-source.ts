@@ -27,8 +27,8 @@ export function listedSources(): string[] {
 }
 
 /** What is wrong with the fetched copy of `pkg` (one line that names the command that fixes it), or its files. */
-export function findSource(pkg: string): DebianSource | string {
-  const dir = join(SOURCES_DIR, pkg);
+export function findSource(pkg: string, sourcesDir: string = SOURCES_DIR): DebianSource | string {
+  const dir = join(sourcesDir, pkg);
   const fix = `run \`${process.getuid?.() === 0 ? '' : 'sudo '}scripts/setup\` (it fetches them with apt-get source --download-only)`;
   const dsc = existsSync(dir) ? readdirSync(dir).find((name) => name.endsWith('.dsc')) : undefined;
   if (dsc === undefined) return `the Debian source of ${pkg} is not in ${dir}: ${fix}`;
