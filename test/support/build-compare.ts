@@ -20,13 +20,24 @@ export interface BuildComparison {
 
 /** Every .o and .d in `refDir` (or those of the objects named in `only`, e.g. `main.o`) against the same name in `outDir`. */
 export function compareBuilds(refDir: string, outDir: string, only?: readonly string[]): BuildComparison {
-  const result: BuildComparison = { compared: [], identical: [], debugEquivalent: [], differences: [] };
   const wanted = only?.flatMap((object) => [object, object.replace(/\.o$/, '.d')]);
-  const names = readdirSync(refDir)
-    .filter((name) => (name.endsWith('.o') || name.endsWith('.d')) && (wanted === undefined || wanted.includes(name)))
-    .sort();
+  const names = readdirSync(refDir).filter((name) => (name.endsWith('.o') || name.endsWith('.d')) && (wanted === undefined || wanted.includes(name)));
+  return compareFiles(refDir, outDir, names);
+}
+
+/** gcc's -MD output as make-, CMake-, Meson- and automake-driven builds name it. */
+const DEPENDENCY_FILE = /\.(d|Po|Plo)$/;
+
+/** Every object and dependency file at any depth under `refDir` against the same path under `outDir`. */
+export function compareBuildTrees(refDir: string, outDir: string): BuildComparison {
+  const names = readdirSync(refDir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.o') || DEPENDENCY_FILE.test(name));
+  return compareFiles(refDir, outDir, names);
+}
+
+function compareFiles(refDir: string, outDir: string, names: readonly string[]): BuildComparison {
+  const result: BuildComparison = { compared: [], identical: [], debugEquivalent: [], differences: [] };
   if (names.length === 0) result.differences.push(`${refDir}: no objects to compare`);
-  for (const name of names) {
+  for (const name of [...names].sort()) {
     result.compared.push(name);
     const ref = join(refDir, name);
     const out = join(outDir, name);
@@ -38,7 +49,7 @@ export function compareBuilds(refDir: string, outDir: string, only?: readonly st
       if (name.endsWith('.o')) result.identical.push(name);
       continue;
     }
-    if (name.endsWith('.d')) {
+    if (!name.endsWith('.o')) {
       result.differences.push(`${name}: dependency files differ`);
       continue;
     }

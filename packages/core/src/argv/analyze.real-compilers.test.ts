@@ -232,3 +232,10 @@ describe('-gsplit-dwarf', () => {
     expect(dwoInfo(remote.dwo)).toEqual(dwoInfo(local.dwo));
   });
 });
+
+test('gcc refuses -fdirectives-only beside -Wunused-macros, so such a compile is not split: it stays here', () => {
+  const refused = spawnSync('gcc', ['-Iinc', '-DFOO=2', '-Wunused-macros', '-E', '-fdirectives-only', 'src/foo.c'], { cwd: project, encoding: 'utf8' });
+  expect(refused.status).not.toBe(0);
+  expect(refused.stderr).toMatch(/-fdirectives-only.* is incompatible with .*-Wunused-macros/);
+  expect(analyzeArgs(split('gcc -Iinc -DFOO=2 -O2 -Wunused-macros -c src/foo.c -o obj/foo.o'), { cwd: project, env: {} })).toMatchObject({ mode: 'local', reason: 'unused-macros' });
+});

@@ -234,6 +234,11 @@ const ROWS: ReadonlyArray<readonly [string, Expected]> = [
   ],
   // other -Wp options reach clang's cc1 in the compile step too, and volunteers refuse what they can't vet
   ['clang -c -Wp,-DA=1,-UB -Wp,-fno-ms-compat foo.c', { local: 'preprocessor-option' }],
+  // gcc refuses -fdirectives-only beside -Wunused-macros (cJSON's CMake flags), and plain -E changes -O0 code
+  ['cc -std=c89 -Wall -Wunused-macros -fPIC -MD -MT x.o -MF x.o.d -o x.o -c x.c', { local: 'unused-macros' }],
+  ['cc -Werror=unused-macros -c x.c', { local: 'unused-macros' }],
+  ['cc -Wunused-macros -Wno-unused-macros -c x.c', { input: 'x.c', output: 'x.o', pp: 'cc -Wunused-macros -Wno-unused-macros -E -fdirectives-only x.c', cc: '-c -Wunused-macros -Wno-unused-macros -fdirectives-only' }],
+  ['clang -Wunused-macros -c x.c', { input: 'x.c', output: 'x.o', pp: 'clang -Wunused-macros -E -frewrite-includes x.c', cc: '-c -Wunused-macros' }],
   // hand-written makefiles and plain commands
   ['cc -O2 -c hello.c', { input: 'hello.c', output: 'hello.o', pp: 'cc -O2 -E -fdirectives-only hello.c', cc: '-c -O2 -fdirectives-only' }],
   ['cc -c hello.c -o hello.o -Wall -pthread', { input: 'hello.c', output: 'hello.o', pp: 'cc -Wall -pthread -E -fdirectives-only hello.c', cc: '-c -Wall -pthread -fdirectives-only' }],

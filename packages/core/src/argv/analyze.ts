@@ -113,6 +113,9 @@ function remote(compiler: string, family: CompilerFamily, cmd: ParsedCommand, cw
     const compileArgv = [stopFlag, ...cmd.compile, ...clangExtras];
     return { ...common, preprocessArgv: null, compileArgv, remoteLang: lang };
   }
+  // gcc refuses -fdirectives-only beside -Wunused-macros, and macros expanded here (plain -E) lose the
+  // locations that -O0 code (a nop at a function's end) and -g's columns depend on.
+  if (family === 'gcc' && warnsOfUnusedMacros(cmd.options)) return local('unused-macros', '-Wunused-macros');
   const preprocessArgv = [
     compiler,
     ...cmd.preprocess,
@@ -126,6 +129,16 @@ function remote(compiler: string, family: CompilerFamily, cmd: ParsedCommand, cw
     return { ...common, preprocessArgv, compileArgv, remoteLang: preprocessedLang(lang) };
   }
   return { ...common, preprocessArgv, compileArgv: [stopFlag, ...cmd.compile, ...clangExtras], remoteLang: lang };
+}
+
+/** Whether the last of gcc's -W[no-]unused-macros / -Werror=unused-macros turns the warning on. */
+function warnsOfUnusedMacros(options: readonly string[]): boolean {
+  let on = false;
+  for (const opt of options) {
+    if (opt === '-Wunused-macros' || opt === '-Werror=unused-macros') on = true;
+    else if (opt === '-Wno-unused-macros') on = false;
+  }
+  return on;
 }
 
 /**

@@ -26,6 +26,7 @@ export const LOCAL_REASON_TEXT: Readonly<Record<LocalReason, string>> = {
   'unknown-compiler': 'sshcc distributes only gcc- and clang-compatible drivers it can recognize',
   'syntax-only': 'nothing is written, so there is nothing to fetch',
   'preprocessor-option': "clang passes it to its compile step too, and volunteers run only options they can vet",
+  'unused-macros': 'gcc keeps no macros for a volunteer beside it, and expanding them here changes the code at -O0 and the debug info',
   'side-files': 'the compile writes files beside the object that sshcc does not fetch',
   'reads-files': 'the compile reads a file that only this machine has',
   'recorded-command-line': 'the object records the command line, which differs on a volunteer',

@@ -46,7 +46,8 @@ export type LocalReason =
   | 'recorded-command-line' // -frecord-gcc-switches stores the argv, which differs on the volunteer
   | 'unreadable-response-file' // @file that can't be read: gcc keeps it as a literal argument
   | 'malformed' // e.g. `-o` without a file name: the compiler's own error is the answer
-  | 'preprocessor-option'; // clang -Wp,<option> other than -D/-U: it reaches the compile step, which a volunteer won't run
+  | 'preprocessor-option' // clang -Wp,<option> other than -D/-U: it reaches the compile step, which a volunteer won't run
+  | 'unused-macros'; // gcc -Wunused-macros: it refuses -fdirectives-only, and macros expanded here change -O0 code and -g
 
 export interface AnalyzeContext {
   /** The client's working directory; relative paths in argv are relative to it. */
