@@ -35,6 +35,7 @@ const GOOD: PingReport = {
     { name: 'g++', status: 'failed', here, detail: 'timeout: killed after 10 s' },
   ],
   timings: { connectMs: 84.26, startMs: 120, rttMs: 0.61 },
+  clock: { skewMs: -12.4, uncertaintyMs: 0.3 },
   error: null,
   notes: ['skipped ~/.ssh/id_rsa: encrypted'],
 };
@@ -49,6 +50,7 @@ const GONE: PingReport = {
   server: null,
   compilers: [],
   timings: { connectMs: null, startMs: null, rttMs: null },
+  clock: null,
   error: { code: 'connect', exitCode: 110, message: 'sshcc: connect: cannot connect to me@slow:22: connection refused' },
   notes: [],
 };
@@ -61,6 +63,7 @@ describe('formatPingReports', () => {
         '  server:     sshcc-server/0.1.0, protocol 1, zstd, by exec ~/.local/lib/sshcc/sshcc-server',
         '  machine:    x64, 16 cpus, load 0.50 1.00 2.25',
         '  time:       connect 84 ms, server start 120 ms, round trip 0.6 ms',
+        '  clock:      0.012 s behind this machine (± 0.000 s)',
         '  compilers:  match: cc, gcc; not on this machine: clang; differ: gcc-13; failed: g++',
         '  why:        gcc-13: version "13.1" on the client, "13.2" here',
         '  why:        g++: timeout: killed after 10 s',

@@ -1,4 +1,4 @@
-import type { SshccErrorCode } from '@sshcc/core';
+import type { ClockSkew, SshccErrorCode } from '@sshcc/core';
 import type { ServerMode } from '../hosts';
 
 // What `sshcc ping --json` prints: one report per remote host. This shape is a public interface
@@ -80,6 +80,11 @@ export interface PingReport {
   readonly server: PingServer | null;
   readonly compilers: readonly CompilerCheck[];
   readonly timings: PingTimings;
+  /**
+   * The volunteer's clock against this one (ms, positive when it is ahead), from its hello's time and half
+   * the round trip; null when not measured (no server, or one too old to send its time).
+   */
+  readonly clock: ClockSkew | null;
   /** Why the host is unusable; null when it is usable. */
   readonly error: PingFailure | null;
   /** Things worth knowing that did not stop it (a skipped key, a refused channel). */
