@@ -134,22 +134,22 @@ describe('diagnose', () => {
     [
       'no sshcc on PATH',
       { ...HEALTHY, client: { ...HEALTHY.client, onPath: null } },
-      [{ code: 'sshcc-not-on-path', severity: 'error', subject: 'sshcc', command: `export PATH=/opt/sshcc/dist:${HEALTHY.path.join(':')}` }],
+      [{ code: 'sshcc-not-on-path', severity: 'error', subject: 'sshcc', command: 'export PATH="/opt/sshcc/dist:$PATH"' }],
     ],
     [
       'another sshcc first on PATH',
       { ...HEALTHY, client: { ...HEALTHY.client, onPath: { path: '/usr/bin/sshcc', kind: 'other', sameAsSelf: false } } },
-      [{ code: 'other-sshcc-on-path', severity: 'warning', subject: 'sshcc', command: `export PATH=/opt/sshcc/dist:${HEALTHY.path.join(':')}` }],
+      [{ code: 'other-sshcc-on-path', severity: 'warning', subject: 'sshcc', command: 'export PATH="/opt/sshcc/dist:$PATH"' }],
     ],
     [
       'the masquerade folder not on PATH',
       withMasq({ pathIndex: null }, PATH),
-      [{ code: 'masquerade-not-on-path', severity: 'error', subject: MASQ.dir, command: `export PATH=${MASQ.dir}:${PATH.join(':')}` }],
+      [{ code: 'masquerade-not-on-path', severity: 'error', subject: MASQ.dir, command: 'export PATH="/home/me/.sshcc/bin:$PATH"' }],
     ],
     [
       'the masquerade folder after /usr/bin',
       withMasq({ pathIndex: 4, shadowedBy: [{ name: 'gcc', path: '/usr/bin/gcc' }] }, [...PATH, MASQ.dir]),
-      [{ code: 'masquerade-shadowed', severity: 'error', subject: MASQ.dir, command: `export PATH=${MASQ.dir}:${PATH.join(':')}` }],
+      [{ code: 'masquerade-shadowed', severity: 'error', subject: MASQ.dir, command: 'export PATH="/home/me/.sshcc/bin:$PATH"' }],
     ],
     [
       'the masquerade folder before ccache\'s',
@@ -173,6 +173,11 @@ describe('diagnose', () => {
     ],
   ])('%s', (_what, findings, expected) => {
     expect(diagnose(findings).map(({ code, severity, subject, command }) => ({ code, severity, subject, command }))).toEqual(expected);
+  });
+
+  it('quotes a folder for the double quotes that keep $PATH expanding', () => {
+    const [problem] = diagnose(withMasq({ dir: '/tmp/a "b" $c', pathIndex: null }, PATH));
+    expect(problem?.command).toBe('export PATH="/tmp/a \\"b\\" \\$c:$PATH"');
   });
 
   it('says what is wrong and what to do in words a person can act on', () => {

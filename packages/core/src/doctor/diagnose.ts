@@ -6,29 +6,31 @@ import type { ClientFinding, DoctorFindings, HostFinding, HostListFinding, Masqu
 // that command, ready to paste. Pure: the client gathers the findings.
 
 /** Every kind of problem; also the `code` of each entry in `sshcc doctor --json`. */
-export type DoctorProblemCode =
-  | 'host-list-unreadable'
-  | 'host-list-warning'
-  | 'no-host-list'
-  | 'no-remote-hosts'
-  | 'unreachable'
-  | 'host-key-unknown'
-  | 'host-key-changed'
-  | 'no-ssh-key'
-  | 'auth-refused'
-  | 'ssh-config'
-  | 'server-not-installed'
-  | 'server-failed'
-  | 'no-matching-compiler'
-  | 'packs-off'
-  | 'clock-skew'
-  | 'sshcc-not-on-path'
-  | 'other-sshcc-on-path'
-  | 'no-shim'
-  | 'masquerade-not-on-path'
-  | 'masquerade-shadowed'
-  | 'masquerade-link'
-  | 'masquerade-before-ccache';
+export const DOCTOR_PROBLEM_CODES = [
+  'host-list-unreadable',
+  'host-list-warning',
+  'no-host-list',
+  'no-remote-hosts',
+  'unreachable',
+  'host-key-unknown',
+  'host-key-changed',
+  'no-ssh-key',
+  'auth-refused',
+  'ssh-config',
+  'server-not-installed',
+  'server-failed',
+  'no-matching-compiler',
+  'packs-off',
+  'clock-skew',
+  'sshcc-not-on-path',
+  'other-sshcc-on-path',
+  'no-shim',
+  'masquerade-not-on-path',
+  'masquerade-shadowed',
+  'masquerade-link',
+  'masquerade-before-ccache',
+] as const;
+export type DoctorProblemCode = (typeof DOCTOR_PROBLEM_CODES)[number];
 
 export interface DoctorProblem {
   readonly code: DoctorProblemCode;
@@ -47,7 +49,7 @@ export function diagnose(findings: DoctorFindings): DoctorProblem[] {
   return [
     ...hostListProblems(findings.hostList),
     ...findings.hosts.flatMap((host) => hostProblems(host, findings)),
-    ...clientProblems(findings.client, findings.path),
+    ...clientProblems(findings.client),
     ...findings.masquerade.flatMap((dir) => masqueradeProblems(dir, findings)),
   ];
 }
@@ -165,10 +167,10 @@ function clockProblems(host: HostFinding): DoctorProblem[] {
   ];
 }
 
-function clientProblems(client: ClientFinding, path: readonly string[]): DoctorProblem[] {
+function clientProblems(client: ClientFinding): DoctorProblem[] {
   const problems: DoctorProblem[] = [];
   const selfDir = client.self.path.slice(0, client.self.path.lastIndexOf('/'));
-  const putFirst = `export PATH=${shellQuoteArg(`${selfDir}:${path.join(':')}`)}`;
+  const putFirst = prependToPath(selfDir);
   if (client.self.kind === 'launcher') {
     problems.push({
       code: 'no-shim',
@@ -194,11 +196,15 @@ function clientProblems(client: ClientFinding, path: readonly string[]): DoctorP
   return problems;
 }
 
+/** `export PATH="DIR:$PATH"`: a folder listed again further on changes nothing, the first one wins. */
+function prependToPath(dir: string): string {
+  return `export PATH="${dir.replace(/[\\"$`]/g, (c) => `\\${c}`)}:$PATH"`;
+}
+
 function masqueradeProblems(dir: MasqueradeFinding, findings: DoctorFindings): DoctorProblem[] {
   const problems: DoctorProblem[] = [];
   const subject = dir.dir;
-  const withoutDir = findings.path.filter((entry) => entry !== dir.dir);
-  const putFirst = `export PATH=${shellQuoteArg([dir.dir, ...withoutDir].join(':'))}`;
+  const putFirst = prependToPath(dir.dir);
   if (dir.pathIndex === null) {
     problems.push({ code: 'masquerade-not-on-path', severity: 'error', subject, message: 'this masquerade folder is not on PATH, so builds never run its links', fix: 'put it first on PATH', command: putFirst });
   } else if (dir.shadowedBy.length > 0) {
@@ -213,7 +219,7 @@ function masqueradeProblems(dir: MasqueradeFinding, findings: DoctorFindings): D
     });
   }
   if (dir.ccacheAfter !== null) {
-    const ccacheFirst = [dir.ccacheAfter, ...withoutDir.filter((entry) => entry !== dir.ccacheAfter)];
+    const ccacheFirst = [dir.ccacheAfter, ...findings.path.filter((entry) => entry !== dir.dir && entry !== dir.ccacheAfter)];
     problems.push({
       code: 'masquerade-before-ccache',
       severity: 'error',
