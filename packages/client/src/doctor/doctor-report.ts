@@ -44,6 +44,7 @@ const HostSchema = z.strictObject({
       arch: z.string().nullable(),
       packs: z.array(z.strictObject({ id: z.string(), compiler: z.string().nullable() })).nullable(),
       noPush: z.string().nullable(),
+      capacity: z.strictObject({ cap: z.int(), busy: z.int(), waiting: z.int(), load1: z.number(), cpus: z.int() }).nullable(),
     })
     .nullable(),
   compilers: z.array(

@@ -26,6 +26,7 @@ function formatPingReport(report: PingReport): string {
   if (server !== null) {
     fields.push(['server', `${server.version}, protocol ${server.protocol}, ${server.compression}, by ${server.mode === 'exec' ? `exec ${server.command}` : server.command}`]);
     fields.push(['machine', `${server.arch === null ? '' : `${server.arch}, `}${server.cpus} cpus, load ${server.load.map((l) => l.toFixed(2)).join(' ')}`]);
+    if (server.capacity !== null) fields.push(['capacity', `${server.capacity.busy} of ${server.capacity.cap} jobs running, ${server.capacity.waiting} waiting`]);
   }
   const times = [
     timings.connectMs === null ? null : `connect ${ms(timings.connectMs)}`,

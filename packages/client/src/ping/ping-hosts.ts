@@ -9,6 +9,7 @@ import { checkCompilers } from './compiler-probe';
 import { connectionStages } from './connection-stages';
 import { measureRoundTrip } from './measure-round-trip';
 import type { CompilerCheck, PingFailure, PingReport, PingServer } from './ping-report';
+import { volunteerCapacity } from './volunteer-capacity';
 
 // `sshcc ping` makes its connections with the agent's own pool code (ssh_config, known_hosts, keys,
 // subsystem-then-exec), so what it reports is what a build would meet. It does not go through a
@@ -112,6 +113,7 @@ async function describeServer(worker: PoolWorker<ClientSession>, env: NodeJS.Pro
     arch: hello.arch ?? null,
     packs: hello.packs?.map((id) => ({ id, compiler: compilers.get(id) ?? null })) ?? null,
     noPush: whyNoPush(hello, arch()),
+    capacity: volunteerCapacity(hello),
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ClockSkew, SshccErrorCode } from '@sshcc/core';
 import type { ServerMode } from '../hosts';
+import type { VolunteerCapacity } from './volunteer-capacity';
 
 // What `sshcc ping --json` prints: one report per remote host. This shape is a public interface
 // (scripts read it); add fields, never rename them.
@@ -41,6 +42,8 @@ export interface PingServer {
   readonly packs: readonly PackHeld[] | null;
   /** Why the agent will push no toolchain pack there (another arch, no pushes taken); null when it would push one. */
   readonly noPush: string | null;
+  /** How busy it said it was (its cap on jobs at once, running, waiting); null when its hello does not say. */
+  readonly capacity: VolunteerCapacity | null;
 }
 
 /** A toolchain pack a volunteer holds. */
