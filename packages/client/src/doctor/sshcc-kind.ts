@@ -23,5 +23,5 @@ export function sshccKind(path: string): SshccKind {
     return 'missing';
   }
   if (head.subarray(0, 4).equals(ELF_MAGIC)) return 'shim';
-  return head.toString('utf8').split('\n')[1] === LAUNCHER_MARK ? 'launcher' : 'other';
+  return (head.toString('utf8').split('\n')[1] ?? '').startsWith(LAUNCHER_MARK) ? 'launcher' : 'other';
 }
