@@ -65,7 +65,7 @@ function doctor(args: readonly string[], hosts: readonly string[], path: string)
     SSHCC_HOSTS: hosts.join(' '),
     PATH: path,
   };
-  for (const name of ['SSH_AUTH_SOCK', 'SSHCC_SERVER_COMMAND', 'DISTCC_HOSTS', 'SSHCC_PACKS']) delete env[name];
+  for (const name of ['SSH_AUTH_SOCK', 'SSHCC_SERVER_COMMAND', 'DISTCC_HOSTS', 'SSHCC_PACKS', 'CC']) delete env[name];
   return runCaptured([process.execPath, CLI, 'doctor', ...args], { cwd: root, env });
 }
 
@@ -79,7 +79,7 @@ describe('sshcc doctor', () => {
     expect(run.stdout).toContain(`\n  ${good.alias}: ok (${good.user}@127.0.0.1:${good.port})\n`);
     expect(run.stdout).toMatch(/^ {4}clock: +\d+\.\d{3} s (ahead of|behind) this machine \(± \d+\.\d{3} s\)$/m);
     expect(run.stdout).toMatch(/^ {4}compilers: +match: .*\bgcc\b/m);
-    expect(run.stdout).toContain(`  this:     ${SSHCC} (the C shim)\n  on PATH:  ${SSHCC} (this one)\n`);
+    expect(run.stdout).toContain(`  this:        ${SSHCC} (the C shim)\n  on PATH:     ${SSHCC} (this one)\n  C compiler:  cc: ${onSystemPath('cc')}\n`);
     expect(run.stdout).toContain(`  ${masq}: PATH entry 1; gcc, g++, cc, c++, clang, clang++ lead to this sshcc\n`);
   }, 60_000);
 
@@ -110,7 +110,7 @@ describe('sshcc doctor', () => {
         [bare.alias, false],
         [skewed.alias, true],
       ]);
-      expect(report.client).toEqual({ self: { path: SSHCC, kind: 'shim' }, onPath: { path: SSHCC, kind: 'shim', sameAsSelf: true } });
+      expect(report.client).toEqual({ self: { path: SSHCC, kind: 'shim' }, onPath: { path: SSHCC, kind: 'shim', sameAsSelf: true }, cc: { name: 'cc', path: onSystemPath('cc') ?? null } });
     });
 
     it('names each problem with the command that fixes it, and nothing else', () => {
@@ -126,11 +126,12 @@ describe('sshcc doctor', () => {
       );
     });
 
-    it('measures each clock from the hello and half a round trip: the skewed one an hour ahead, the others in step', () => {
+    it('bounds each clock by the round trip to its hello: the skewed one an hour ahead, the others in step', () => {
+      // The volunteers share this machine's clock, so the truth is known: 0, and SKEW_MS for the skewed
+      // one. It must lie within the reported uncertainty (0.1 ms of rounding allowed), however loaded the machine.
       const [inStep, , , ahead] = report.hosts;
-      expect(Math.abs(inStep?.clock?.skewMs ?? NaN)).toBeLessThan(1000);
-      expect(Math.abs((ahead?.clock?.skewMs ?? NaN) - SKEW_MS)).toBeLessThan(60_000);
-      expect(ahead?.clock?.uncertaintyMs).toBeCloseTo((ahead?.timings.rttMs ?? NaN) / 2, 0);
+      expect(Math.abs(inStep?.clock?.skewMs ?? NaN)).toBeLessThanOrEqual((inStep?.clock?.uncertaintyMs ?? NaN) + 0.1);
+      expect(Math.abs((ahead?.clock?.skewMs ?? NaN) - SKEW_MS)).toBeLessThanOrEqual((ahead?.clock?.uncertaintyMs ?? NaN) + 0.1);
       expect(report.hosts[1]?.clock).toBeNull();
       expect(report.problems[2]?.message).toMatch(/^its clock is 3[56]\d\d\.\d s ahead of this machine's \(± \d+\.\d{3} s\); __DATE__ and __TIME__/);
     });
@@ -163,10 +164,14 @@ describe('sshcc doctor', () => {
   }, 60_000);
 });
 
+function onSystemPath(name: string): string | undefined {
+  return systemPath.split(':').map((dir) => join(dir, name)).find((file) => existsSync(file));
+}
+
 /** The real compilers of the masquerade names that the system PATH finds, in the links' order. */
 function shadowing(): { name: string; path: string }[] {
   return ['gcc', 'g++', 'cc', 'c++', 'clang', 'clang++'].flatMap((name) => {
-    const path = systemPath.split(':').map((dir) => join(dir, name)).find((file) => existsSync(file));
+    const path = onSystemPath(name);
     return path === undefined ? [] : [{ name, path }];
   });
 }

@@ -20,7 +20,7 @@ const REPORT: DoctorReport = {
     ],
   },
   hosts: [{ ...unreachableReport('me@build1:2222/8', 'me@build1:2222'), slots: 8 }],
-  client: { self: { path: SELF, kind: 'launcher' }, onPath: { path: SELF, kind: 'launcher', sameAsSelf: true } },
+  client: { self: { path: SELF, kind: 'launcher' }, onPath: { path: SELF, kind: 'launcher', sameAsSelf: true }, cc: { name: 'cc', path: null } },
   masquerade: [
     {
       dir: '/home/me/.sshcc/bin',
@@ -64,8 +64,9 @@ describe('formatDoctorReport', () => {
         '    ssh:    reachable: no, host key: not tried, auth: not tried',
         '',
         'sshcc:',
-        `  this:     ${SELF} (the sh launcher: Node starts for every compile)`,
-        `  on PATH:  ${SELF} (this one)`,
+        `  this:        ${SELF} (the sh launcher: Node starts for every compile)`,
+        `  on PATH:     ${SELF} (this one)`,
+        '  C compiler:  cc: not on PATH',
         '',
         'masquerade:',
         '  /home/me/.sshcc/bin: PATH entry 7; gcc, g++ lead to this sshcc; cc broken',

@@ -34,7 +34,8 @@ function hostsSection({ hosts }: DoctorReport): string {
 
 function clientSection({ client }: DoctorReport): string {
   const onPath = client.onPath === null ? 'none' : `${client.onPath.path} (${client.onPath.sameAsSelf ? 'this one' : KIND_WORDS[client.onPath.kind]})`;
-  return `sshcc:\n${indent(formatFields([['this', `${client.self.path} (${KIND_WORDS[client.self.kind]})`], ['on PATH', onPath]]))}`;
+  const cc = `${client.cc.name}: ${client.cc.path ?? 'not on PATH'}`;
+  return `sshcc:\n${indent(formatFields([['this', `${client.self.path} (${KIND_WORDS[client.self.kind]})`], ['on PATH', onPath], ['C compiler', cc]]))}`;
 }
 
 function masqueradeSection({ masquerade }: DoctorReport): string {

@@ -66,6 +66,8 @@ const SshccKindSchema = z.enum(['shim', 'launcher', 'missing', 'other']);
 const ClientSchema = z.strictObject({
   self: z.strictObject({ path: z.string(), kind: SshccKindSchema }),
   onPath: z.strictObject({ path: z.string(), kind: SshccKindSchema, sameAsSelf: z.boolean() }).nullable(),
+  /** The C compiler the shim is built with (`$CC`, else `cc`) and where PATH finds it. */
+  cc: z.strictObject({ name: z.string(), path: z.string().nullable() }),
 });
 
 const MasqueradeSchema = z.strictObject({

@@ -39,7 +39,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const remote = (list?.hosts ?? []).filter((host): host is SshHost => host.kind === 'ssh');
   const pings = remote.length === 0 ? [] : await pingHosts(remote, { env, cwd, self: options.self, timeoutMs: options.timeoutMs, client: options.client });
   const path = (env.PATH ?? '').split(delimiter);
-  const client = findClient(options.self, env.PATH, cwd);
+  const client = findClient(options.self, env, cwd);
   const masquerade = findMasqueradeDirs({ path, cwd, self: options.self, named: options.masquerade });
   const packsEnabled = env.SSHCC_PACKS !== '0';
   const problems = diagnose({

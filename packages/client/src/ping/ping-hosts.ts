@@ -35,6 +35,9 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
   const timeoutMs = options.timeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
   const started = performance.now();
   const connectedAt = new Map<string, number>();
+  // Wall-clock times for the clock check: the hello was written after the connection was up (the
+  // channel opens after this event) and before it was noticed here.
+  const connectedWall = new Map<string, number>();
   const notes = new Map<string, string[]>(hosts.map((host) => [host.spec, []]));
   const compression = new Map(hosts.map((host) => [host.spec, host.compression ? ('zstd' as const) : ('none' as const)]));
   const helloAt = new Map<string, number>();
@@ -48,7 +51,10 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
     connect: { env: options.env, connectTimeoutMs: timeoutMs },
   });
   pool.on('event', (event) => {
-    if (event.type === 'connection-opened' && !connectedAt.has(event.hostId)) connectedAt.set(event.hostId, performance.now());
+    if (event.type === 'connection-opened' && !connectedAt.has(event.hostId)) {
+      connectedAt.set(event.hostId, performance.now());
+      connectedWall.set(event.hostId, Date.now());
+    }
     if (event.type === 'note') notes.get(event.hostId)?.push(event.message);
   });
   try {
@@ -66,7 +72,7 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
           readyAt = performance.now();
           server = await describeServer(worker, options.env);
           rttMs = await measureRoundTrip(worker.session, options.cwd, timeoutMs);
-          clock = clockSkew(worker.session.hello.time, helloAt.get(host.spec), rttMs);
+          clock = clockSkew(worker.session.hello.time, connectedWall.get(host.spec), helloAt.get(host.spec));
           compilers = await checkCompilers(worker.session, worker.session.hello.compilers, { ...options, path: options.env.PATH, timeoutMs });
           failure = compilerFailure(host.spec, worker.session.hello.compilers, compilers);
         } catch (err) {
@@ -127,9 +133,9 @@ function noteHelloTime<S>(handshake: WorkerHandshake<S>, noted: (hostId: string)
 }
 
 /** null where the server sends no time (an older one). */
-function clockSkew(remoteMs: number | undefined, receivedAtMs: number | undefined, roundTripMs: number): ClockSkew | null {
-  if (remoteMs === undefined || receivedAtMs === undefined) return null;
-  const { skewMs, uncertaintyMs } = estimateClockSkew({ remoteMs, receivedAtMs, roundTripMs });
+function clockSkew(remoteMs: number | undefined, sentAtMs: number | undefined, receivedAtMs: number | undefined): ClockSkew | null {
+  if (remoteMs === undefined || sentAtMs === undefined || receivedAtMs === undefined) return null;
+  const { skewMs, uncertaintyMs } = estimateClockSkew({ remoteMs, sentAtMs, receivedAtMs });
   return { skewMs: round(skewMs), uncertaintyMs: round(uncertaintyMs) };
 }
 

@@ -84,8 +84,9 @@ export interface PingReport {
   readonly compilers: readonly CompilerCheck[];
   readonly timings: PingTimings;
   /**
-   * The volunteer's clock against this one (ms, positive when it is ahead), from its hello's time and half
-   * the round trip; null when not measured (no server, or one too old to send its time).
+   * The volunteer's clock against this one (ms, positive when it is ahead), from its hello's time placed in
+   * the middle of the round trip from the connection being up to the hello's arrival; null when not
+   * measured (no server, or one too old to send its time).
    */
   readonly clock: ClockSkew | null;
   /** Why the host is unusable; null when it is usable. */

@@ -2,11 +2,11 @@ import { CLOCK_SKEW_LIMIT_MS, estimateClockSkew, isSkewTooLarge, type ClockSkew 
 
 describe('estimateClockSkew', () => {
   it.each<[string, number, number, number, ClockSkew]>([
-    ['in step: the hello left half a round trip before it arrived', 1_000_000, 1_000_010, 20, { skewMs: 0, uncertaintyMs: 10 }],
-    ['the volunteer an hour ahead', 4_600_000, 1_000_000, 2, { skewMs: 3_600_001, uncertaintyMs: 1 }],
-    ['the volunteer 2.5 s behind, over a 50 ms link', 997_525, 1_000_000, 50, { skewMs: -2_450, uncertaintyMs: 25 }],
-  ])('%s', (_what, remoteMs, receivedAtMs, roundTripMs, expected) => {
-    expect(estimateClockSkew({ remoteMs, receivedAtMs, roundTripMs })).toEqual(expected);
+    ['in step: read half way through a 20 ms round trip', 1_000_010, 1_000_000, 1_000_020, { skewMs: 0, uncertaintyMs: 10 }],
+    ['the volunteer an hour ahead', 4_600_001, 1_000_000, 1_000_002, { skewMs: 3_600_000, uncertaintyMs: 1 }],
+    ['the volunteer 2.5 s behind, over a 50 ms round trip', 997_525, 1_000_000, 1_000_050, { skewMs: -2_500, uncertaintyMs: 25 }],
+  ])('%s', (_what, remoteMs, sentAtMs, receivedAtMs, expected) => {
+    expect(estimateClockSkew({ remoteMs, sentAtMs, receivedAtMs })).toEqual(expected);
   });
 });
 

@@ -31,7 +31,7 @@ const MASQ: MasqueradeFinding = {
 const HEALTHY: DoctorFindings = {
   hostList: { source: { kind: 'env', name: 'SSHCC_HOSTS' }, searched: [{ kind: 'env', name: 'SSHCC_HOSTS' }], error: null, warnings: [], remoteHosts: 1 },
   hosts: [HOST],
-  client: { self: { path: SELF, kind: 'shim' }, onPath: { path: SELF, kind: 'shim', sameAsSelf: true } },
+  client: { self: { path: SELF, kind: 'shim' }, onPath: { path: SELF, kind: 'shim', sameAsSelf: true }, cc: { name: 'cc', path: '/usr/bin/cc' } },
   masquerade: [MASQ],
   path: [MASQ.dir, ...PATH],
   packsEnabled: true,
@@ -127,9 +127,14 @@ describe('diagnose', () => {
       [{ code: 'clock-skew', severity: 'warning', subject: HOST.spec, command: 'sudo timedatectl set-ntp true' }],
     ],
     [
-      'the C shim did not build',
-      { ...HEALTHY, client: { self: { path: SELF, kind: 'launcher' }, onPath: { path: SELF, kind: 'launcher', sameAsSelf: true } } },
-      [{ code: 'no-shim', severity: 'warning', subject: 'sshcc', command: 'cc --version && npm run build' }],
+      'the C shim did not build: no C compiler',
+      { ...HEALTHY, client: { self: { path: SELF, kind: 'launcher' }, onPath: { path: SELF, kind: 'launcher', sameAsSelf: true }, cc: { name: 'cc', path: null } } },
+      [{ code: 'no-shim', severity: 'warning', subject: 'sshcc', command: 'sudo apt-get install gcc && npm run build' }],
+    ],
+    [
+      'the C shim did not build with the C compiler there',
+      { ...HEALTHY, client: { ...HEALTHY.client, self: { path: SELF, kind: 'launcher' }, onPath: { path: SELF, kind: 'launcher', sameAsSelf: true } } },
+      [{ code: 'no-shim', severity: 'warning', subject: 'sshcc', command: 'npm run build' }],
     ],
     [
       'no sshcc on PATH',

@@ -172,13 +172,14 @@ function clientProblems(client: ClientFinding): DoctorProblem[] {
   const selfDir = client.self.path.slice(0, client.self.path.lastIndexOf('/'));
   const putFirst = prependToPath(selfDir);
   if (client.self.kind === 'launcher') {
+    const why = client.cc.path === null ? `no ${client.cc.name} on PATH to build the C shim with` : `the C shim did not build with ${client.cc.path} (npm run build prints why)`;
     problems.push({
       code: 'no-shim',
       severity: 'warning',
       subject: 'sshcc',
-      message: `${client.self.path} is the sh launcher: the C shim did not build, so every compile starts Node (~20 ms more each)`,
-      fix: 'install a C compiler as `cc` and build again',
-      command: 'cc --version && npm run build',
+      message: `${client.self.path} is the sh launcher: ${why}, so every compile starts Node (~20 ms more each)`,
+      fix: client.cc.path === null ? `install a C compiler as ${client.cc.name} (gcc or clang), then build again` : 'build again and read why the shim failed',
+      command: client.cc.path === null ? 'sudo apt-get install gcc && npm run build' : 'npm run build',
     });
   }
   if (client.onPath === null) {

@@ -56,6 +56,8 @@ export interface ClientFinding {
   readonly self: { readonly path: string; readonly kind: SshccKind };
   /** The first `sshcc` on PATH; null when there is none. */
   readonly onPath: { readonly path: string; readonly kind: SshccKind; readonly sameAsSelf: boolean } | null;
+  /** The C compiler the build makes the shim with (`$CC`, else `cc`) as PATH finds it; null when none is found. */
+  readonly cc: { readonly name: string; readonly path: string | null };
 }
 
 /** The C shim, the sh launcher that runs the TypeScript client (the shim did not build), or neither. */
