@@ -2,7 +2,7 @@
 // sshcc-server's Date.now shifted by a --require'd module, test/support/skewed-clock.cjs: no faketime,
 // nothing in the server itself); one without sshcc-server; and a port where nothing listens. PATH and
 // masquerade folders are set per run. Runs the BUILT CLI (npm run build first).
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -56,7 +56,7 @@ afterAll(async () => {
   rmSync(root, { recursive: true, force: true });
 });
 
-function doctor(args: readonly string[], hosts: readonly string[], path: string): Promise<Run> {
+function clientEnv(hosts: readonly string[], path: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     ...config.env,
@@ -66,16 +66,33 @@ function doctor(args: readonly string[], hosts: readonly string[], path: string)
     PATH: path,
   };
   for (const name of ['SSH_AUTH_SOCK', 'SSHCC_SERVER_COMMAND', 'DISTCC_HOSTS', 'SSHCC_PACKS', 'CC']) delete env[name];
-  return runCaptured([process.execPath, CLI, 'doctor', ...args], { cwd: root, env });
+  return env;
+}
+
+function doctor(args: readonly string[], hosts: readonly string[], path: string): Promise<Run> {
+  return runCaptured([process.execPath, CLI, 'doctor', ...args], { cwd: root, env: clientEnv(hosts, path) });
 }
 
 describe('sshcc doctor', () => {
   it('finds nothing wrong with a healthy volunteer and a masquerade folder first on PATH, and exits 0', async () => {
-    const run = await doctor([], [good.alias], `${masq}:${DIST}:${systemPath}`);
+    const path = `${masq}:${DIST}:${systemPath}`;
+    // One compile through the masquerade link first, so the agent has counted where it ran.
+    writeFileSync(join(root, 'one.c'), 'int one(void) { return 1; }\n');
+    expect(await runCaptured(['gcc', '-c', 'one.c', '-o', 'one.o'], { cwd: root, env: clientEnv([good.alias], path) })).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect((await runCaptured([process.execPath, CLI, 'agent', 'stop'], { cwd: root, env: clientEnv([good.alias], path) })).code).toBe(0);
+    const run = await doctor([], [good.alias], path);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const sections = run.stdout.split('\n').filter((line) => /^\S/.test(line));
-    expect(sections).toEqual([`host list: SSHCC_HOSTS (looked at SSHCC_HOSTS)`, 'volunteers:', 'sshcc:', 'masquerade:', 'no problems found']);
+    expect(sections).toEqual([
+      `host list: SSHCC_HOSTS (looked at SSHCC_HOSTS)`,
+      'volunteers:',
+      'sshcc:',
+      'masquerade:',
+      `compiles so far (${join(root, 'client-home', '.sshcc', 'stats.json')}):`,
+      'no problems found',
+    ]);
+    expect(run.stdout).toContain('\n  remote:  1 of 1\n  here:    0\n');
     expect(run.stdout).toContain(`\n  ${good.alias}: ok (${good.user}@127.0.0.1:${good.port})\n`);
     expect(run.stdout).toMatch(/^ {4}clock: +\d+\.\d{3} s (ahead of|behind) this machine \(± \d+\.\d{3} s\)$/m);
     expect(run.stdout).toMatch(/^ {4}compilers: +match: .*\bgcc\b/m);

@@ -36,6 +36,19 @@ const REPORT: DoctorReport = {
   ],
   path: ['/usr/bin', '/home/me/.sshcc/bin'],
   packsEnabled: true,
+  history: {
+    file: '/home/me/.sshcc/stats.json',
+    since: '2026-12-01T10:00:00.000Z',
+    updated: '2026-12-07T23:00:00.000Z',
+    total: 120,
+    remote: 20,
+    local: 100,
+    localByReason: [
+      { reason: 'fallback', jobs: 90 },
+      { reason: 'link', jobs: 10 },
+    ],
+    unreadable: null,
+  },
   problems: [
     {
       code: 'unreachable',
@@ -71,6 +84,11 @@ describe('formatDoctorReport', () => {
         'masquerade:',
         '  /home/me/.sshcc/bin: PATH entry 7; gcc, g++ lead to this sshcc; cc broken',
         '',
+        'compiles so far (/home/me/.sshcc/stats.json):',
+        '  since:   2026-12-01T10:00:00.000Z (sshcc stats -z starts over)',
+        '  remote:  20 of 120',
+        '  here:    100: fallback 90, link 10',
+        '',
         'problems (2):',
         '  error me@build1:2222/8: sshcc: connect: cannot connect to me@build1:2222: connection refused',
         '    fix:  check the host name and port',
@@ -84,7 +102,17 @@ describe('formatDoctorReport', () => {
   });
 
   it('says so when there is nothing to check and nothing wrong', () => {
-    const quiet: DoctorReport = { ...REPORT, ok: true, hostList: { ...REPORT.hostList, source: { kind: 'none' }, hosts: [] }, hosts: [], masquerade: [], problems: [] };
-    expect(formatDoctorReport(quiet)).toMatch(/^host list: none \(looked at SSHCC_HOSTS, \/home\/me\/\.sshcc\/hosts\)\n\nvolunteers: none to check\n\n[^]*\nmasquerade: no folder of links to sshcc on PATH \(check one with --masquerade DIR\)\n\nno problems found\n$/);
+    const quiet: DoctorReport = {
+      ...REPORT,
+      ok: true,
+      hostList: { ...REPORT.hostList, source: { kind: 'none' }, hosts: [] },
+      hosts: [],
+      masquerade: [],
+      history: { ...REPORT.history, total: 0, remote: 0, local: 0, localByReason: [] },
+      problems: [],
+    };
+    expect(formatDoctorReport(quiet)).toMatch(
+      /^host list: none \(looked at SSHCC_HOSTS, \/home\/me\/\.sshcc\/hosts\)\n\nvolunteers: none to check\n\n[^]*\nmasquerade: no folder of links to sshcc on PATH \(check one with --masquerade DIR\)\n\ncompiles so far \(\/home\/me\/\.sshcc\/stats\.json\): none counted yet\n\nno problems found\n$/,
+    );
   });
 });

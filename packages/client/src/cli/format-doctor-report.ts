@@ -15,7 +15,21 @@ const KIND_WORDS: Readonly<Record<DoctorReport['client']['self']['kind'], string
 
 /** `sshcc doctor`'s readable form: one section per thing checked, then every problem with its fix. */
 export function formatDoctorReport(report: DoctorReport): string {
-  return [hostListSection(report), hostsSection(report), clientSection(report), masqueradeSection(report), problemsSection(report.problems)].join('\n');
+  return [hostListSection(report), hostsSection(report), clientSection(report), masqueradeSection(report), historySection(report), problemsSection(report.problems)].join('\n');
+}
+
+function historySection({ history }: DoctorReport): string {
+  const head = `compiles so far (${history.file}):`;
+  if (history.unreadable !== null) return `${head} unreadable: ${history.unreadable}\n`;
+  if (history.total === 0) return `${head} none counted yet\n`;
+  const reasons = history.localByReason.map(({ reason, jobs }) => `${reason} ${jobs}`).join(', ');
+  return `${head}\n${indent(
+    formatFields([
+      ['since', `${history.since} (sshcc stats -z starts over)`],
+      ['remote', `${history.remote} of ${history.total}`],
+      ['here', reasons === '' ? String(history.local) : `${history.local}: ${reasons}`],
+    ]),
+  )}`;
 }
 
 function hostListSection({ hostList }: DoctorReport): string {

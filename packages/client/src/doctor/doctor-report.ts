@@ -80,6 +80,17 @@ const MasqueradeSchema = z.strictObject({
   ccacheAfter: z.string().nullable(),
 });
 
+const HistorySchema = z.strictObject({
+  file: z.string(),
+  since: z.string(),
+  updated: z.string(),
+  total: z.int(),
+  remote: z.int(),
+  local: z.int(),
+  localByReason: z.array(z.strictObject({ reason: z.string(), jobs: z.int() })),
+  unreadable: z.string().nullable(),
+});
+
 const ProblemSchema = z.strictObject({
   code: z.enum(DOCTOR_PROBLEM_CODES),
   severity: z.enum(['error', 'warning']),
@@ -100,6 +111,8 @@ export const DoctorReportSchema = z.strictObject({
   path: z.array(z.string()),
   /** The `SSHCC_PACKS` setting: false when it is 0. */
   packsEnabled: z.boolean(),
+  /** Where the compiles counted so far ran (`sshcc stats`'s file): history, never a problem. */
+  history: HistorySchema,
   problems: z.array(ProblemSchema),
 });
 

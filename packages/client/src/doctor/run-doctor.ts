@@ -12,6 +12,7 @@ import {
 } from '@sshcc/core';
 import { pingHosts, type PingReport } from '../ping';
 import { findClient } from './client-finding';
+import { readCompileHistory } from './compile-history';
 import { DoctorReportSchema, type DoctorReport } from './doctor-report';
 import { findMasqueradeDirs } from './masquerade-finding';
 
@@ -71,6 +72,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     masquerade,
     path,
     packsEnabled,
+    history: readCompileHistory(env),
     problems,
   });
 }
