@@ -95,16 +95,20 @@ function readHostList(options: DoctorOptions): { list: ResolvedHosts | null; fin
   }
 }
 
-/** What diagnose() needs of a ping: a failure counts only where no server answered (compilers are judged apart). */
+/** ping's verdicts on the compilers it checked; diagnose() judges those itself (a pack may be on its way). */
+const COMPILER_VERDICTS: ReadonlySet<string> = new Set(['compiler-missing', 'compiler-mismatch', 'remote-failed']);
+
+/** What diagnose() needs of a ping: its failure, unless that is only its verdict on the compilers. */
 function hostFinding(host: SshHost, ping: PingReport): HostFinding {
+  const judgedApart = ping.server !== null && ping.error !== null && COMPILER_VERDICTS.has(ping.error.code);
   return {
     spec: host.spec,
     target: { host: host.host, user: host.user, port: host.port },
-    failure: ping.server === null && ping.error !== null ? { code: ping.error.code, message: ping.error.message } : null,
+    failure: ping.error === null || judgedApart ? null : { code: ping.error.code, message: ping.error.message },
     reachable: ping.reachable,
     authOk: ping.authOk,
     server: ping.server === null ? null : { version: ping.server.version, noPush: ping.server.noPush },
-    compilers: ping.compilers.map((check) => ({ name: check.name, status: check.status })),
+    compilers: ping.compilers.map((check) => ({ name: check.name, status: check.status, detail: check.detail })),
     clock: ping.clock,
   };
 }

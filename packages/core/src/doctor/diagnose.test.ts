@@ -11,8 +11,8 @@ const HOST: HostFinding = {
   authOk: true,
   server: { version: 'sshcc-server/0.1.0', noPush: null },
   compilers: [
-    { name: 'gcc', status: 'match' },
-    { name: 'clang', status: 'not-here' },
+    { name: 'gcc', status: 'match', detail: null },
+    { name: 'clang', status: 'not-here', detail: "no clang on this machine's PATH" },
   ],
   clock: { skewMs: 12, uncertaintyMs: 0.4 },
 };
@@ -107,17 +107,28 @@ describe('diagnose', () => {
     ],
     [
       'no compiler matches, and a pack will be pushed: fine',
-      withHost({ compilers: [{ name: 'gcc', status: 'mismatch' }] }),
+      withHost({ compilers: [{ name: 'gcc', status: 'mismatch', detail: 'driver binary differs' }] }),
       [],
+    ],
+    ['no compiler there at all, and a pack will be pushed: fine', withHost({ compilers: [] }), []],
+    [
+      'a probe that failed there, and nothing matched: no pack would follow',
+      withHost({ compilers: [{ name: 'gcc', status: 'failed', detail: 'the probe compile failed there: cc1: out of memory' }] }),
+      [{ code: 'probe-failed', severity: 'error', subject: HOST.spec, command: 'SSHCC_HOSTS=me@build1:2222/8 sshcc ping --timeout 30' }],
+    ],
+    [
+      'the server answered, then a probe timed out',
+      withHost({ failure: { code: 'timeout', message: 'sshcc: timeout: no answer to a gcc probe within 10 s' }, compilers: [] }),
+      [{ code: 'probe-failed', severity: 'error', subject: HOST.spec, command: 'SSHCC_HOSTS=me@build1:2222/8 sshcc ping --timeout 30' }],
     ],
     [
       'no compiler matches and SSHCC_PACKS=0',
-      { ...withHost({ compilers: [{ name: 'gcc', status: 'mismatch' }] }), packsEnabled: false },
+      { ...withHost({ compilers: [{ name: 'gcc', status: 'mismatch', detail: 'driver binary differs' }] }), packsEnabled: false },
       [{ code: 'packs-off', severity: 'error', subject: HOST.spec, command: 'unset SSHCC_PACKS && sshcc agent stop' }],
     ],
     [
       'no compiler matches on another arch',
-      withHost({ compilers: [{ name: 'gcc', status: 'mismatch' }], server: { version: 'sshcc-server/0.1.0', noPush: 'it is arm64, this machine x64' } }),
+      withHost({ compilers: [{ name: 'gcc', status: 'mismatch', detail: 'driver binary differs' }], server: { version: 'sshcc-server/0.1.0', noPush: 'it is arm64, this machine x64' } }),
       [{ code: 'no-matching-compiler', severity: 'error', subject: HOST.spec, command: null }],
     ],
     ['a clock a few ms off: fine', withHost({ clock: { skewMs: -40, uncertaintyMs: 2 } }), []],

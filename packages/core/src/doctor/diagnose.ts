@@ -19,6 +19,7 @@ export const DOCTOR_PROBLEM_CODES = [
   'ssh-config',
   'server-not-installed',
   'server-failed',
+  'probe-failed',
   'no-matching-compiler',
   'packs-off',
   'clock-skew',
@@ -91,8 +92,28 @@ function hostListProblems(list: HostListFinding): DoctorProblem[] {
 }
 
 function hostProblems(host: HostFinding, findings: DoctorFindings): DoctorProblem[] {
-  if (host.failure !== null) return [connectionProblem(host, findings.knownHostsFile)];
+  if (host.failure !== null && host.server === null) return [connectionProblem(host, findings.knownHostsFile)];
+  const probe = host.failure ?? failedProbe(host);
+  if (probe !== null) {
+    const retry = `SSHCC_HOSTS=${shellQuoteArg(host.spec)} sshcc ping --timeout 30`;
+    const problem: DoctorProblem = {
+      code: 'probe-failed',
+      severity: 'error',
+      subject: host.spec,
+      message: `its server answered, but checking it failed: ${probe.message}`,
+      fix: "see ping's `why:` lines, with more time; a refusal means the volunteer's server.json does not allow that compiler",
+      command: retry,
+    };
+    return [problem, ...clockProblems(host)];
+  }
   return [...compilerProblems(host, findings.packsEnabled), ...clockProblems(host)];
+}
+
+/** No compiler matched and a probe ran into trouble there: no pack push would follow, so it is a problem. */
+function failedProbe(host: HostFinding): { readonly message: string } | null {
+  if (host.compilers.some((compiler) => compiler.status === 'match')) return null;
+  const failed = host.compilers.find((compiler) => compiler.status === 'failed' || compiler.status === 'refused');
+  return failed === undefined ? null : { message: `${failed.name}: ${failed.detail ?? failed.status}` };
 }
 
 /** `[-p PORT] [user@]host`, as ssh, ssh-copy-id and ssh-keyscan take it. */

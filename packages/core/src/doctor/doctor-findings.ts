@@ -29,13 +29,15 @@ export interface SshTargetFinding {
 export interface CompilerFinding {
   readonly name: string;
   readonly status: 'match' | 'mismatch' | 'not-here' | 'missing-there' | 'refused' | 'failed';
+  /** Why, for every status but `match`. */
+  readonly detail: string | null;
 }
 
 export interface HostFinding {
   /** The host spec as the list wrote it. */
   readonly spec: string;
   readonly target: SshTargetFinding;
-  /** Why no server could be reached there; null when one answered. */
+  /** Why checking it failed: no server reached (then `server` is null), or a probe after its hello. */
   readonly failure: { readonly code: SshccErrorCode; readonly message: string } | null;
   /** null: not tried (an earlier stage failed). */
   readonly reachable: boolean | null;
