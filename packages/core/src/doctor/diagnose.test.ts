@@ -86,6 +86,16 @@ describe('diagnose', () => {
       [{ code: 'host-key-changed', severity: 'error', subject: HOST.spec, command: "ssh-keygen -f /home/me/.ssh/known_hosts -R '[build1]:2222' && ssh-keyscan -p 2222 build1 >> /home/me/.ssh/known_hosts" }],
     ],
     [
+      'an unknown host key of an alias: keyscan gets the name ssh_config resolved it to',
+      { ...failing('host-key', 'sshcc: host key: no known_hosts entry for [10.0.0.7]:2200 (run `ssh -p 2200 me@10.0.0.7` once to accept its key)', { authOk: null }) },
+      [{ code: 'host-key-unknown', severity: 'error', subject: HOST.spec, command: 'ssh-keyscan -p 2200 10.0.0.7 >> /home/me/.ssh/known_hosts' }],
+    ],
+    [
+      'a changed host key on port 22',
+      failing('host-key', 'sshcc: host key: host key for build1.lan changed: refusing (it offers ssh-ed25519 SHA256:x; known_hosts:3 has ssh-rsa SHA256:y)', { authOk: null }),
+      [{ code: 'host-key-changed', severity: 'error', subject: HOST.spec, command: 'ssh-keygen -f /home/me/.ssh/known_hosts -R build1.lan && ssh-keyscan build1.lan >> /home/me/.ssh/known_hosts' }],
+    ],
+    [
       'every key refused',
       failing('auth', 'sshcc: auth: me@build1:2222 refused every key', { authOk: false }),
       [{ code: 'auth-refused', severity: 'error', subject: HOST.spec, command: 'ssh-copy-id -p 2222 me@build1' }],

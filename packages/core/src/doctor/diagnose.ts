@@ -92,21 +92,21 @@ function hostListProblems(list: HostListFinding): DoctorProblem[] {
 }
 
 function hostProblems(host: HostFinding, findings: DoctorFindings): DoctorProblem[] {
-  if (host.failure !== null && host.server === null) return [connectionProblem(host, findings.knownHostsFile)];
+  if (host.failure !== null && host.server === null) return [connectionProblem(host, host.failure, findings.knownHostsFile)];
   const probe = host.failure ?? failedProbe(host);
-  if (probe !== null) {
-    const retry = `SSHCC_HOSTS=${shellQuoteArg(host.spec)} sshcc ping --timeout 30`;
-    const problem: DoctorProblem = {
-      code: 'probe-failed',
-      severity: 'error',
-      subject: host.spec,
-      message: `its server answered, but checking it failed: ${probe.message}`,
-      fix: "see ping's `why:` lines, with more time; a refusal means the volunteer's server.json does not allow that compiler",
-      command: retry,
-    };
-    return [problem, ...clockProblems(host)];
-  }
-  return [...compilerProblems(host, findings.packsEnabled), ...clockProblems(host)];
+  const compilers = probe === null ? compilerProblems(host, findings.packsEnabled) : [probeProblem(host, probe.message)];
+  return [...compilers, ...clockProblems(host)];
+}
+
+function probeProblem(host: HostFinding, why: string): DoctorProblem {
+  return {
+    code: 'probe-failed',
+    severity: 'error',
+    subject: host.spec,
+    message: `its server answered, but checking it failed: ${why}`,
+    fix: "see ping's `why:` lines, with more time; a refusal means the volunteer's server.json does not allow that compiler",
+    command: `SSHCC_HOSTS=${shellQuoteArg(host.spec)} sshcc ping --timeout 30`,
+  };
 }
 
 /** No compiler matched and a probe ran into trouble there: no pack push would follow, so it is a problem. */
@@ -122,15 +122,25 @@ function sshArgs(target: SshTargetFinding, withUser = true): string[] {
   return [...(target.port === null ? [] : ['-p', String(target.port)]), destination];
 }
 
-/** How known_hosts names the host: `[host]:port` off port 22. */
-function knownHostsName(target: SshTargetFinding): string {
-  return target.port === null || target.port === 22 ? target.host : `[${target.host}]:${target.port}`;
+/**
+ * How known_hosts names the host (`[host]:port` off port 22), and the ssh-keyscan arguments that reach it.
+ * The pool's host-key message names it as it looked it up, ssh_config's HostName and Port applied; an
+ * alias from the host list means nothing to ssh-keyscan, which reads no ssh_config.
+ */
+function knownHostsName(failure: HostFailure, target: SshTargetFinding): { name: string; keyscan: string[] } {
+  const named = /for (\[([^\]]+)\]:(\d+)|([^\s:]+))[: ]/.exec(`${failure.message} `);
+  if (named?.[2] !== undefined && named[3] !== undefined) return { name: named[1] as string, keyscan: ['-p', named[3], named[2]] };
+  if (named?.[4] !== undefined) return { name: named[4], keyscan: [named[4]] };
+  const name = target.port === null || target.port === 22 ? target.host : `[${target.host}]:${target.port}`;
+  return { name, keyscan: sshArgs(target, false) };
 }
 
-function connectionProblem(host: HostFinding, knownHostsFile: string): DoctorProblem {
-  const failure = host.failure as NonNullable<HostFinding['failure']>;
+type HostFailure = NonNullable<HostFinding['failure']>;
+
+function connectionProblem(host: HostFinding, failure: HostFailure, knownHostsFile: string): DoctorProblem {
   const base = { severity: 'error' as const, subject: host.spec, message: failure.message };
-  const keyscan = `${shellQuote(['ssh-keyscan', ...sshArgs(host.target, false)])} >> ${shellQuoteArg(knownHostsFile)}`;
+  const known = knownHostsName(failure, host.target);
+  const keyscan = `${shellQuote(['ssh-keyscan', ...known.keyscan])} >> ${shellQuoteArg(knownHostsFile)}`;
   switch (failure.code) {
     case 'connect':
     case 'timeout':
@@ -143,7 +153,7 @@ function connectionProblem(host: HostFinding, knownHostsFile: string): DoctorPro
         ...base,
         code: 'host-key-changed',
         fix: `if the volunteer was reinstalled (ask its owner: a changed key can also be an attack), forget the old key and add the new one to ${knownHostsFile}`,
-        command: `${shellQuote(['ssh-keygen', '-f', knownHostsFile, '-R', knownHostsName(host.target)])} && ${keyscan}`,
+        command: `${shellQuote(['ssh-keygen', '-f', knownHostsFile, '-R', known.name])} && ${keyscan}`,
       };
     case 'auth':
       if (host.reachable === null) {
