@@ -10,7 +10,7 @@ const CLIENT_LAYERS = [
   ['events'], // what a compile reports as it goes
   ['compile', 'views'], // one compile end to end; folds of the events and their formatting
   ['ping', 'install'], // operations on hosts
-  ['agent'], // the process: listener, lifecycle, feed wiring
+  ['agent', 'doctor'], // the process: listener, lifecycle, feed wiring; `sshcc doctor`, built on ping
   ['cli'], // subcommands
 ];
 

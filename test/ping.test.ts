@@ -102,6 +102,8 @@ describe('sshcc ping --json', () => {
     expect(report?.server?.cpus).toBeGreaterThanOrEqual(1);
     expect(report?.server?.load).toHaveLength(3);
     for (const ms of Object.values(report?.timings ?? {})) expect(ms).toBeGreaterThan(0);
+    // The volunteer's clock from its hello, give or take half the round trip (the same machine's clock here).
+    expect(report?.clock).toEqual({ skewMs: expect.any(Number), uncertaintyMs: expect.any(Number) });
     const byName = new Map(report?.compilers.map((c) => [c.name, c]));
     expect(byName.get('g++')).toMatchObject({ status: 'match', detail: null, here: { path: expect.stringMatching(/\/g\+\+$/), driver: expect.stringMatching(/^[0-9a-f]{64}$/) } });
     expect(byName.get('gcc')).toMatchObject({ status: 'mismatch', detail: expect.stringContaining('driver'), here: { path: expect.stringMatching(/\/gcc$/) } });
@@ -109,7 +111,7 @@ describe('sshcc ping --json', () => {
 
   it('tells an unreachable host from one with a changed host key and one without sshcc-server', () => {
     const [, unreachable, changedKey, noServer] = reports;
-    expect(unreachable).toMatchObject({ reachable: false, hostKeyOk: null, authOk: null, server: null, compilers: [], destination: null });
+    expect(unreachable).toMatchObject({ reachable: false, hostKeyOk: null, authOk: null, server: null, compilers: [], destination: null, clock: null });
     expect(unreachable?.error).toEqual({ code: 'connect', exitCode: 110, message: expect.stringMatching(/^sshcc: connect: cannot connect to .*: connection refused$/) });
     expect(changedKey).toMatchObject({ reachable: true, hostKeyOk: false, authOk: null, server: null });
     expect(changedKey?.error).toMatchObject({ code: 'host-key', exitCode: 112 });
@@ -128,6 +130,7 @@ describe('sshcc ping', () => {
     expect(lines[0]).toBe(`${good.alias}: ok (${good.user}@127.0.0.1:${good.port})`);
     expect(run.stdout).toMatch(/^ {2}server: +sshcc-server\/0\.1\.0, protocol 1, zstd, by subsystem sshcc$/m);
     expect(run.stdout).toMatch(/^ {2}time: +connect [\d.]+ ms, server start [\d.]+ ms, round trip [\d.]+ ms$/m);
+    expect(run.stdout).toMatch(/^ {2}clock: +\d+\.\d{3} s (ahead of|behind) this machine \(± \d+\.\d{3} s\)$/m);
     expect(run.stdout).toMatch(/^ {2}compilers: +match: g\+\+; differ: gcc$/m);
     expect(run.stdout).toMatch(/^ {2}why: +gcc: driver binary differs \(sha256 [0-9a-f]{12} on the client, [0-9a-f]{12} here\)$/m);
     expect(run.stdout).toMatch(new RegExp(`^ {2}machine: +${process.arch}, \\d+ cpus, load [\\d. ]+$`, 'm'));

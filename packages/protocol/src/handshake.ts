@@ -12,7 +12,7 @@ import {
 import { ProtocolError } from './protocol-error';
 
 /** What a server says about itself in its hello (the protocol adds the versions it speaks). */
-export type ServerOffer = Omit<ServerHello, 'protocols' | 'compression'> & { readonly compression?: readonly Compression[] };
+export type ServerOffer = Omit<ServerHello, 'protocols' | 'compression' | 'time'> & { readonly compression?: readonly Compression[] };
 
 export interface Agreement {
   readonly protocol: ProtocolVersion;
@@ -28,7 +28,8 @@ export async function exchangeServerHello(
   offer: ServerOffer,
 ): Promise<(Agreement & { client: string }) | null> {
   const compression = offer.compression ?? COMPRESSIONS;
-  const hello: ServerHello = { ...offer, protocols: [...PROTOCOL_VERSIONS], compression: [...compression] };
+  // The clock is read as the hello is written: the client adds half a round trip to it.
+  const hello: ServerHello = { ...offer, protocols: [...PROTOCOL_VERSIONS], compression: [...compression], time: Date.now() };
   await conn.sendControl('hello', hello);
   const frame = await conn.next();
   if (!frame) return null;

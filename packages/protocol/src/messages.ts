@@ -101,6 +101,11 @@ export const ServerHelloSchema = z.object({
   arch: z.string().max(16).optional(),
   /** Ids of the toolchain packs the server holds (it takes pushes when the field is present). */
   packs: z.array(sha256).max(MAX_HELLO_PACKS).optional(),
+  /**
+   * The server's clock (ms since the epoch) as it wrote the hello, for `sshcc doctor`'s clock skew.
+   * Absent: an older server.
+   */
+  time: z.number().nonnegative().optional(),
 });
 export type ServerHello = z.infer<typeof ServerHelloSchema>;
 

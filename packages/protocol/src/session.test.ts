@@ -58,11 +58,15 @@ function start(handler: JobHandler, options: { offer?: ServerOffer; client?: Cli
 
 describe('client and server sessions', () => {
   it('agree on the newest version and zstd, and run a job end to end', async () => {
+    const before = Date.now();
     const { session, serving } = start(hashingHandler);
     const client = await session;
     expect(client.protocol).toBe(1);
     expect(client.compression).toBe('zstd');
     expect(client.hello).toMatchObject({ protocols: [1], server: 'test/1', cpus: 2, compilers: ['gcc', 'g++'] });
+    // The server's clock as it wrote the hello (sshcc doctor's clock skew).
+    expect(client.hello.time).toBeGreaterThanOrEqual(before);
+    expect(client.hello.time).toBeLessThanOrEqual(Date.now());
     const source = Buffer.from('int x;\n'.repeat(100000));
     const result = await client.runJob({ ...JOB, sourceBytes: source.length }, source);
     expect(result).toMatchObject({ id: 1, kind: 'compiled', exitCode: 0, signal: null, message: '' });

@@ -1,7 +1,6 @@
-import { DEPARTURES, departureAction, describeVerifyRate, type Analysis } from '@sshcc/core';
+import { DEPARTURES, departureAction, describeVerifyRate, shellQuote, type Analysis } from '@sshcc/core';
 import type { VerifySetting } from '../compile/verify-setting';
 import { formatFields } from '../views/format-table';
-import { shellQuote } from './shell-quote';
 
 /**
  * `sshcc explain`'s readable form of an analysis: what runs where, with argvs ready to paste. `verify`:

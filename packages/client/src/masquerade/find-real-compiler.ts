@@ -52,7 +52,8 @@ function isSelf(candidate: string, self: Identity): boolean {
   return real !== undefined && real === self.real;
 }
 
-function isExecutableFile(path: string): boolean {
+/** A regular file this process may execute. */
+export function isExecutableFile(path: string): boolean {
   const stats = tryStat(path);
   if (!stats?.isFile()) return false;
   try {
@@ -63,7 +64,7 @@ function isExecutableFile(path: string): boolean {
   }
 }
 
-function tryStat(path: string): Stats | undefined {
+export function tryStat(path: string): Stats | undefined {
   try {
     return statSync(path);
   } catch {
@@ -71,7 +72,7 @@ function tryStat(path: string): Stats | undefined {
   }
 }
 
-function tryRealpath(path: string): string | undefined {
+export function tryRealpath(path: string): string | undefined {
   try {
     return realpathSync(path);
   } catch {

@@ -1,3 +1,3 @@
 export { MASQUERADE_COMPILERS, isMasqueradeName } from './compiler-names';
-export { findRealCompiler, type FindCompilerOptions } from './find-real-compiler';
+export { findRealCompiler, isExecutableFile, tryRealpath, tryStat, type FindCompilerOptions } from './find-real-compiler';
 export { makeMasqueradeLinks, removeMasqueradeLinks, type LinkOutcome } from './make-masquerade-links';

@@ -2,6 +2,7 @@ import { SshccError } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult, JobSpec } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/store';
 import { findRealCompiler } from '../masquerade/find-real-compiler';
+import { currentDepth, DEPTH_VAR } from '../thin/handover-env';
 import type { CompilerCheck } from './ping-report';
 
 // A volunteer's hello names its compilers but not their fingerprints. Whether one matches this machine's
@@ -68,7 +69,10 @@ async function localCompiler(name: string, context: ProbeContext): Promise<Local
   const path = findRealCompiler(name, { path: context.path, cwd: context.cwd, self: context.self });
   if (path === undefined) return { path: null, why: `no ${name} on this machine's PATH` };
   try {
-    return { path, fingerprint: await fingerprintCompiler(path, { env: context.env }) };
+    // As for any compiler sshcc runs: a wrapper script (c89-gcc) that calls `gcc` through a masquerade
+    // link on PATH then gets the real gcc, not an agent started (and jobs counted) for a ping.
+    const env = { ...context.env, [DEPTH_VAR]: String(currentDepth(context.env) + 1) };
+    return { path, fingerprint: await fingerprintCompiler(path, { env }) };
   } catch (err) {
     return { path: null, why: `${path}: ${(err as Error).message}` };
   }

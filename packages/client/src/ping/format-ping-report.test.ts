@@ -1,6 +1,7 @@
 import { whyNoPush } from '../compile/toolchain-packs';
 import { formatPingReports } from './format-ping-report';
 import type { PingReport, PingServer } from './ping-report';
+import { unreachableReport } from './test-ping-reports';
 
 const here = { path: '/usr/bin/gcc', version: '(Debian 12.2.0-14) 12.2.0', target: 'x86_64-linux-gnu', driver: 'a'.repeat(64) };
 
@@ -26,6 +27,7 @@ const GOOD: PingReport = {
       { id: '0123456789ab'.padEnd(64, 'f'), compiler: null },
     ],
     noPush: null,
+    capacity: { cap: 8, busy: 3, waiting: 1, load1: 0.5, cpus: 16 },
   },
   compilers: [
     { name: 'cc', status: 'match', here, detail: null },
@@ -35,23 +37,12 @@ const GOOD: PingReport = {
     { name: 'g++', status: 'failed', here, detail: 'timeout: killed after 10 s' },
   ],
   timings: { connectMs: 84.26, startMs: 120, rttMs: 0.61 },
+  clock: { skewMs: -12.4, uncertaintyMs: 0.3 },
   error: null,
   notes: ['skipped ~/.ssh/id_rsa: encrypted'],
 };
 
-const GONE: PingReport = {
-  host: 'slow',
-  destination: null,
-  usable: false,
-  reachable: false,
-  hostKeyOk: null,
-  authOk: null,
-  server: null,
-  compilers: [],
-  timings: { connectMs: null, startMs: null, rttMs: null },
-  error: { code: 'connect', exitCode: 110, message: 'sshcc: connect: cannot connect to me@slow:22: connection refused' },
-  notes: [],
-};
+const GONE = unreachableReport('slow', 'me@slow:22');
 
 describe('formatPingReports', () => {
   it('prints a block per host: what it runs, how fast, which compilers match and why not', () => {
@@ -60,7 +51,9 @@ describe('formatPingReports', () => {
         'fast/8: ok (me@10.0.0.2:22)',
         '  server:     sshcc-server/0.1.0, protocol 1, zstd, by exec ~/.local/lib/sshcc/sshcc-server',
         '  machine:    x64, 16 cpus, load 0.50 1.00 2.25',
+        '  capacity:   3 of 8 jobs running, 1 waiting',
         '  time:       connect 84 ms, server start 120 ms, round trip 0.6 ms',
+        '  clock:      0.012 s behind this machine (± 0.000 s)',
         '  compilers:  match: cc, gcc; not on this machine: clang; differ: gcc-13; failed: g++',
         '  why:        gcc-13: version "13.1" on the client, "13.2" here',
         '  why:        g++: timeout: killed after 10 s',
@@ -84,6 +77,7 @@ describe('what ping says about toolchain packs', () => {
       arch: hello.arch ?? null,
       packs: hello.packs?.map((id) => ({ id, compiler: null })) ?? null,
       noPush: whyNoPush(hello, 'x64'),
+      capacity: null,
     };
     return { ...GOOD, compilers: [], notes: [], server };
   }

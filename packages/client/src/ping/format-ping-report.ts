@@ -1,4 +1,5 @@
-import { formatFields } from '../views/format-table';
+import type { ClockSkew } from '@sshcc/core';
+import { formatFields, indent } from '../views/format-table';
 import { packLabel } from '../views/pack-names';
 import type { CompilerCheck, CompilerStatus, PingReport } from './ping-report';
 
@@ -25,6 +26,7 @@ function formatPingReport(report: PingReport): string {
   if (server !== null) {
     fields.push(['server', `${server.version}, protocol ${server.protocol}, ${server.compression}, by ${server.mode === 'exec' ? `exec ${server.command}` : server.command}`]);
     fields.push(['machine', `${server.arch === null ? '' : `${server.arch}, `}${server.cpus} cpus, load ${server.load.map((l) => l.toFixed(2)).join(' ')}`]);
+    if (server.capacity !== null) fields.push(['capacity', `${server.capacity.busy} of ${server.capacity.cap} jobs running, ${server.capacity.waiting} waiting`]);
   }
   const times = [
     timings.connectMs === null ? null : `connect ${ms(timings.connectMs)}`,
@@ -32,6 +34,7 @@ function formatPingReport(report: PingReport): string {
     timings.rttMs === null ? null : `round trip ${ms(timings.rttMs)}`,
   ].filter((part) => part !== null);
   if (times.length > 0) fields.push(['time', times.join(', ')]);
+  if (report.clock !== null) fields.push(['clock', clockLine(report.clock)]);
   if (server !== null) {
     fields.push(...compilerFields(report.compilers));
     fields.push(['packs', server.packs === null ? 'takes none' : server.packs.length === 0 ? 'none' : server.packs.map((pack) => packLabel(pack.id, pack.compiler)).join('; ')]);
@@ -63,10 +66,12 @@ function compilerFields(checks: readonly CompilerCheck[]): [string, string][] {
   return fields;
 }
 
-function ms(value: number): string {
-  return value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
+/** `0.012 s ahead of this machine (± 0.001 s)`: in seconds, as skew matters to `__TIME__`. */
+function clockLine(clock: ClockSkew): string {
+  const seconds = (value: number): string => (value / 1000).toFixed(3);
+  return `${seconds(Math.abs(clock.skewMs))} s ${clock.skewMs < 0 ? 'behind' : 'ahead of'} this machine (± ${seconds(clock.uncertaintyMs)} s)`;
 }
 
-function indent(text: string): string {
-  return text.replace(/^(?=.)/gm, '  ');
+function ms(value: number): string {
+  return value < 10 ? `${value.toFixed(1)} ms` : `${Math.round(value)} ms`;
 }

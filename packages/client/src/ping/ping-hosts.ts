@@ -1,14 +1,15 @@
 import { arch } from 'node:os';
-import { exitCodeFor, formatError, SshccError, type SshHost } from '@sshcc/core';
+import { estimateClockSkew, exitCodeFor, formatError, SshccError, type ClockSkew, type SshHost } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
 import { agentPacksDir } from '@sshcc/store';
 import { whyNoPush } from '../compile/toolchain-packs';
 import { packCompilers } from '../views/pack-names';
-import { classifySshError, remoteServerCommand, SshPool, sshccHandshake, SUBSYSTEM_NAME, type PoolWorker } from '../pool';
+import { classifySshError, remoteServerCommand, SshPool, sshccHandshake, SUBSYSTEM_NAME, type PoolWorker, type WorkerHandshake } from '../pool';
 import { checkCompilers } from './compiler-probe';
 import { connectionStages } from './connection-stages';
 import { measureRoundTrip } from './measure-round-trip';
 import type { CompilerCheck, PingFailure, PingReport, PingServer } from './ping-report';
+import { volunteerCapacity } from './volunteer-capacity';
 
 // `sshcc ping` makes its connections with the agent's own pool code (ssh_config, known_hosts, keys,
 // subsystem-then-exec), so what it reports is what a build would meet. It does not go through a
@@ -34,16 +35,26 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
   const timeoutMs = options.timeoutMs ?? DEFAULT_PING_TIMEOUT_MS;
   const started = performance.now();
   const connectedAt = new Map<string, number>();
+  // Wall-clock times for the clock check: the hello was written after the connection was up (the
+  // channel opens after this event) and before it was noticed here.
+  const connectedWall = new Map<string, number>();
   const notes = new Map<string, string[]>(hosts.map((host) => [host.spec, []]));
   const compression = new Map(hosts.map((host) => [host.spec, host.compression ? ('zstd' as const) : ('none' as const)]));
+  const helloAt = new Map<string, number>();
   const pool = new SshPool<ClientSession>({
     hosts: hosts.map((host) => ({ ...host, slots: 1 })),
-    handshake: sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: options.client ?? 'sshcc-ping' })),
+    handshake: noteHelloTime(
+      sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: options.client ?? 'sshcc-ping' })),
+      (hostId) => helloAt.set(hostId, Date.now()),
+    ),
     handshakeTimeoutMs: timeoutMs,
     connect: { env: options.env, connectTimeoutMs: timeoutMs },
   });
   pool.on('event', (event) => {
-    if (event.type === 'connection-opened' && !connectedAt.has(event.hostId)) connectedAt.set(event.hostId, performance.now());
+    if (event.type === 'connection-opened' && !connectedAt.has(event.hostId)) {
+      connectedAt.set(event.hostId, performance.now());
+      connectedWall.set(event.hostId, Date.now());
+    }
     if (event.type === 'note') notes.get(event.hostId)?.push(event.message);
   });
   try {
@@ -55,11 +66,13 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
         let compilers: CompilerCheck[] = [];
         let readyAt: number | null = null;
         let rttMs: number | null = null;
+        let clock: ClockSkew | null = null;
         try {
           worker = await pool.acquire(host.spec);
           readyAt = performance.now();
           server = await describeServer(worker, options.env);
           rttMs = await measureRoundTrip(worker.session, options.cwd, timeoutMs);
+          clock = clockSkew(worker.session.hello.time, connectedWall.get(host.spec), helloAt.get(host.spec));
           compilers = await checkCompilers(worker.session, worker.session.hello.compilers, { ...options, path: options.env.PATH, timeoutMs });
           failure = compilerFailure(host.spec, worker.session.hello.compilers, compilers);
         } catch (err) {
@@ -80,6 +93,7 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
             startMs: connected === undefined || readyAt === null ? null : round(readyAt - connected),
             rttMs: rttMs === null ? null : round(rttMs),
           },
+          clock,
           error: failure === null ? null : pingFailure(failure),
           notes: notes.get(host.spec) ?? [],
         };
@@ -105,7 +119,24 @@ async function describeServer(worker: PoolWorker<ClientSession>, env: NodeJS.Pro
     arch: hello.arch ?? null,
     packs: hello.packs?.map((id) => ({ id, compiler: compilers.get(id) ?? null })) ?? null,
     noPush: whyNoPush(hello, arch()),
+    capacity: volunteerCapacity(hello),
   };
+}
+
+/** Tells `noted` when each host's hello arrived: the volunteer's clock in it is compared with this one. */
+function noteHelloTime<S>(handshake: WorkerHandshake<S>, noted: (hostId: string) => void): WorkerHandshake<S> {
+  return async (channel, info) => {
+    const session = await handshake(channel, info);
+    noted(info.hostId);
+    return session;
+  };
+}
+
+/** null where the server sends no time (an older one). */
+function clockSkew(remoteMs: number | undefined, sentAtMs: number | undefined, receivedAtMs: number | undefined): ClockSkew | null {
+  if (remoteMs === undefined || sentAtMs === undefined || receivedAtMs === undefined) return null;
+  const { skewMs, uncertaintyMs } = estimateClockSkew({ remoteMs, sentAtMs, receivedAtMs });
+  return { skewMs: round(skewMs), uncertaintyMs: round(uncertaintyMs) };
 }
 
 /** A volunteer that can compile none of this machine's compilers is no use to a build. */

@@ -1,5 +1,6 @@
-import type { SshccErrorCode } from '@sshcc/core';
+import type { ClockSkew, SshccErrorCode } from '@sshcc/core';
 import type { ServerMode } from '../hosts';
+import type { VolunteerCapacity } from './volunteer-capacity';
 
 // What `sshcc ping --json` prints: one report per remote host. This shape is a public interface
 // (scripts read it); add fields, never rename them.
@@ -41,6 +42,8 @@ export interface PingServer {
   readonly packs: readonly PackHeld[] | null;
   /** Why the agent will push no toolchain pack there (another arch, no pushes taken); null when it would push one. */
   readonly noPush: string | null;
+  /** How busy it said it was (its cap on jobs at once, running, waiting); null when its hello does not say. */
+  readonly capacity: VolunteerCapacity | null;
 }
 
 /** A toolchain pack a volunteer holds. */
@@ -80,6 +83,12 @@ export interface PingReport {
   readonly server: PingServer | null;
   readonly compilers: readonly CompilerCheck[];
   readonly timings: PingTimings;
+  /**
+   * The volunteer's clock against this one (ms, positive when it is ahead), from its hello's time placed in
+   * the middle of the round trip from the connection being up to the hello's arrival; null when not
+   * measured (no server, or one too old to send its time).
+   */
+  readonly clock: ClockSkew | null;
   /** Why the host is unusable; null when it is usable. */
   readonly error: PingFailure | null;
   /** Things worth knowing that did not stop it (a skipped key, a refused channel). */

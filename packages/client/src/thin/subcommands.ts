@@ -2,7 +2,7 @@
 // are generated from this file at build time (packages/client/build), so all three agree.
 
 /** First words that mean the CLI, not a compiler. Every yargs command must be listed here. */
-export const SUBCOMMANDS = ['agent', 'cache', 'explain', 'help', 'hosts', 'install-server', 'masquerade', 'mon', 'ping', 'stats', 'trace'] as const;
+export const SUBCOMMANDS = ['agent', 'cache', 'doctor', 'explain', 'help', 'hosts', 'install-server', 'masquerade', 'mon', 'ping', 'stats', 'trace'] as const;
 
 export type Invocation = { readonly mode: 'cli' } | { readonly mode: 'compile'; readonly argv: readonly string[] };
 

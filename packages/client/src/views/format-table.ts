@@ -10,3 +10,8 @@ export function formatFields(fields: readonly (readonly [string, string])[]): st
   const width = Math.max(...fields.map(([label]) => label.length + 1));
   return fields.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${value}\n`).join('');
 }
+
+/** Every non-empty line two spaces in: a block under its section's header. */
+export function indent(text: string): string {
+  return text.replace(/^(?=.)/gm, '  ');
+}

@@ -16,6 +16,8 @@ export const EXIT_CODES = {
   'compiler-not-found': { exitCode: 104, what: 'compiler' },
   'agent-unavailable': { exitCode: 105, what: 'agent' },
   'no-hosts': { exitCode: 106, what: 'hosts' },
+  /** `sshcc doctor` found something that keeps compiles off the volunteers or slows them (it printed each). */
+  'problems-found': { exitCode: 107, what: 'doctor' },
   connect: { exitCode: 110, what: 'connect' },
   auth: { exitCode: 111, what: 'auth' },
   'host-key': { exitCode: 112, what: 'host key' },

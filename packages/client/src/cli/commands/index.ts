@@ -1,6 +1,7 @@
 import type { CliCommand } from '../cli-command';
 import { agentCommand } from './agent';
 import { cacheCommand } from './cache';
+import { doctorCommand } from './doctor';
 import { explainCommand } from './explain';
 import { hostsCommand } from './hosts';
 import { installServerCommand } from './install-server';
@@ -15,6 +16,7 @@ export const CLI_COMMANDS: readonly CliCommand[] = [
   explainCommand,
   hostsCommand,
   pingCommand,
+  doctorCommand,
   installServerCommand,
   agentCommand,
   masqueradeCommand,

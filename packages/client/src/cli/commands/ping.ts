@@ -2,10 +2,10 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { resolve } from 'node:path';
 import { hostSourceLabel, resolveHostSources, SshccError, type SshHost } from '@sshcc/core';
-import { DEFAULT_PING_TIMEOUT_MS, formatPingReports, pingHosts } from '../../ping';
+import { formatPingReports, pingHosts } from '../../ping';
 import type { CliCommand } from '../cli-command';
 import { clientVersion } from '../client-version';
-import { usageError } from '../usage-error';
+import { TIMEOUT_OPTION, timeoutMsOf } from '../timeout-option';
 
 /**
  * `sshcc ping [--json] [--timeout S]`: connects to every remote host in the host list and reports
@@ -21,13 +21,12 @@ export const pingCommand: CliCommand = {
       (command) =>
         command
           .option('json', { type: 'boolean', default: false, describe: 'print one report per host as JSON' })
-          .option('timeout', { type: 'number', default: DEFAULT_PING_TIMEOUT_MS / 1000, describe: 'seconds allowed to connect, to start the server and per probe' })
+          .option('timeout', TIMEOUT_OPTION)
           .example('$0 ping', 'the hosts of SSHCC_HOSTS (else ~/.sshcc/hosts, /etc/sshcc/hosts, DISTCC_HOSTS)')
           .example('SSHCC_HOSTS=build1 $0 ping --json', 'one host, machine-readable')
           .epilog('Exit code 0 when every host is usable; otherwise that of the first unusable host (see the README).'),
       async (args) => {
-        const timeout = Number(args.timeout);
-        if (!Number.isFinite(timeout) || timeout <= 0) throw usageError(`--timeout must be a positive number of seconds, not ${String(args.timeout)}`);
+        const timeoutMs = timeoutMsOf(args.timeout);
         const list = resolveHostSources({ env: process.env, homeDir: os.homedir(), readFile: (path) => fs.readFileSync(path, 'utf8') });
         for (const warning of list.warnings) process.stderr.write(`sshcc: warning: ${warning.message}\n`);
         const hosts = list.hosts.filter((host): host is SshHost => host.kind === 'ssh');
@@ -39,7 +38,7 @@ export const pingCommand: CliCommand = {
           env: process.env,
           cwd: process.cwd(),
           self: resolve(__dirname, '..', '..', 'sshcc'),
-          timeoutMs: timeout * 1000,
+          timeoutMs,
           client: `sshcc-ping/${clientVersion()}`,
         });
         process.stdout.write(args.json ? `${JSON.stringify(reports, null, 2)}\n` : formatPingReports(reports));

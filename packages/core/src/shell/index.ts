@@ -1,0 +1,1 @@
+export { shellQuote, shellQuoteArg } from './shell-quote';
