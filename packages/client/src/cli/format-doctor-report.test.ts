@@ -1,10 +1,11 @@
-import type { DoctorReport } from '../doctor';
+import { DoctorReportSchema, type DoctorReport } from '../doctor';
 import { unreachableReport } from '../ping/test-ping-reports';
 import { formatDoctorReport } from './format-doctor-report';
 
 const SELF = '/opt/sshcc/dist/sshcc';
 
-const REPORT: DoctorReport = {
+// Parsed, as doctor's own output is: ping's report types are readonly, the schema's are not.
+const REPORT: DoctorReport = DoctorReportSchema.parse({
   ok: false,
   hostList: {
     source: { kind: 'file', path: '/home/me/.sshcc/hosts' },
@@ -60,7 +61,7 @@ const REPORT: DoctorReport = {
     },
     { code: 'host-list-warning', severity: 'warning', subject: 'host list', message: 'skipped "box"', fix: 'edit the list', command: null },
   ],
-};
+});
 
 describe('formatDoctorReport', () => {
   it('prints a section per thing checked, then each problem with its fix and command', () => {
