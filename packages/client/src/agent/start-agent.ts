@@ -77,9 +77,16 @@ class RunningAgent implements Agent {
       },
       status: () => this.status(),
       stop: () => void this.close('stop-request'),
+      stepAside: (why) => this.stepAside(why),
     };
+    const superseded = options.superseded ?? (() => null);
     server.on('connection', (socket: Socket) => {
       if (this.closing) return socket.destroy();
+      const why = superseded();
+      if (why !== null) {
+        socket.destroy();
+        return this.stepAside(why);
+      }
       this.connections.add(socket);
       this.disarmIdle();
       socket.on('close', () => {
@@ -119,6 +126,15 @@ class RunningAgent implements Agent {
       });
     });
     return this.closing;
+  }
+
+  /**
+   * Gives way: the client whose connection is dropped here starts the agent that replaces this one (the
+   * C shim retries once after an agent's silence). Jobs in flight end with it; their clients retry too.
+   */
+  private stepAside(why: string): void {
+    this.log(`${why}: stepping aside for the agent its client starts`);
+    void this.close('superseded');
   }
 
   private armIdle(): void {
