@@ -53,8 +53,8 @@ export function serveConnection(socket: Socket, host: ConnectionHost): void {
     const step = reader.push(chunk);
     if (step.state === 'more') return;
     if (step.state === 'newer') {
-      socket.destroy();
       host.stepAside(`a client speaks socket protocol version ${step.version}, newer than this agent's ${WIRE_VERSION}`);
+      socket.destroy();
       return;
     }
     if (step.state === 'bad') {

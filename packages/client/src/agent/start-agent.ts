@@ -84,8 +84,8 @@ class RunningAgent implements Agent {
       if (this.closing) return socket.destroy();
       const why = superseded();
       if (why !== null) {
-        socket.destroy();
-        return this.stepAside(why);
+        this.stepAside(why);
+        return socket.destroy();
       }
       this.connections.add(socket);
       this.disarmIdle();
@@ -118,12 +118,14 @@ class RunningAgent implements Agent {
       this.disarmIdle();
       for (const job of this.jobs) job.abort();
       for (const socket of this.connections) socket.destroy();
+      // The socket file and the start-up lock go at once, not when the last connection has drained: a
+      // client that finds this agent gone starts the next one now, and that one must not lose the lock.
       this.server.close(() => {
-        this.cleanUp();
         this.log(`agent stopped (${reason})`);
         this.resolveStopped(reason);
         resolve();
       });
+      this.cleanUp();
     });
     return this.closing;
   }
