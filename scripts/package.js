@@ -66,7 +66,7 @@ async function stage(dir, version) {
   const subcommands = await loadSubcommands();
   for (const name of shimSources()) fs.copyFileSync(path.join(SHIM_DIR, name), path.join(shim, name));
   fs.writeFileSync(path.join(shim, 'build.json'), `${JSON.stringify({ subcommands })}\n`);
-  writeExecutable(path.join(dist, 'sshcc'), packageLauncherScript({ key: shimKey(shim, subcommands), subcommands }));
+  writeExecutable(path.join(dist, 'sshcc'), packageLauncherScript({ key: shimKey(shim, subcommands, version), subcommands }));
   // A stamped version is the server's too: install-server and the handshake compare them.
   await bundleServer({ outFile: path.join(dir, 'bin', 'sshcc-server.js'), version });
   fs.copyFileSync(path.join(root, 'README.md'), path.join(dir, 'README.md'));

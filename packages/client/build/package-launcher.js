@@ -2,9 +2,10 @@
 // `sshcc` as an installed package ships it (scripts/package.js): an sh script, since a package cannot
 // carry one binary for every machine and npm runs no install script to build one. On first use it has
 // shim/first-use.js compile the C shim with this machine's cc into $XDG_CACHE_HOME/sshcc/shim-<key>/
-// (<key>: the sha256 of the shim's sources and build config, written in here by the package script);
+// (<key>: the sha256 of the version, the shim's sources and build config, written in by the package script);
 // first-use.js then also copies the shim over this script where the package folder is writable, so from
-// the next compile on no sh runs at all. Where it is not, this script runs the cached shim, telling it
+// the next compile on no sh runs at all (a writable script still here means that is yet to be done: a
+// reinstall whose shim is cached already). Where it is not, this script runs the cached shim, telling it
 // the path it was run as (a masquerade link's name, the folder of dist/) in LAUNCH_ARGV0_VAR. No cc:
 // the same routing as the checkout's launcher, to the TS thin client.
 const crypto = require('node:crypto');
@@ -25,9 +26,14 @@ function packageShimConfig(subcommands) {
   return { nodePath: '', distDir: '', subcommands };
 }
 
-/** sha256 over the shim's sources and its config header: the cache key of the compiled shim. */
-function shimKey(shimDir, subcommands) {
+/**
+ * sha256 over the package's version, the shim's sources and its config header: the cache key of the
+ * compiled shim. The version is in it so that the first compile after an upgrade runs first-use.js,
+ * which copies the shim over the new launcher (a cached shim alone would leave the sh in every compile).
+ */
+function shimKey(shimDir, subcommands, version) {
   const hash = crypto.createHash('sha256');
+  hash.update(`${version}\0`);
   for (const name of shimSources(shimDir)) {
     hash.update(`${name}\0`);
     hash.update(fs.readFileSync(path.join(shimDir, name)));
@@ -45,7 +51,7 @@ case $cache in /*) ;; *) cache=$HOME/.cache ;; esac
 shim=$cache/sshcc/shim-${key}/sshcc
 node=\${SSHCC_NODE:-node}
 self=
-if [ ! -x "$shim" ]; then
+if [ ! -x "$shim" ] || [ -w "$0" ]; then
   self=$(readlink -f -- "$0")
   shim=$("$node" "\${self%/*}/shim/first-use.js" "$shim") || shim=
 fi
