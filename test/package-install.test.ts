@@ -81,6 +81,11 @@ async function expectRemoteCompile(name: string, extra: NodeJS.ProcessEnv = {}):
 }
 
 describe('the sshcc package', () => {
+  it("names the launcher's variable as the C shim reads it", () => {
+    const { LAUNCH_ARGV0_VAR } = require(join(REPO, 'packages/client/build/package-launcher.js')) as { LAUNCH_ARGV0_VAR: string };
+    expect(readFileSync(join(REPO, 'packages/client/shim/sshcc-shim.h'), 'utf8')).toContain(`\n#define LAUNCH_ARGV0_VAR "${LAUNCH_ARGV0_VAR}"\n`);
+  });
+
   it('is one tarball with no dependencies and no install script', () => {
     expect(tarball).toBe(join(root, 'packed', `sshcc-${VERSION}.tgz`));
     const manifest = JSON.parse(spawnSync('tar', ['-xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }).stdout) as Record<string, unknown>;
