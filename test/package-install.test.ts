@@ -2,10 +2,11 @@
 // --ignore-scripts` into a prefix of its own, with a clean HOME and only that prefix's bin (plus the
 // system's folders and node's) on PATH. Its `sshcc install-server` puts its own server on a volunteer
 // (sshd without the subsystem), `sshcc gcc -c` compiles there through the C shim compiled on first use
-// (object identical to local gcc's), an upgrade replaces the running agent at the next compile, and
-// `npm uninstall -g` leaves nothing in the prefix. The tarballs are packed once, in beforeAll.
+// (object identical to local gcc's), an upgrade replaces the running agent at the next compile, a
+// package folder its user cannot write keeps the sh launcher running the cached shim (masquerade links
+// too), and `npm uninstall -g` leaves nothing in the prefix. The tarballs are packed once, in beforeAll.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
@@ -46,9 +47,9 @@ afterAll(async () => {
 }, 30_000);
 
 /** npm as the user runs it: this test's npm, a cache and HOME of its own, never the network. */
-function npm(args: readonly string[]): ReturnType<typeof spawnSync> {
+function npm(args: readonly string[], into = prefix): ReturnType<typeof spawnSync> {
   const env = { PATH: process.env.PATH, HOME: home, npm_config_cache: join(root, 'npm-cache'), NPM_CONFIG_UPDATE_NOTIFIER: 'false' };
-  return spawnSync('npm', [...args, '--offline', '--ignore-scripts', '--prefix', prefix], { cwd: root, env, encoding: 'utf8' });
+  return spawnSync('npm', [...args, '--offline', '--ignore-scripts', '--prefix', into], { cwd: root, env, encoding: 'utf8' });
 }
 
 /** The user's shell: the prefix's bin first, then the system's folders and node's (which `sshcc` runs). */
@@ -78,6 +79,21 @@ async function expectRemoteCompile(name: string, extra: NodeJS.ProcessEnv = {}):
   expect(readFileSync(log, 'utf8')).toMatch(new RegExp(`^sshcc: ${name}\\.o: compiled on ${alias()}/2 \\(\\d+ ms\\)\\n$`));
   expect(spawnSync('gcc', ['-O2', '-c', `${name}.c`, '-o', `${name}.local.o`], { cwd: project }).status).toBe(0);
   expect(readFileSync(join(project, `${name}.o`)).equals(readFileSync(join(project, `${name}.local.o`)))).toBe(true);
+}
+
+/** The launcher of a package folder `run`'s user cannot write runs the cached shim, for sshcc and a masquerade link. */
+async function expectLauncherServes(run: (argv: readonly string[], extra?: NodeJS.ProcessEnv) => Promise<CapturedRun>, user: string, shared: string): Promise<void> {
+  writeFileSync(join(project, 'ro.c'), 'int ro(void) { return 7; }\n');
+  expect(await run(['sshcc', 'gcc', '-c', 'ro.c', '-o', 'ro.o'])).toEqual({ code: 0, stdout: '', stderr: '' });
+  expect(isElf(join(shared, 'lib/node_modules/sshcc/dist/sshcc'))).toBe(false);
+  expect((await run(['sshcc', 'masquerade', join(user, 'masq')])).code).toBe(0);
+  // With the agent running and no node to hand over to, only the C shim can have these served.
+  const noNode = { SSHCC_NODE: join(root, 'no-such-node') };
+  expect(await run(['sshcc', 'gcc', '-c', 'ro.c', '-o', 'ro2.o'], noNode)).toEqual({ code: 0, stdout: '', stderr: '' });
+  expect(await run(['gcc', '-c', 'ro.c', '-o', 'ro3.o'], noNode)).toEqual({ code: 0, stdout: '', stderr: '' });
+  const served = readFileSync(join(user, '.sshcc', 'agent.log'), 'utf8').split('\n').filter((line) => line.includes('compiled locally'));
+  expect(served.map((line) => line.replace(/^.*\] /, ''))).toEqual(['ro.o', 'ro2.o', 'ro3.o'].map((o) => `sshcc: ${o}: compiled locally: no remote hosts are configured`));
+  expect((await run(['sshcc', 'agent', 'stop'])).code).toBe(0);
 }
 
 describe('the sshcc package', () => {
@@ -127,6 +143,30 @@ describe('the sshcc package', () => {
     // It finishes closing its ssh connections, then exits.
     expect(await waitUntil(() => spawnSync('kill', ['-0', String(before)]).status !== 0, 20_000)).toBe(true);
     expect(readFileSync(join(home, '.sshcc', 'agent.log'), 'utf8')).toContain(`[${before}] ${installed('dist', 'agent', 'main.js')}, which this agent runs from, was replaced: stepping aside`);
+  }, 60_000);
+
+  it('where the package folder is not writable, the launcher stays and runs the cached shim, masquerade links too', async () => {
+    // A prefix of its own that this user cannot write: root (as in CI) ignores modes, so it runs as nobody.
+    const shared = join(root, 'shared');
+    const user = join(root, 'user');
+    mkdirSync(user);
+    expect(npm(['install', '-g', upgrade], shared).status).toBe(0);
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) {
+      chmodSync(root, 0o755); // mkdtemp's 0700 would keep nobody out of everything below
+      spawnSync('chown', ['-R', '65534:65534', user, project]);
+    } else spawnSync('chmod', ['-R', 'a-w', join(shared, 'lib')]);
+    // An agent left by a failure here idles out soon (afterAll stops only the main user's).
+    const env = { PATH: [join(user, 'masq'), join(shared, 'bin'), '/usr/bin', '/bin', dirname(process.execPath)].join(':'), HOME: user, LANG: 'C', SSHCC_AGENT_IDLE: '60' };
+    const run = (argv: readonly string[], extra: NodeJS.ProcessEnv = {}): Promise<CapturedRun> =>
+      asRoot
+        ? runCaptured(['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', 'env', ...Object.entries({ ...env, ...extra }).map(([k, v]) => `${k}=${v}`), ...argv], { cwd: project, env: {} })
+        : runCaptured(argv, { cwd: project, env: { ...env, ...extra } });
+    try {
+      await expectLauncherServes(run, user, shared);
+    } finally {
+      if (!asRoot) spawnSync('chmod', ['-R', 'u+w', join(shared, 'lib')]); // so that afterAll can remove it
+    }
   }, 60_000);
 
   it('uninstalls: nothing of it is left in the prefix', async () => {
