@@ -5,6 +5,8 @@ const path = require('node:path');
 const { builtinModules } = require('node:module');
 const esbuild = require('esbuild');
 const { lazyBuiltins } = require('./lazy-builtins');
+// The server's build knows how zstd-codec loads its WASM; the client's bundles leave out the same branch.
+const { dropAsmJsFallback } = require('../../server/build/bundle-server');
 
 const PACKAGES = path.resolve(__dirname, '..', '..');
 const CLIENT_SRC = path.resolve(__dirname, '..', 'src');
@@ -43,7 +45,7 @@ const builtinsOnly = {
       const name = args.path.replace(/^node:/, '');
       if (builtinModules.includes(name)) return { path: args.path, external: true };
       if (/^@sshcc\/[a-z]+$/.test(args.path)) return undefined;
-      return { errors: [{ text: `the thin client may import Node built-ins only, not "${args.path}"` }] };
+      return { errors: [{ text: `the thin client and the shim builder may import Node built-ins only, not "${args.path}"` }] };
     });
   },
 };
@@ -63,8 +65,8 @@ const nativeAddonsExternal = {
   },
 };
 
-/** esbuild's plugins need its async API. */
-async function bundle(entry, outfile, plugins) {
+/** esbuild's plugins need its async API. `minify`: whitespace and syntax only, so stack traces keep names. */
+async function bundle(entry, outfile, plugins, { minify = false } = {}) {
   await esbuild.build({
     entryPoints: [entry],
     outfile,
@@ -74,8 +76,20 @@ async function bundle(entry, outfile, plugins) {
     format: 'cjs',
     logLevel: 'silent',
     legalComments: 'none',
+    minifyWhitespace: minify,
+    minifySyntax: minify,
     plugins,
   });
+}
+
+/**
+ * The agent and the CLI load zstd-codec, whose asm.js fallback (4.5 MB of the 6 MB it adds) no Node that
+ * sshcc supports takes: it is left out as in the server bundle, and both are minified as that one is.
+ */
+async function bundleWithZstdCodec(entry, outfile) {
+  const seen = { asmJs: false };
+  await bundle(entry, outfile, [workspaceSources, nativeAddonsExternal, dropAsmJsFallback(seen)], { minify: true });
+  if (!seen.asmJs) throw new Error(`${path.basename(entry)}: zstd-codec no longer requires './zstd-codec-binding.js': check how it loads its WASM`);
 }
 
 function bundleThinClient(outfile) {
@@ -83,7 +97,17 @@ function bundleThinClient(outfile) {
 }
 
 function bundleAgent(outfile) {
-  return bundle(path.join(CLIENT_SRC, 'agent', 'main.ts'), outfile, [workspaceSources, nativeAddonsExternal]);
+  return bundleWithZstdCodec(path.join(CLIENT_SRC, 'agent', 'main.ts'), outfile);
 }
 
-module.exports = { bundleThinClient, bundleAgent };
+/** The CLI as one file, for the installed package (dist/cli/main.js, where cli/dist-dir.ts expects it). */
+function bundleCli(outfile) {
+  return bundleWithZstdCodec(path.join(CLIENT_SRC, 'cli', 'main.ts'), outfile);
+}
+
+/** The installed package's shim builder (build/first-use.js and the build scripts it uses): built-ins only. */
+function bundleFirstUse(outfile) {
+  return bundle(path.resolve(__dirname, 'first-use.js'), outfile, [builtinsOnly]);
+}
+
+module.exports = { bundleThinClient, bundleAgent, bundleCli, bundleFirstUse };

@@ -44,11 +44,11 @@ const FALLBACK_FLAGS = ['-Wall'];
  * Returns { ok: true, strict: true }, { ok: true, strict: false, why } (built only with FALLBACK_FLAGS;
  * why: the strict build's first error) or { ok: false, why }. Replaces outFile atomically only on success.
  */
-function compileShim({ outFile, nodePath, distDir, subcommands, cc = process.env.CC || 'cc' }) {
+function compileShim({ outFile, nodePath, distDir, subcommands, shimDir = SHIM_DIR, cc = process.env.CC || 'cc' }) {
   const gen = fs.mkdtempSync(path.join(os.tmpdir(), 'sshcc-shim-'));
   try {
     fs.writeFileSync(path.join(gen, 'sshcc-build-config.h'), configHeader({ nodePath, distDir, subcommands }));
-    const sources = fs.readdirSync(SHIM_DIR).filter((name) => name.endsWith('.c')).map((name) => path.join(SHIM_DIR, name));
+    const sources = shimSources(shimDir).filter((name) => name.endsWith('.c')).map((name) => path.join(shimDir, name));
     const temp = `${outFile}.${process.pid}.tmp`;
     const build = (flags) => runCc(cc, ['-O2', '-std=c11', ...flags, '-I', gen, '-o', temp, ...sources], temp);
     const strict = build(STRICT_FLAGS);
@@ -65,6 +65,11 @@ function compileShim({ outFile, nodePath, distDir, subcommands, cc = process.env
   }
 }
 
+/** The shim's C sources and header, by name (the folder also holds its tests). */
+function shimSources(shimDir = SHIM_DIR) {
+  return fs.readdirSync(shimDir).filter((name) => /\.[ch]$/.test(name)).sort();
+}
+
 /** One cc run: { ok: true }, or { ok: false, why, missing } (missing: cc could not be run at all). */
 function runCc(cc, args, temp) {
   const run = spawnSync(cc, args, { encoding: 'utf8' });
@@ -75,4 +80,4 @@ function runCc(cc, args, temp) {
   return { ok: false, missing: false, why: `${cc}: ${first.trim()}` };
 }
 
-module.exports = { compileShim, cString, STRICT_FLAGS };
+module.exports = { compileShim, configHeader, shimSources, cString, STRICT_FLAGS, SHIM_DIR };

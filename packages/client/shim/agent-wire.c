@@ -150,6 +150,11 @@ int read_answer(int fd, struct answer *answer, char *why, size_t why_len) {
     for (;;) {
         unsigned char header[FRAME_HEADER_BYTES];
         int r = read_full(fd, header, sizeof header);
+        /* Closed before a byte: at once (EOF), or with our request unread (the kernel resets then). */
+        if ((r == 0 || (r < 0 && errno == ECONNRESET)) && total == 0 && !answer->out && !answer->err) {
+            snprintf(why, why_len, "the agent closed the connection without an answer");
+            return ANSWER_SILENT;
+        }
         if (r == 0) return bad(why, why_len, "the agent closed the connection without an answer");
         if (r < 0) return bad(why, why_len, strerror(errno));
         int kind = header[0];

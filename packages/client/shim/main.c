@@ -37,15 +37,20 @@ int current_depth(void) {
     return depth > 0 ? depth : 0;
 }
 
-static void locate_self(struct self *self) {
+/* `launched`: the path an installed package's sh launcher was run as (LAUNCH_ARGV0_VAR), when that
+ * launcher ran this shim from the cache: dist/ is then where the launcher is, not where this file is. */
+static void locate_self(struct self *self, const char *launched) {
     char link[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", link, sizeof link - 1);
-    if (n > 0) {
-        link[n] = '\0';
-        if (!realpath(link, self->exe)) snprintf(self->exe, sizeof self->exe, "%s", link);
-    } else {
-        snprintf(self->exe, sizeof self->exe, "%s/sshcc", SSHCC_BUILD_DIR);
+    const char *found = launched;
+    if (!found) {
+        ssize_t n = readlink("/proc/self/exe", link, sizeof link - 1);
+        if (n > 0) {
+            link[n] = '\0';
+            found = link;
+        }
     }
+    if (!found) snprintf(self->exe, sizeof self->exe, "%s/sshcc", SSHCC_BUILD_DIR);
+    else if (!realpath(found, self->exe)) snprintf(self->exe, sizeof self->exe, "%s", found);
     snprintf(self->dir, sizeof self->dir, "%s", self->exe);
     char *slash = strrchr(self->dir, '/');
     if (slash) *slash = '\0';
@@ -67,6 +72,24 @@ static void die_like(uint32_t sig) {
     sigprocmask(SIG_UNBLOCK, &set, NULL);
     raise((int)sig);
     _exit(128 + (int)sig);
+}
+
+/* Sends the request and reads the first answer; returns the connection. An agent closes without a word
+ * when it yields to a newer client (or its install was replaced: packages/client/src/agent/README.md);
+ * the agent this shim then starts serves the compile. Only once: any other failure, or a second
+ * silence, hands the compile over. */
+static int ask_agent(const struct agent_paths *paths, const char *entry, const char *cwd, const struct self *self, const char *argv0, int argc, char **argv, struct answer *answer) {
+    char why[WHY_BYTES] = "";
+    for (int attempt = 0;; attempt++) {
+        int fd = connect_or_start_agent(paths, node_path(), entry, why, sizeof why);
+        if (fd < 0) hand_over(self, argv0, argc, argv, why);
+        /* A failed send: the agent closed before it read the request, silent as well. */
+        int failed = ANSWER_SILENT;
+        if (send_compile_request(fd, argc, argv, argv0, cwd, self->exe, why, sizeof why) == 0) failed = read_answer(fd, answer, why, sizeof why);
+        if (failed == 0) return fd;
+        close(fd);
+        if (failed != ANSWER_SILENT || attempt > 0) hand_over(self, argv0, argc, argv, why);
+    }
 }
 
 static void compile(const struct self *self, const char *argv0, int argc, char **argv) {
@@ -98,22 +121,16 @@ static void compile(const struct self *self, const char *argv0, int argc, char *
         snprintf(default_entry, sizeof default_entry, "%s/agent/main.js", self->dir);
         entry = default_entry;
     }
-    int fd = connect_or_start_agent(&paths, node_path(), entry, why, sizeof why);
     struct answer answer;
-    if (fd < 0) hand_over(self, argv0, argc, argv, why);
-    if (send_compile_request(fd, argc, argv, argv0, cwd, self->exe, why, sizeof why) != 0) {
-        close(fd);
-        hand_over(self, argv0, argc, argv, why);
-    }
-    for (;;) {
+    int fd = ask_agent(&paths, entry, cwd, self, argv0, argc, argv, &answer);
+    while (answer.kind == FRAME_PREPROCESS) {
+        relay_preprocessor(fd, answer.argv, depth);
+        free(answer.argv[0]); /* the frame's payload, which argv points into */
+        free(answer.argv);
         if (read_answer(fd, &answer, why, sizeof why) != 0) {
             close(fd);
             hand_over(self, argv0, argc, argv, why);
         }
-        if (answer.kind != FRAME_PREPROCESS) break;
-        relay_preprocessor(fd, answer.argv, depth);
-        free(answer.argv[0]); /* the frame's payload, which argv points into */
-        free(answer.argv);
     }
     close(fd);
     if (answer.kind == FRAME_EXEC) {
@@ -126,9 +143,19 @@ static void compile(const struct self *self, const char *argv0, int argc, char *
     exit((int)answer.value);
 }
 
+/* Taken out of the environment at once: the compilers this shim runs must not see it. */
+static char *take_launch_argv0(void) {
+    const char *value = getenv(LAUNCH_ARGV0_VAR);
+    char *copy = value && *value ? strdup(value) : NULL;
+    unsetenv(LAUNCH_ARGV0_VAR);
+    return copy;
+}
+
 int main(int argc, char **argv) {
     struct self self;
-    locate_self(&self);
+    char *launched = take_launch_argv0();
+    locate_self(&self, launched);
+    if (launched && argc > 0) argv[0] = launched;
     const char *argv0 = argc > 0 ? argv[0] : "sshcc";
     if (argc > 0 && is_masquerade(argv0)) compile(&self, argv0, argc, argv);
     if (argc < 2 || argv[1][0] == '-' || (!strchr(argv[1], '/') && is_subcommand(argv[1]))) exec_cli(&self, argc, argv);

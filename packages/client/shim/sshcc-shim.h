@@ -40,6 +40,8 @@
 #define AGENT_START_WAIT_MS 10000
 #define AGENT_RETRY_MS 10
 #define MAX_DEPTH 3
+/* Set by the sh launcher of an installed package (scripts/package.js) to the path it was run as. */
+#define LAUNCH_ARGV0_VAR "SSHCC_LAUNCH_ARGV0"
 
 #define EXIT_USAGE 100
 #define EXIT_COMPILER_NOT_FOUND 104
@@ -81,7 +83,9 @@ enum dir_state check_agent_dir(const char *dir, char *why, size_t why_len);
 /* agent-connect.c: a connected fd, or -1 with why filled. */
 int connect_or_start_agent(const struct agent_paths *paths, const char *node, const char *entry, char *why, size_t why_len);
 
-/* agent-wire.c: 0 on success, -1 with why filled. */
+/* agent-wire.c: 0 on success, -1 with why filled; read_answer returns ANSWER_SILENT (why filled) when
+ * the agent closed the connection before sending anything. */
+#define ANSWER_SILENT (-2)
 int send_compile_request(int fd, int argc, char **argv, const char *argv0, const char *cwd, const char *exe, char *why, size_t why_len);
 int read_answer(int fd, struct answer *answer, char *why, size_t why_len);
 int write_all(int fd, const char *data, size_t len);

@@ -33,14 +33,14 @@ const workspaceSources = {
  * version.ts reads ../package.json beside itself at run time; the bundle has no package.json near it,
  * so the version is written in. The build fails if the module is no longer there to replace.
  */
-function inlineVersion(seen) {
+function inlineVersion(seen, version) {
   return {
     name: 'sshcc-inline-version',
     setup(build) {
       build.onLoad({ filter: /[\\/]version\.ts$/ }, (args) => {
         if (path.resolve(args.path) !== VERSION_MODULE) return undefined;
         seen.version = true;
-        return { contents: `export const SERVER_VERSION: string = ${JSON.stringify(packageVersion())};\n`, loader: 'ts' };
+        return { contents: `export const SERVER_VERSION: string = ${JSON.stringify(version)};\n`, loader: 'ts' };
       });
     },
   };
@@ -87,8 +87,11 @@ function dropNativeZstd(seen) {
   };
 }
 
-/** Builds the bundle into `outFile` (written under a temp name, then renamed). Returns its size in bytes. */
-async function bundleServer({ outFile = DEFAULT_OUT } = {}) {
+/**
+ * Builds the bundle into `outFile` (written under a temp name, then renamed). Returns its size in bytes.
+ * `version`: what it reports (default the package's; the sshcc package stamps its own).
+ */
+async function bundleServer({ outFile = DEFAULT_OUT, version = packageVersion() } = {}) {
   const seen = { version: false, asmJs: false, nativeZstd: false };
   fs.mkdirSync(path.dirname(outFile), { recursive: true });
   const temp = `${outFile}.${process.pid}.tmp`;
@@ -106,7 +109,7 @@ async function bundleServer({ outFile = DEFAULT_OUT } = {}) {
     banner: { js: '#!/usr/bin/env node' },
     logLevel: 'silent',
     metafile: true,
-    plugins: [workspaceSources, inlineVersion(seen), dropAsmJsFallback(seen), dropNativeZstd(seen)],
+    plugins: [workspaceSources, inlineVersion(seen, version), dropAsmJsFallback(seen), dropNativeZstd(seen)],
   });
   if (!seen.version) throw new Error(`${VERSION_MODULE} was not bundled: the version could not be written in`);
   if (!seen.asmJs) throw new Error("zstd-codec no longer requires './zstd-codec-binding.js': check how it loads its WASM");
@@ -120,7 +123,7 @@ async function bundleServer({ outFile = DEFAULT_OUT } = {}) {
   return fs.statSync(outFile).size;
 }
 
-module.exports = { bundleServer, DEFAULT_OUT };
+module.exports = { bundleServer, dropAsmJsFallback, DEFAULT_OUT };
 
 if (require.main === module) {
   const args = process.argv.slice(2);

@@ -7,6 +7,7 @@ import { localAgentPaths } from '../wire/local-agent-paths';
 import { startAgentFeed } from './agent-feed';
 import { fileLog } from './agent-log';
 import { idleTimeoutFromEnv } from './idle-timeout';
+import { entryReplaced } from './entry-replaced';
 import { startAgent } from './start-agent';
 import type { Agent } from './types';
 
@@ -34,7 +35,9 @@ export async function runAgent(options: { readonly foreground?: boolean } = {}):
   const router = new CompileRouter(log, feed.feed, cache);
   try {
     const handleCompile: HandleCompile = (request, context) => router.handle(request, context);
-    const result = await startAgent({ paths, idleTimeoutMs: idleTimeoutFromEnv(process.env), handleCompile, reports: feed.reports, log });
+    const entry = process.argv[1];
+    const superseded = entry === undefined ? undefined : entryReplaced(entry);
+    const result = await startAgent({ paths, idleTimeoutMs: idleTimeoutFromEnv(process.env), handleCompile, reports: feed.reports, log, superseded });
     if (!result.started) {
       for (const name of ['SIGTERM', 'SIGINT'] as const) process.off(name, onSignal);
       if (options.foreground) log(`another agent already serves ${paths.socket}`);

@@ -4,6 +4,7 @@ import { localCompileAnswer } from './default-handle-compile';
 import { encodeAnswer, encodeStatus } from '../wire/encode-answer';
 import { encodeFeedMessage, encodeReport } from '../wire/encode-report';
 import { RequestReader, type AgentRequest } from '../wire/read-request';
+import { WIRE_VERSION } from '../wire/wire-format';
 import type { AgentReports } from './types';
 import type { AgentStatus, CompileAnswer, CompileRequest, ReportValue } from '../wire/messages';
 import type { HandleCompile } from '../compile/handle-compile';
@@ -23,6 +24,8 @@ export interface ConnectionHost {
   status(): AgentStatus;
   /** Called once a stop request has been answered. */
   stop(): void;
+  /** A newer client came: this agent gives way to the one it will start (the connection is dropped first). */
+  stepAside(why: string): void;
 }
 
 /**
@@ -49,6 +52,11 @@ export function serveConnection(socket: Socket, host: ConnectionHost): void {
     }
     const step = reader.push(chunk);
     if (step.state === 'more') return;
+    if (step.state === 'newer') {
+      host.stepAside(`a client speaks socket protocol version ${step.version}, newer than this agent's ${WIRE_VERSION}`);
+      socket.destroy();
+      return;
+    }
     if (step.state === 'bad') {
       host.log(`malformed request: ${step.why}; connection closed`);
       socket.destroy();

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { AnswerDecoder, type DecodeStep } from '../wire/answer-decoder';
 import { encodeCompileRequest, encodeRequestHeader, type CompileRequest } from '../wire/compile-request';
 import { localAgentPaths } from '../wire/local-agent-paths';
+import { WIRE_VERSION } from '../wire/wire-format';
 import { removeDir } from '../thin/client-test-fixture';
 import { queryAgent, stopAgent } from './agent-control';
 import { startAgent } from './start-agent';
@@ -209,6 +210,32 @@ describe('startAgent', () => {
     expect(await agent.stopped).toBe('stop-request');
     expect(await queryAgent(paths)).toBeNull();
     expect(await stopAgent(paths)).toBeNull();
+  });
+
+  it('steps aside for a client of a newer wire version, and frees the socket for the agent that client starts', async () => {
+    const paths = pathsIn(join(root, 'dir'));
+    const lines: string[] = [];
+    const agent = await started({ paths, log: (line) => lines.push(line) });
+    const newer = encodeCompileRequest(compileRequest());
+    newer.writeUInt8(WIRE_VERSION + 1, 4);
+    expect(await exchange(paths, newer)).toBe('closed');
+    expect(await agent.stopped).toBe('superseded');
+    expect(lines).toContain(`a client speaks socket protocol version ${WIRE_VERSION + 1}, newer than this agent's ${WIRE_VERSION}: stepping aside for the agent its client starts`);
+    expect(existsSync(paths.socket)).toBe(false);
+    await started({ paths }); // the start-up lock went with it
+  });
+
+  it('steps aside at the first connection after its own files were replaced', async () => {
+    const paths = pathsIn(join(root, 'dir'));
+    let replaced: string | null = null;
+    const agent = await started({ paths, superseded: () => replaced });
+    expect(await exchange(paths, encodeCompileRequest(compileRequest()))).toMatchObject({ state: 'done' });
+    replaced = 'main.js was replaced';
+    // Dropped at connect: the client's write may already fail (the C shim counts that as silence too).
+    const dropped = await exchange(paths, encodeCompileRequest(compileRequest())).catch((err: NodeJS.ErrnoException) => err.code);
+    expect(['closed', 'EPIPE', 'ECONNRESET']).toContain(dropped);
+    expect(await agent.stopped).toBe('superseded');
+    expect(agent.status().jobsServed).toBe(1);
   });
 
   it('uses the runtime fallback folder when the socket path would be too long', async () => {

@@ -77,9 +77,16 @@ class RunningAgent implements Agent {
       },
       status: () => this.status(),
       stop: () => void this.close('stop-request'),
+      stepAside: (why) => this.stepAside(why),
     };
+    const superseded = options.superseded ?? (() => null);
     server.on('connection', (socket: Socket) => {
       if (this.closing) return socket.destroy();
+      const why = superseded();
+      if (why !== null) {
+        this.stepAside(why);
+        return socket.destroy();
+      }
       this.connections.add(socket);
       this.disarmIdle();
       socket.on('close', () => {
@@ -111,14 +118,25 @@ class RunningAgent implements Agent {
       this.disarmIdle();
       for (const job of this.jobs) job.abort();
       for (const socket of this.connections) socket.destroy();
+      // The socket file and the start-up lock go at once, not when the last connection has drained: a
+      // client that finds this agent gone starts the next one now, and that one must not lose the lock.
       this.server.close(() => {
-        this.cleanUp();
         this.log(`agent stopped (${reason})`);
         this.resolveStopped(reason);
         resolve();
       });
+      this.cleanUp();
     });
     return this.closing;
+  }
+
+  /**
+   * Gives way: the client whose connection is dropped here starts the agent that replaces this one (the
+   * C shim retries once after an agent's silence). Jobs in flight end with it; their clients retry too.
+   */
+  private stepAside(why: string): void {
+    this.log(`${why}: stepping aside for the agent its client starts`);
+    void this.close('superseded');
   }
 
   private armIdle(): void {

@@ -17,6 +17,11 @@ export interface AgentOptions {
   readonly log?: (line: string) => void;
   /** Answers the CLI's stats, zero-stats, jobs and watch requests. Default: each answers `null`. */
   readonly reports?: AgentReports;
+  /**
+   * Asked at each connection: why this agent should give way to the one its client will start (its own
+   * files were replaced by an upgrade), or null. Default: never.
+   */
+  readonly superseded?: () => string | null;
 }
 
 /**
@@ -36,7 +41,8 @@ export interface AgentReports {
   watch(send: (message: ReportValue) => void): () => void;
 }
 
-export type AgentStopReason = 'idle' | 'stop-request' | 'signal' | 'closed';
+/** 'superseded': it gave way to a newer client or install (AgentOptions.superseded). */
+export type AgentStopReason = 'idle' | 'stop-request' | 'signal' | 'closed' | 'superseded';
 
 export interface Agent {
   readonly paths: AgentPaths;

@@ -9,6 +9,7 @@ type Masquerade = DoctorReport['masquerade'][number];
 const KIND_WORDS: Readonly<Record<DoctorReport['client']['self']['kind'], string>> = {
   shim: 'the C shim',
   launcher: 'the sh launcher: Node starts for every compile',
+  package: "the installed package's launcher: it runs the C shim it compiled on first use",
   missing: 'missing',
   other: 'not an sshcc build',
 };

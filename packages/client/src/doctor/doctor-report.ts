@@ -61,7 +61,7 @@ const HostSchema = z.strictObject({
   notes: z.array(z.string()),
 });
 
-const SshccKindSchema = z.enum(['shim', 'launcher', 'missing', 'other']);
+const SshccKindSchema = z.enum(['shim', 'launcher', 'package', 'missing', 'other']);
 
 const ClientSchema = z.strictObject({
   self: z.strictObject({ path: z.string(), kind: SshccKindSchema }),

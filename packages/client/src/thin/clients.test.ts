@@ -257,6 +257,18 @@ describe.each(CLIENT_KINDS)('%s client', (kind) => {
     }
   });
 
+  it('meets an agent that gives way (closes without a word): starts the next one and compiles through it', async () => {
+    const old = await startAgent({ paths: localAgentPaths({ SSHCC_DIR: caseDir }), idleTimeoutMs: 0, superseded: () => 'its files were replaced' });
+    if (!old.started) throw new Error('agent did not start');
+    inProcess.push(old.agent);
+    const result = await run([sshcc(), 'gcc', '-c', 'ok.c', '-o', `${kind}-successor.o`], { cwd: work, env: clientEnv(caseDir, { SSHCC_FALLBACK: '0' }) });
+    expect(result).toMatchObject({ code: 0, signal: null });
+    expect(await old.agent.stopped).toBe('superseded');
+    const successor = await queryAgent(localAgentPaths({ SSHCC_DIR: caseDir }));
+    expect(successor?.pid).not.toBe(process.pid);
+    expect(successor?.jobsServed).toBe(1);
+  });
+
   it('ends with one agent when several clients start it at once', async () => {
     const env = clientEnv(caseDir);
     const results = await Promise.all(

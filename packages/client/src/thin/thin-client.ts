@@ -48,15 +48,17 @@ export async function runThinClient(input: ThinClientInput): Promise<never> {
   if (depth > 0) return compileHere(input, compilerEnv);
 
   let why = input.noAgent;
-  if (why === undefined) {
+  // An agent that closes without a word gives way to a newer one (agent/README.md): once more, which
+  // starts the agent of this install. A second silence is a failure like any other, as in the C shim.
+  for (let attempt = 0; why === undefined; attempt++) {
     const connection = await connectOrStartAgent(input.paths, input.launch);
-    if (connection.ok) {
-      const answer = await exchange(connection.socket, requestOf(input), compilerEnv);
-      if (answer.ok) return act(answer.answer, compilerEnv);
-      why = answer.why;
-    } else {
+    if (!connection.ok) {
       why = connection.why;
+      break;
     }
+    const answer = await exchange(connection.socket, requestOf(input), compilerEnv);
+    if (answer.ok) return act(answer.answer, compilerEnv);
+    if (!answer.silent || attempt > 0) why = answer.why;
   }
   if (input.env[FALLBACK_VAR] === '0') return fail(new SshccError('agent-unavailable', why));
   return compileHere(input, compilerEnv);
@@ -66,7 +68,8 @@ function requestOf(input: ThinClientInput): CompileRequest {
   return { argv: input.argv, argv0: input.argv0, cwd: input.cwd, env: input.env, umask: input.umask, clientExe: input.self };
 }
 
-type Exchange = { ok: true; answer: AgentAnswer } | { ok: false; why: string };
+/** `silent`: the agent closed before sending a byte (an end, a reset, or our write refused). */
+type Exchange = { ok: true; answer: AgentAnswer } | { ok: false; why: string; silent: boolean };
 
 /**
  * Sends the request and reads the answer. Interrupted meanwhile: the socket closes (which cancels the
@@ -84,6 +87,7 @@ function exchange(socket: Socket, request: CompileRequest, compilerEnv: Readonly
   }
   return new Promise((resolve) => {
     const decoder = new AnswerDecoder();
+    let received = false;
     const settle = (result: Exchange) => {
       stopPreprocessor?.();
       socket.removeAllListeners('data');
@@ -91,18 +95,22 @@ function exchange(socket: Socket, request: CompileRequest, compilerEnv: Readonly
       resolve(result);
     };
     socket.on('data', (chunk: Buffer) => {
+      received = true;
       let step = decoder.push(chunk);
       while (step.state === 'preprocess') {
         stopPreprocessor = relayPreprocessor(socket, step.argv, compilerEnv);
         step = decoder.push(Buffer.alloc(0));
       }
       if (step.state === 'done') settle({ ok: true, answer: step.answer });
-      else if (step.state === 'bad') settle({ ok: false, why: `bad answer from the agent: ${step.why}` });
+      else if (step.state === 'bad') settle({ ok: false, why: `bad answer from the agent: ${step.why}`, silent: false });
     });
-    socket.on('error', (err: NodeJS.ErrnoException) => settle({ ok: false, why: `agent connection failed: ${err.code ?? err.message}` }));
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      const silent = !received && (err.code === 'ECONNRESET' || err.code === 'EPIPE');
+      settle({ ok: false, why: `agent connection failed: ${err.code ?? err.message}`, silent });
+    });
     socket.on('end', () => {
       const step = decoder.end();
-      if (step.state === 'bad') settle({ ok: false, why: step.why });
+      if (step.state === 'bad') settle({ ok: false, why: step.why, silent: !received });
     });
     socket.write(encodeCompileRequest({ ...request, stderrIsTerminal: process.stderr.isTTY === true }));
   });

@@ -19,7 +19,9 @@ const CONTROL_KINDS = new Map<number, ControlRequestKind>(
 export type ReadStep =
   | { readonly state: 'more' }
   | { readonly state: 'done'; readonly request: AgentRequest }
-  | { readonly state: 'bad'; readonly why: string };
+  | { readonly state: 'bad'; readonly why: string }
+  /** A well-formed header of a wire version past WIRE_VERSION: a client newer than this agent. */
+  | { readonly state: 'newer'; readonly version: number };
 
 const MORE: ReadStep = { state: 'more' };
 
@@ -41,6 +43,12 @@ export class RequestReader {
     if (this.expected === undefined) {
       if (this.received < REQUEST_HEADER_BYTES) return MORE;
       const header = this.take();
+      const newer = newerVersion(header);
+      if (newer !== null) {
+        this.finished = true;
+        this.chunks = [];
+        return { state: 'newer', version: newer };
+      }
       const checked = checkHeader(header);
       if (typeof checked === 'string') return this.bad(checked);
       this.expected = checked;
@@ -77,6 +85,12 @@ export class RequestReader {
 }
 
 const KNOWN_FLAGS = Object.values(REQUEST_FLAGS).reduce((all, flag) => all | flag, 0);
+
+/** The header's version where it is past ours and the magic is right (not just any garbage). */
+function newerVersion(header: Buffer): number | null {
+  const version = header.readUInt8(4);
+  return header.readUInt32BE(0) === REQUEST_MAGIC && version > WIRE_VERSION ? version : null;
+}
 
 function checkHeader(header: Buffer): { kind: number; version: number; flags: number; total: number } | string {
   if (header.readUInt32BE(0) !== REQUEST_MAGIC) return 'bad magic';

@@ -63,7 +63,8 @@ export interface ClientFinding {
 }
 
 /** The C shim, the sh launcher that runs the TypeScript client (the shim did not build), or neither. */
-export type SshccKind = 'shim' | 'launcher' | 'missing' | 'other';
+/** `package`: an installed package's launcher, which runs the C shim it compiled on first use. */
+export type SshccKind = 'shim' | 'launcher' | 'package' | 'missing' | 'other';
 
 /** A folder of masquerade links (links named like compilers that lead to sshcc). */
 export interface MasqueradeFinding {

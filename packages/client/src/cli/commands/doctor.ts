@@ -1,9 +1,9 @@
 import * as os from 'node:os';
-import { resolve } from 'node:path';
 import { exitCodeFor } from '@sshcc/core';
 import { runDoctor } from '../../doctor';
 import type { CliCommand } from '../cli-command';
 import { clientVersion } from '../client-version';
+import { sshccExecutable } from '../dist-dir';
 import { formatDoctorReport } from '../format-doctor-report';
 import { TIMEOUT_OPTION, timeoutMsOf } from '../timeout-option';
 
@@ -31,7 +31,7 @@ export const doctorCommand: CliCommand = {
           env: process.env,
           cwd: process.cwd(),
           homeDir: os.homedir(),
-          self: resolve(__dirname, '..', '..', 'sshcc'),
+          self: sshccExecutable(),
           masquerade: (args.masquerade ?? []).map(String),
           timeoutMs,
           client: `sshcc-doctor/${clientVersion()}`,

@@ -3,6 +3,7 @@ import { DEFAULT_SERVER_COMMAND } from '../../pool';
 import { installServer, loadServerBundle, localInstallTarget, sshInstallTarget, type InstallReport, type InstallTarget } from '../../install';
 import type { CliCommand } from '../cli-command';
 import { clientVersion } from '../client-version';
+import { packagedServerBundle } from '../dist-dir';
 import { usageError } from '../usage-error';
 
 const USAGE_HINT = 'as in: sshcc install-server build1, sshcc install-server @me@build1:2222, or sshcc install-server --local';
@@ -30,7 +31,7 @@ export const installServerCommand: CliCommand = {
         const host = typeof args.host === 'string' ? args.host : undefined;
         if (host === undefined && !args.local) throw usageError('name a host, or give --local', USAGE_HINT);
         if (host !== undefined && args.local) throw usageError('a host and --local together', USAGE_HINT);
-        const bundle = loadServerBundle();
+        const bundle = loadServerBundle(packagedServerBundle());
         let target: InstallTarget;
         if (host === undefined) {
           target = localInstallTarget(process.env);

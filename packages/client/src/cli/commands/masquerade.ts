@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { SshccError } from '@sshcc/core';
 import { MASQUERADE_COMPILERS, makeMasqueradeLinks, removeMasqueradeLinks, type LinkOutcome } from '../../masquerade';
 import type { CliCommand } from '../cli-command';
+import { sshccExecutable } from '../dist-dir';
 
 /**
  * `sshcc masquerade DIR [--remove]`: links gcc, g++, cc, c++, clang, clang++ in DIR to sshcc. With DIR
@@ -22,7 +23,7 @@ export const masqueradeCommand: CliCommand = {
           .example('$0 masquerade ~/.sshcc/bin && export PATH=~/.sshcc/bin:$PATH', ''),
       (args) => {
         const dir = resolve(String(args.dir));
-        const target = sshccExecutable();
+        const target = existingSshcc();
         const outcomes = args.remove ? removeMasqueradeLinks(dir, target) : makeMasqueradeLinks(dir, target);
         for (const outcome of outcomes) report(outcome);
         if (!args.remove) process.stdout.write(`now put it first on PATH: export PATH="${dir}:$PATH"\n`);
@@ -35,9 +36,8 @@ function report(outcome: LinkOutcome): void {
   else process.stdout.write(`${outcome.action} ${outcome.path}\n`);
 }
 
-/** dist/sshcc: the C shim, or the launcher written where it did not build (seen from dist/cli/commands/). */
-function sshccExecutable(): string {
-  const path = resolve(__dirname, '..', '..', 'sshcc');
+function existingSshcc(): string {
+  const path = sshccExecutable();
   if (!existsSync(path)) throw new SshccError('config', `${path} is missing`, { hint: 'run "npm run build" first' });
   return path;
 }

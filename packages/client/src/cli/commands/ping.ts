@@ -1,10 +1,10 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { resolve } from 'node:path';
 import { hostSourceLabel, resolveHostSources, SshccError, type SshHost } from '@sshcc/core';
 import { formatPingReports, pingHosts } from '../../ping';
 import type { CliCommand } from '../cli-command';
 import { clientVersion } from '../client-version';
+import { sshccExecutable } from '../dist-dir';
 import { TIMEOUT_OPTION, timeoutMsOf } from '../timeout-option';
 
 /**
@@ -37,7 +37,7 @@ export const pingCommand: CliCommand = {
         const reports = await pingHosts(hosts, {
           env: process.env,
           cwd: process.cwd(),
-          self: resolve(__dirname, '..', '..', 'sshcc'),
+          self: sshccExecutable(),
           timeoutMs,
           client: `sshcc-ping/${clientVersion()}`,
         });
