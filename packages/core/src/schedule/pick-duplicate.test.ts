@@ -1,0 +1,43 @@
+import { pickDuplicate, type HostLoad, type RunningJob } from '.';
+
+const host = (id: string, slots: number, running: number, ms?: number, more: Partial<HostLoad> = {}): HostLoad => ({
+  id,
+  slots,
+  running,
+  state: 'up',
+  speed: ms === undefined ? undefined : { msPerJob: ms, msPerKiB: null, samples: 3 },
+  ...more,
+});
+const job = (id: number, hostId: string, startedAt: number, avoid: string[] = []): RunningJob => ({ id, hostId, startedAt, avoid: new Set(avoid) });
+
+describe('pickDuplicate', () => {
+  it.each<[string, RunningJob[], HostLoad[], number, { jobId: number; hostId: string } | null]>([
+    ['nothing running', [], [host('fast', 2, 0, 100)], 0, null],
+    ['a job on a slow host, a fast one idle', [job(1, 'slow', 0)], [host('slow', 2, 1, 3000), host('fast', 2, 0, 100)], 500, { jobId: 1, hostId: 'fast' }],
+    ['the fast host has no free slot', [job(1, 'slow', 0)], [host('slow', 2, 1, 3000), host('fast', 2, 2, 100)], 500, null],
+    ['the other host is not clearly faster', [job(1, 'a', 0)], [host('a', 2, 1, 1000), host('b', 2, 0, 900)], 0, null],
+    ['the first run is nearly done: the second would end later', [job(1, 'slow', 0)], [host('slow', 2, 1, 3000), host('fast', 2, 0, 1000)], 2500, null],
+    ['a job past its expected time is left alone', [job(1, 'slow', 0)], [host('slow', 2, 1, 3000), host('fast', 2, 0, 100)], 4000, null],
+    ['the fast host is one the job avoids', [job(1, 'slow', 0, ['fast'])], [host('slow', 2, 1, 3000), host('fast', 2, 0, 100)], 500, null],
+    ['the fast host is backed off', [job(1, 'slow', 0)], [host('slow', 2, 1, 3000), host('fast', 2, 0, 100, { state: 'backoff' })], 500, null],
+    ['never on the localhost entry', [job(1, 'slow', 0)], [host('slow', 2, 1, 3000), host('localhost', 2, 0, 100, { local: true })], 500, null],
+    ['an untimed host is no candidate', [job(1, 'slow', 0)], [host('slow', 2, 1, 3000), host('new', 2, 0)], 500, null],
+    ['a job on an untimed host is no candidate', [job(1, 'new', 0)], [host('new', 2, 1), host('fast', 2, 0, 100)], 500, null],
+    [
+      'the job whose answer comes furthest forward',
+      [job(1, 'slow', 0), job(2, 'slow', 2000)],
+      [host('slow', 2, 2, 3000), host('fast', 2, 0, 100)],
+      2100,
+      { jobId: 2, hostId: 'fast' },
+    ],
+    [
+      'a volunteer full of other clients\' jobs is slower than measured',
+      [job(1, 'slow', 0)],
+      [host('slow', 2, 1, 3000), host('fast', 2, 0, 100, { capacity: { cap: 2, busy: 2, waiting: 100, load1: 0, cpus: 2 } })],
+      500,
+      null,
+    ],
+  ])('%s', (_name, running, hosts, now, expected) => {
+    expect(pickDuplicate(running, hosts, now)).toEqual(expected);
+  });
+});
