@@ -22,9 +22,10 @@ export interface Duplicate {
 
 /**
  * The job to start a second time and where, or null. A candidate host is a remote one, up, with a free
- * slot, timed, and clearly sooner (`clearlySooner`) than the job's host; the job is the one whose expected
- * answer the second run brings forward most. A job past its expected time is left alone: no estimate
- * says when it ends, and a hung host is the failure table's business (its deadlines).
+ * slot and timed; a job qualifies when that host is expected back clearly sooner (`clearlySooner`) than
+ * what is left of its first run. What is left: the first host's estimate less the time it has run, or,
+ * once the run is past its estimate, as long again as it has run already (a host that stalled or slowed
+ * since it was timed is the straggler this is for). The job whose answer comes furthest forward wins.
  */
 export function pickDuplicate(running: readonly RunningJob[], hosts: readonly HostLoad[], now: number): Duplicate | null {
   if (running.length === 0) return null;
@@ -39,8 +40,11 @@ export function pickDuplicate(running: readonly RunningJob[], hosts: readonly Ho
       const first = byId.get(job.hostId);
       if (first === undefined || job.hostId === host.id || job.avoid.has(host.id)) continue;
       const firstMs = expectedFinishMs(first);
-      if (firstMs === undefined || !clearlySooner(there, firstMs)) continue;
-      const gain = job.startedAt + firstMs - (now + there);
+      if (firstMs === undefined) continue;
+      const ran = Math.max(0, now - job.startedAt);
+      const left = ran < firstMs ? firstMs - ran : ran;
+      if (!clearlySooner(there, left)) continue;
+      const gain = left - there;
       if (gain > bestGain) {
         bestGain = gain;
         best = { jobId: job.id, hostId: host.id };
