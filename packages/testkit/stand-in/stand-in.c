@@ -10,7 +10,8 @@
  *     volunteer can be slow and another fast while the binaries, and so their fingerprints, are equal;
  *   - SSHCC_STANDIN_MS in the environment (sshcc-server passes its compilers only PATH and a few more);
  *   - 0.
- * Sleeping is nanosleep: 256 of these waiting cost no CPU.
+ * Sleeping is nanosleep: 256 of these waiting cost no CPU. Its failures are also appended to
+ * `standin-errors.log` beside it: a volunteer's stderr goes back to an agent that may not keep it.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,8 +26,28 @@
 #define VERSION_LINE "(sshcc stand-in) 12.2.0"
 #define MAGIC "sshcc-standin-ms="
 
+/* This program's folder (through /proc/self/exe) joined with `file`, in `out`; 0 when it cannot be had. */
+static int beside_me(char *out, size_t size, const char *file) {
+    ssize_t n = readlink("/proc/self/exe", out, size - strlen(file) - 1);
+    if (n <= 0) return 0;
+    out[n] = '\0';
+    char *slash = strrchr(out, '/');
+    if (slash == NULL) return 0;
+    strcpy(slash + 1, file);
+    return 1;
+}
+
 static int fail(const char *what, const char *name) {
-    fprintf(stderr, "standin: %s %s: %s\n", what, name, strerror(errno));
+    char line[PATH_MAX + 256], log[PATH_MAX];
+    int n = snprintf(line, sizeof line, "standin: %s %s: %s\n", what, name, strerror(errno));
+    fputs(line, stderr);
+    if (beside_me(log, sizeof log, "standin-errors.log")) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
+        if (fd >= 0) {
+            if (write(fd, line, (size_t)n) < 0) {}
+            close(fd);
+        }
+    }
     return 1;
 }
 
@@ -56,12 +77,7 @@ static long magic_ms(const char *buf) {
 
 static long file_ms(void) {
     char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 16);
-    if (n <= 0) return -1;
-    exe[n] = '\0';
-    char *slash = strrchr(exe, '/');
-    if (slash == NULL) return -1;
-    strcpy(slash + 1, "standin-ms");
+    if (!beside_me(exe, sizeof exe, "standin-ms")) return -1;
     FILE *f = fopen(exe, "r");
     if (f == NULL) return -1;
     long ms = -1;
@@ -116,7 +132,7 @@ int main(int argc, char **argv) {
         else if ((strcmp(a, "-x") == 0 || strcmp(a, "-MF") == 0 || strcmp(a, "-MT") == 0 || strcmp(a, "-MQ") == 0) && i + 1 < argc) i++;
         else if (a[0] != '-' || strcmp(a, "-") == 0) input = a;
     }
-    if (input == NULL) { fprintf(stderr, "standin: no input file\n"); return 1; }
+    if (input == NULL) { errno = EINVAL; return fail("no input file in", argv[0]); }
     int fd = strcmp(input, "-") == 0 ? 0 : open(input, O_RDONLY);
     if (fd < 0) return fail("cannot open", input);
     size_t len = 0;
