@@ -249,7 +249,8 @@ export class RemoteCompile {
     const second = new Promise<RaceRun>((started) => {
       void upload.whole.then((whole) => {
         if (whole === null || decided) return;
-        withdraw = this.scheduler.offerDuplicate(grant.hostId, timing.workerAt, avoid, (granted) => {
+        const job = { hostId: grant.hostId, startedAt: timing.workerAt, avoid, kib: upload.bytes() / 1024 };
+        withdraw = this.scheduler.offerDuplicate(job, (granted) => {
           this.log(`${output}: started again on ${granted.hostId}, faster than ${grant.hostId}; the first answer is taken`);
           started(run(granted, () => undefined, { workerAt: Date.now() }));
         });

@@ -421,7 +421,7 @@ describe('Scheduler: straggler duplication', () => {
     s.setHostState('fast', 'up');
     expect([where(onFast), where(onSlow)]).toEqual(['fast', 'slow']);
     const seconds: string[] = [];
-    const withdraw = s.offerDuplicate('slow', 0, new Set(), (grant) => seconds.push(grant.hostId));
+    const withdraw = s.offerDuplicate({ hostId: 'slow', startedAt: 0, avoid: new Set() }, (grant) => seconds.push(grant.hostId));
     expect(seconds).toEqual([]);
     clock = 500;
     onFast.release({ ms: 1000 });
@@ -438,7 +438,7 @@ describe('Scheduler: straggler duplication', () => {
     const onSlow = await s.acquireCompile(job());
     s.setHostState('fast', 'up');
     const seconds: string[] = [];
-    s.offerDuplicate('slow', 0, new Set(), (grant) => seconds.push(grant.hostId));
+    s.offerDuplicate({ hostId: 'slow', startedAt: 0, avoid: new Set() }, (grant) => seconds.push(grant.hostId));
     const next = track(s.acquireCompile(job()));
     onFast.release();
     await flush();
@@ -454,13 +454,13 @@ describe('Scheduler: straggler duplication', () => {
     s.recordTiming('b', 1100);
     const onA = await s.acquireCompile(job());
     const seconds: string[] = [];
-    const withdrawFirst = s.offerDuplicate('a', 0, new Set(), (grant) => seconds.push(grant.hostId));
+    const withdrawFirst = s.offerDuplicate({ hostId: 'a', startedAt: 0, avoid: new Set() }, (grant) => seconds.push(grant.hostId));
     expect(seconds).toEqual([]);
     withdrawFirst();
     s.recordTiming('b', 100);
     s.recordTiming('b', 100);
     // b is clearly faster now, but the one job offered avoids it.
-    s.offerDuplicate('a', 0, new Set(['b']), (grant) => seconds.push(grant.hostId));
+    s.offerDuplicate({ hostId: 'a', startedAt: 0, avoid: new Set(['b']) }, (grant) => seconds.push(grant.hostId));
     onA.release();
     expect(seconds).toEqual([]);
   });

@@ -111,9 +111,9 @@ export class Scheduler {
    * faster host with a free slot may be granted to it (core's `pickDuplicate`), once. `onGrant` gets that
    * slot and must release it. Returns the withdrawal, for when the job has its answer.
    */
-  offerDuplicate(hostId: string, startedAt: number, avoid: ReadonlySet<string>, onGrant: (grant: RemoteGrant) => void): () => void {
+  offerDuplicate(job: Omit<RunningJob, 'id'>, onGrant: (grant: RemoteGrant) => void): () => void {
     const id = ++this.lastStragglerId;
-    this.stragglers.set(id, { job: { id, hostId, startedAt, avoid }, onGrant });
+    this.stragglers.set(id, { job: { ...job, id }, onGrant });
     this.serveDuplicates();
     return () => {
       this.stragglers.delete(id);

@@ -45,6 +45,13 @@ describe('expectedFinishMs and clearlySooner', () => {
     expect(expectedFinishMs(h)).toBe(expected);
   });
 
+  it('goes by size when both the job\'s and the host\'s time per KiB are known', () => {
+    const h: HostLoad = { ...host(1000), speed: { msPerJob: 1000, msPerKiB: 20, samples: 2 } };
+    expect(expectedFinishMs(h, 200)).toBe(4000);
+    expect(expectedFinishMs(h)).toBe(1000);
+    expect(expectedFinishMs(host(1000), 200)).toBe(1000);
+  });
+
   it.each<[number, number, boolean]>([
     [1000, 1050, false],
     [1000, 1249, false],

@@ -7,9 +7,13 @@ import { overload, queuedLengths } from './volunteer-capacity';
 /** A host is clearly faster when its estimate is at most the other's divided by this. */
 export const FASTER_BY = 1.25;
 
-/** Milliseconds until a job handed to `host` now would be back; undefined until the host has been timed. */
-export function expectedFinishMs(host: HostLoad): number | undefined {
-  const ms = host.speed?.msPerJob;
+/**
+ * Milliseconds until a job handed to `host` now would be back; undefined until the host has been timed.
+ * With the job's size (KiB of source) and the host's time per KiB, by size: a big file is not a slow host.
+ */
+export function expectedFinishMs(host: HostLoad, kib?: number): number | undefined {
+  const speed = host.speed;
+  const ms = speed === undefined ? undefined : kib !== undefined && kib > 0 && speed.msPerKiB !== null ? speed.msPerKiB * kib : speed.msPerJob;
   if (ms === undefined || !Number.isFinite(ms) || ms < 0) return undefined;
   return ms * overload(host.capacity) * (1 + queuedLengths(host.capacity));
 }

@@ -8,7 +8,9 @@ const host = (id: string, slots: number, running: number, ms?: number, more: Par
   speed: ms === undefined ? undefined : { msPerJob: ms, msPerKiB: null, samples: 3 },
   ...more,
 });
-const job = (id: number, hostId: string, startedAt: number, avoid: string[] = []): RunningJob => ({ id, hostId, startedAt, avoid: new Set(avoid) });
+/** Timed per job and per KiB: `ms` for an average job, `perKiB` for each KiB of a job of known size. */
+const sized = (id: string, running: number, ms: number, perKiB: number): HostLoad => ({ ...host(id, 2, running, ms), speed: { msPerJob: ms, msPerKiB: perKiB, samples: 3 } });
+const job = (id: number, hostId: string, startedAt: number, avoid: string[] = [], kib?: number): RunningJob => ({ id, hostId, startedAt, avoid: new Set(avoid), kib });
 
 describe('pickDuplicate', () => {
   it.each<[string, RunningJob[], HostLoad[], number, { jobId: number; hostId: string } | null]>([
@@ -33,6 +35,9 @@ describe('pickDuplicate', () => {
       2100,
       { jobId: 2, hostId: 'fast' },
     ],
+    ['a big file runs long on an equal host: by size it is not late', [job(1, 'a', 0, [], 100)], [sized('a', 1, 1000, 100), sized('b', 0, 1000, 100)], 5000, null],
+    ['a big file on a host slow per KiB', [job(1, 'a', 0, [], 100)], [sized('a', 1, 1000, 300), sized('b', 0, 1000, 100)], 5000, { jobId: 1, hostId: 'b' }],
+    ['a job of unknown size: by the time per job', [job(1, 'a', 0)], [sized('a', 1, 1000, 100), sized('b', 0, 1000, 100)], 1300, { jobId: 1, hostId: 'b' }],
     [
       'a volunteer full of other clients\' jobs is slower than measured',
       [job(1, 'slow', 0)],

@@ -13,6 +13,8 @@ export interface RunningJob {
   readonly startedAt: number;
   /** Hosts it must not use (it failed there, or they are unfit for its compiler). */
   readonly avoid: ReadonlySet<string>;
+  /** Its source's size in KiB, when known: estimates go by the hosts' time per KiB. */
+  readonly kib?: number | undefined;
 }
 
 export interface Duplicate {
@@ -34,13 +36,13 @@ export function pickDuplicate(running: readonly RunningJob[], hosts: readonly Ho
   let bestGain = 0;
   for (const host of hosts) {
     if (host.local === true || host.state !== 'up' || host.running >= host.slots) continue;
-    const there = expectedFinishMs(host);
-    if (there === undefined) continue;
+    if (host.speed === undefined) continue;
     for (const job of running) {
       const first = byId.get(job.hostId);
       if (first === undefined || job.hostId === host.id || job.avoid.has(host.id)) continue;
-      const firstMs = expectedFinishMs(first);
-      if (firstMs === undefined) continue;
+      const there = expectedFinishMs(host, job.kib);
+      const firstMs = expectedFinishMs(first, job.kib);
+      if (there === undefined || firstMs === undefined) continue;
       const ran = Math.max(0, now - job.startedAt);
       const left = ran < firstMs ? firstMs - ran : ran;
       if (!clearlySooner(there, left)) continue;
