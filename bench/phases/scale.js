@@ -5,6 +5,7 @@
 // input), so 256 compiles at once cost the 2 cores nothing and the agent's own cost shows. Reported: failed
 // jobs (make -k, every object checked), the agent's peak RSS, its CPU per job, jobs/s against what the
 // stand-in's sleep allows, and the queue's decision time at that many slots, timed alone.
+const fs = require('node:fs');
 const path = require('node:path');
 const { installStandIn } = require('@sshcc/testkit');
 const { runCommand } = require('../lib/run-command');
@@ -29,13 +30,14 @@ async function scalePhase(ctx) {
   await ctx.coldAgent('scale');
 
   // Channels open on demand and every one starts an sshcc-server (a Node process): open them in waves,
-  // so 256 server starts do not all fall on the 2 cores at once.
+  // so 256 server starts do not all fall on the 2 cores at once. The warm-up's jobs take the measured
+  // jobs' time, so that the agent's estimate of every host is right when the measured build starts.
   for (let parallel = count; ; parallel = Math.min(channels, parallel * 2)) {
     const dir = ctx.freshDir(`scale-warm-${parallel}`);
-    writeScaleSources(dir, parallel * 2, `warm${parallel}_${Date.now()}`, '/* sshcc-standin-ms=300 */\n');
+    writeScaleSources(dir, parallel, `warm${parallel}_${Date.now()}`);
     const jobLog = path.join(dir, 'jobs.log');
     await runCommand('make', ['-s', `-j${parallel}`, cc], { cwd: dir, env: { ...env, SSHCC_LOG: jobLog }, check: true });
-    log(`  warm-up -j${parallel}: ${readJobLog(jobLog).remote}/${parallel * 2} remote`);
+    log(`  warm-up -j${parallel}: ${readJobLog(jobLog).remote}/${parallel} remote`);
     if (parallel === channels) break;
   }
 
@@ -43,6 +45,8 @@ async function scalePhase(ctx) {
   const names = writeScaleSources(dir, jobs, `scale_${Date.now()}`);
   const jobLog = path.join(dir, 'jobs.log');
   const pid = ctx.agentPid('scale');
+  const agentLogFile = path.join(env.SSHCC_DIR, 'agent.log');
+  const agentLogBefore = fs.statSync(agentLogFile).size;
   const before = cpuTimes(pid);
   const busyBefore = cpuSnapshot();
   const striking = startChaos(volunteers, { everyMs: chaos.everyMs, downMs: chaos.downMs, log });
@@ -53,7 +57,12 @@ async function scalePhase(ctx) {
   const busy = busyFraction(busyBefore, cpuSnapshot());
   const mem = memory(pid);
   const wrong = wrongObjects(dir, names);
+  // What made a compile fail on a volunteer (the agent reruns it here and keeps no copy of its stderr).
+  const errorsLog = path.join(standIn.dir, 'standin-errors.log');
+  const standInErrors = fs.existsSync(errorsLog) ? fs.readFileSync(errorsLog, 'utf8').split('\n').filter(Boolean) : [];
   const ran = readJobLog(jobLog);
+  // Stragglers started a second time during the build (ARCHITECTURE.md, "Placement"), from the agent's log.
+  const duplicated = (fs.readFileSync(agentLogFile, 'utf8').slice(agentLogBefore).match(/: started again on /g) ?? []).length;
   const rate = (jobs * 1000) / run.ms;
   const ideal = (channels * 1000) / sleepMs;
   // What the sleep allows in the slot-time left by the kills (each dead volunteer's slots, kill to sshd up again).
@@ -72,6 +81,7 @@ async function scalePhase(ctx) {
       ['make exit code', String(run.code), '0'],
       ['compiled on a volunteer / here', `${ran.remote} / ${ran.local}`, '–'],
       ['volunteers killed and restarted', String(kills), '–'],
+      ['stragglers started a second time', String(duplicated), '–'],
       ['jobs/s', rate.toFixed(1), `≥ 90% of ${allowed.toFixed(1)}`],
       [`jobs/s ÷ what the stand-in allows in the slots left (${ideal.toFixed(1)} × ${slotShare.toFixed(3)})`, (rate / allowed).toFixed(3), '≥ 0.9'],
       ['jobs/s ÷ what it allows with no volunteer down', (rate / ideal).toFixed(3), '–'],
@@ -84,6 +94,7 @@ async function scalePhase(ctx) {
       `Stand-in compiler (packages/testkit/stand-in): ${sleepMs} ms of nanosleep per compile, so ${channels} slots allow ${ideal.toFixed(1)} jobs/s, less the slot-time of the volunteers down (${(downMs / 1000).toFixed(0)} s in all); the jobs a kill cut short are not subtracted. Sources are .i files (no preprocessing here).`,
       `A volunteer killed every ~${chaos.everyMs / 1000} s (SIGKILL of sshd and every session), started again ${chaos.downMs / 1000} s later on the same port; its jobs in flight are retried elsewhere or here.`,
       ...(localLines.length > 0 ? [`Compiled here: ${localLines.join('; ')}.`] : []),
+      ...(standInErrors.length > 0 ? [`The stand-in failed ${standInErrors.length} time(s), e.g. \`${standInErrors[0]}\`.`] : []),
       'Queue decision: HostTable.loads() and core placeCompile for one waiting job, timed alone in the bench process (lib/queue-decision.js).',
     ],
     targets: [
@@ -93,7 +104,7 @@ async function scalePhase(ctx) {
       { what: `queue decision at ${channels} slots`, target: '≤ 50 µs', measured: `${decision.medianUs.toFixed(1)} µs`, met: decision.medianUs <= 50 },
       { what: 'jobs/s against what the stand-in\'s sleep allows', target: '≥ 0.9', measured: (rate / allowed).toFixed(3), met: rate / allowed >= 0.9 },
     ],
-    data: { volunteers: count, slots, jobs, sleepMs, kills, downMs, slotShare, allowedJobsPerSecond: allowed, wrong: wrong.slice(0, 20), failed: wrong.length, makeCode: run.code, ms: run.ms, jobsPerSecond: rate, idealJobsPerSecond: ideal, agentCpuMsPerJob: agentMs, agentChildrenMs: cpu.childrenMs, rssKiB: mem.rssKiB, hwmKiB: mem.hwmKiB, decision, ran, busy },
+    data: { volunteers: count, slots, jobs, sleepMs, kills, downMs, slotShare, allowedJobsPerSecond: allowed, wrong: wrong.slice(0, 20), failed: wrong.length, makeCode: run.code, ms: run.ms, jobsPerSecond: rate, idealJobsPerSecond: ideal, agentCpuMsPerJob: agentMs, agentChildrenMs: cpu.childrenMs, rssKiB: mem.rssKiB, hwmKiB: mem.hwmKiB, decision, ran, busy, duplicated, standInErrors: standInErrors.slice(0, 50) },
   };
 }
 
