@@ -23,7 +23,11 @@ async function scalePhase(ctx) {
   const standIn = await installStandIn({ ms: sleepMs });
   ctx.cleanups.push(async () => standIn.remove());
   log(`  starting ${count} volunteers`);
-  const { volunteers, config } = await ctx.startVolunteers(count, { env: { PATH: standIn.pathWith(process.env.PATH) } });
+  // A TMPDIR of their own for the volunteers' job dirs: other sshcc servers and tests on this machine share
+  // /tmp, and a run once saw ~64 live job dirs vanish at once under their compiles (the stand-in's log said
+  // "cannot create sN.o: No such file or directory"), not reproduced since.
+  const tmp = ctx.dir('scale-tmp');
+  const { volunteers, config } = await ctx.startVolunteers(count, { env: { PATH: standIn.pathWith(process.env.PATH), TMPDIR: tmp } });
   const hosts = config.aliases.map((a) => `${a}/${slots}`).join(' ');
   const env = { ...ctx.sshccEnv('scale', hosts, config), PATH: standIn.pathWith(process.env.PATH) };
   const cc = `CC=${SSHCC} ${standIn.name}`;

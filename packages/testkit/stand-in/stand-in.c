@@ -42,9 +42,12 @@ static int fail(const char *what, const char *name) {
     int n = snprintf(line, sizeof line, "standin: %s %s: %s\n", what, name, strerror(errno));
     fputs(line, stderr);
     if (beside_me(log, sizeof log, "standin-errors.log")) {
+        /* The log also says where it ran: a folder removed under a running compile shows as its own error. */
+        char cwd[PATH_MAX];
+        const char *where = getcwd(cwd, sizeof cwd) != NULL ? cwd : strerror(errno);
         int fd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0666);
         if (fd >= 0) {
-            if (write(fd, line, (size_t)n) < 0) {}
+            dprintf(fd, "%.*s (in %s)\n", n - 1, line, where);
             close(fd);
         }
     }
