@@ -443,6 +443,7 @@ describe('Scheduler: straggler duplication', () => {
     onFast.release();
     await flush();
     expect(where(next.value)).toBe('fast');
+    expect(where(onSlow)).toBe('slow');
     expect(seconds).toEqual([]);
     next.value!.release();
     expect(seconds).toEqual(['fast']);
