@@ -22,6 +22,7 @@ const PHASES = {
   packs: () => require('./phases/packs').packsPhase,
   perjob: () => require('./phases/perjob').perjobPhase,
   zstd: () => require('./phases/zstd').zstdPhase,
+  scale: () => require('./phases/scale').scalePhase,
 };
 
 function log(line) {

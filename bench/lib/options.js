@@ -6,9 +6,10 @@ const os = require('node:os');
 const PHASES = ['build', 'overhead', 'throughput', 'bytes', 'memory', 'zstd'];
 /**
  * Phases only run when asked for: `wan` needs root and builds a shaped network of its own; `packs` too (and
- * hides compilers); `perjob` needs root (a throwaway user) and takes ~10 minutes.
+ * hides compilers); `perjob` needs root (a throwaway user) and takes ~10 minutes; `scale` starts 32 sshd and
+ * takes up to ~10 minutes.
  */
-const EXTRA_PHASES = ['wan', 'packs', 'perjob'];
+const EXTRA_PHASES = ['wan', 'packs', 'perjob', 'scale'];
 const ALL_PHASES = [...PHASES, ...EXTRA_PHASES];
 
 const USAGE = `usage: npm run bench -- [options]
@@ -77,6 +78,10 @@ function readOptions(argv) {
     throughputParallel: 16,
     throughputReps: quick ? 1 : 3,
     memoryChannels: 64,
+    // One agent, volunteers × slots channels; the stand-in compiler sleeps sleepMs per job.
+    scale: quick
+      ? { volunteers: 8, slots: 8, jobs: 1000, sleepMs: 2000, chaos: { everyMs: 8000, downMs: 3000 } }
+      : { volunteers: 32, slots: 8, jobs: 10000, sleepMs: 8000, chaos: { everyMs: 25000, downMs: 8000 } },
     wanShape: {
       delayMs: num(values['wan-delay'], 25, 'wan-delay', (n) => n >= 0),
       rateMbit: num(values['wan-rate'], 20, 'wan-rate', (n) => n > 0),

@@ -4,9 +4,9 @@
 const os = require('node:os');
 const { startVolunteers, makeClientConfig, stopAll } = require('@sshcc/testkit');
 
-async function startLoopbackVolunteers(count, { maxSessions } = {}) {
+async function startLoopbackVolunteers(count, { maxSessions, env = {} } = {}) {
   const volunteers = await startVolunteers(count, {
-    env: { TMPDIR: os.tmpdir() },
+    env: { TMPDIR: os.tmpdir(), ...env },
     ...(maxSessions ? { maxSessions } : {}),
   });
   const config = await makeClientConfig(volunteers);

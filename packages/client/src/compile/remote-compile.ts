@@ -14,11 +14,11 @@ import {
   VerifySampler,
   type AttemptDeparture,
 } from '@sshcc/core';
-import type { ClientSession, CompilerFingerprint, JobResult, JobSpec } from '@sshcc/protocol';
+import type { ClientSession, CompilerFingerprint, JobResult, JobSpec, JobStage } from '@sshcc/protocol';
 import type { CapturedRun, CompileAnswer } from '../wire/messages';
 import type { JobRecorder } from '../events';
 import type { SshPool } from '../pool';
-import type { Scheduler } from '../queue';
+import type { RemoteGrant, Scheduler } from '../queue';
 import { departureOfError, departureOfResult, diagnosticsMatter, inexactOf, type AttemptEnd } from './attempt-departure';
 import { answerCompiled } from './compiled-answer';
 import { sessionCacheKey, type Compilation, type Upload } from './compilation';
@@ -29,6 +29,8 @@ import { mappedJobSpec } from './remote-job-spec';
 import { verifyAnswer, type Verdict } from './verify-answer';
 import type { ToolchainPacks } from './toolchain-packs';
 import { LinkLevels } from './link-levels';
+import { reportedCapacity } from './reported-capacity';
+import { DuplicateLost, raceRuns, type RaceRun, type RaceWinner } from './straggler-race';
 
 /** A volunteer's answer that is the compile's answer. */
 interface AnsweredAttempt {
@@ -76,7 +78,9 @@ export class RemoteCompile {
           grant.release();
         }
       }
-      const host = grant.hostId;
+      let host = grant.hostId;
+      // The slot this attempt holds: the second run's, when that one answered first.
+      let held: RemoteGrant = grant;
       const started = Date.now();
       // The host's speed is measured from when a worker was in hand: a connect before it (a host back
       // from a backoff) says nothing about how fast it compiles, and would keep it last in the queue.
@@ -84,7 +88,11 @@ export class RemoteCompile {
       let result: JobResult | null = null;
       let end: AttemptEnd | null;
       try {
-        result = await this.runRemote(host, spec, upload, signal, recorder, timing);
+        const won = await this.runOrDuplicate(grant, spec, upload, signal, recorder, timing, avoid, analysis.output);
+        ({ result } = won);
+        host = won.grant.hostId;
+        held = won.grant;
+        timing.workerAt = won.workerAt;
         // What cpp said and whether it checked its lines come with its end, which a streamed job awaits here.
         const inexact = diagnosticsMatter(analysis, result) ? await inexactOf(request, analysis, spec, result, upload.whole) : null;
         end = departureOfResult(analysis, result, inexact);
@@ -93,7 +101,7 @@ export class RemoteCompile {
         // Cancelled here (cpp failed, or the client went away): nothing is said of the host.
         if (err instanceof PreprocessorFailed || signal.aborted) {
           recorder.remoteFailed('cancelled');
-          grant.release();
+          held.release();
           if (err instanceof PreprocessorFailed) return preprocessFailed(compilation);
           throw err;
         }
@@ -101,14 +109,14 @@ export class RemoteCompile {
         recorder.remoteFailed(end.departure);
       }
       if (result?.kind === 'cancelled' && signal.aborted) {
-        grant.release();
+        held.release();
         throw signal.reason;
       }
       // A compile that ran to its end measured the host's speed, whatever became of its answer.
       // (An answer rerun here for its diagnostics still ran to its end there.)
       const rerunForDiagnostics = end !== null && DEPARTURES[end.departure].job === 'exec-in-client' && !DEPARTURES[end.departure].hostFailure;
       const measured = result !== null && (end === null || rerunForDiagnostics);
-      grant.release(measured ? { ms: Date.now() - timing.workerAt, bytes: upload.bytes() } : undefined);
+      held.release(measured ? { ms: Date.now() - timing.workerAt, bytes: upload.bytes() } : undefined);
       if (result !== null && end === null) return this.finishRemote(compilation, spec, upload, { host, result, started, failedOver: failures.length > 0 }, avoid, signal);
       const { departure, detail, message } = end as AttemptEnd;
       const row = DEPARTURES[departure];
@@ -214,7 +222,49 @@ export class RemoteCompile {
     return { verdict: verdict.kind, kept: { answer: await answerCompiled(request, analysis, preprocessed, verdict.local), place: { kind: 'local', why } } };
   }
 
-  private async runRemote(host: string, spec: JobSpec, upload: Upload, signal: AbortSignal, recorder: JobRecorder, timing: { workerAt: number }): Promise<JobResult> {
+  /**
+   * The attempt on the granted host; once its source is whole, offered to the queue for a second run on a
+   * faster host (straggler-race.ts), whose answer is taken if it comes first.
+   */
+  private async runOrDuplicate(
+    grant: RemoteGrant,
+    spec: JobSpec,
+    upload: Upload,
+    signal: AbortSignal,
+    recorder: JobRecorder,
+    timing: { workerAt: number },
+    avoid: ReadonlySet<string>,
+    output: string,
+  ): Promise<RaceWinner> {
+    const run = (granted: RemoteGrant, onStage: (stage: JobStage) => void, at: { workerAt: number }): RaceRun => {
+      const stop = new AbortController();
+      const answer = this.runRemote(granted.hostId, spec, upload, AbortSignal.any([signal, stop.signal]), onStage, at);
+      // Settled by the race; unobserved here, a rejection must not count as unhandled.
+      answer.catch(() => undefined);
+      return { grant: granted, stop, answer, timing: at };
+    };
+    const first = run(grant, (stage) => recorder.stage(stage), timing);
+    let decided = false;
+    let withdraw = (): void => undefined;
+    const second = new Promise<RaceRun>((started) => {
+      void upload.whole.then((whole) => {
+        if (whole === null || decided) return;
+        const job = { hostId: grant.hostId, startedAt: timing.workerAt, avoid, kib: upload.bytes() / 1024 };
+        withdraw = this.scheduler.offerDuplicate(job, (granted) => {
+          this.log(`${output}: started again on ${granted.hostId}, faster than ${grant.hostId}; the first answer is taken`);
+          started(run(granted, () => undefined, { workerAt: Date.now() }));
+        });
+      });
+    });
+    const won = await raceRuns(first, second, () => {
+      decided = true;
+      withdraw();
+    });
+    if (won.loser !== null) this.log(`${output}: answered by ${won.grant.hostId}; the run on ${won.loser} was cancelled`);
+    return won;
+  }
+
+  private async runRemote(host: string, spec: JobSpec, upload: Upload, signal: AbortSignal, onStage: (stage: JobStage) => void, timing: { workerAt: number }): Promise<JobResult> {
     const pool = this.pool as SshPool<ClientSession>;
     const worker = await pool.acquire(host, signal);
     timing.workerAt = Date.now();
@@ -226,7 +276,7 @@ export class RemoteCompile {
       const job = mapped ?? spec;
       const result = await worker.session.runJob(pack === undefined ? job : { ...job, pack }, upload.source(), {
         signal,
-        onStage: (stage) => recorder.stage(stage),
+        onStage,
         // The key names the client's compiler, not the one the map asks for: the volunteer's cache stays out of it.
         cacheKey: mapped === null ? sessionCacheKey(upload.key) : null,
         holdSourceForLookup: upload.holdForLookup,
@@ -234,11 +284,13 @@ export class RemoteCompile {
       });
       broken = false;
       this.links.noteJob(host, result);
+      const capacity = reportedCapacity(result);
+      if (capacity !== undefined) this.scheduler.hosts.noteCapacity(host, capacity);
       if (this.links.wantsSample) void upload.whole.then((run) => run && this.links.calibrateOn(run.stdout)).catch(() => undefined);
       return result;
     } catch (err) {
       // The job was cancelled on the volunteer and its answer read: the channel is in step for the next.
-      if (err instanceof PreprocessorFailed) broken = false;
+      if (err instanceof PreprocessorFailed || err instanceof DuplicateLost) broken = false;
       throw err;
     } finally {
       pool.release(worker, { broken });

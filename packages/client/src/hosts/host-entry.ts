@@ -1,4 +1,4 @@
-import type { CompilerMapping, HostState, SpeedEstimate, SshccError } from '@sshcc/core';
+import type { CompilerMapping, HostState, SpeedEstimate, SshccError, VolunteerCapacity } from '@sshcc/core';
 
 // One host as the whole agent knows it. The pool, the queue, `sshcc ping` and the compile loop each used
 // to keep their own piece of this (and two of them called theirs HostRecord); HostTable now keeps all of
@@ -46,6 +46,8 @@ export interface HostEntry {
   readonly running: number;
   /** Undefined until a compile there has been timed. */
   readonly speed: SpeedEstimate | undefined;
+  /** The volunteer's own word on its slots and load, from its latest answer; undefined from a server that gives none. */
+  readonly capacity: VolunteerCapacity | undefined;
   /** `user@host:port` of the last connection, once there was one. */
   readonly destination: string | undefined;
   /** How sshcc-server started there last, once it did: tried first next time. */

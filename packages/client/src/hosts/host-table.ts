@@ -1,4 +1,4 @@
-import { SshccError, UNTRIED, updateSpeed, type HostLoad, type HostState, type JobTiming, type ReleaseTrust } from '@sshcc/core';
+import { SshccError, UNTRIED, updateSpeed, type HostLoad, type HostState, type JobTiming, type ReleaseTrust, type VolunteerCapacity } from '@sshcc/core';
 import type { CompilerFingerprint } from '@sshcc/protocol';
 import { backoffDelayMs, type BackoffPolicy } from './backoff-policy';
 import type { HostEntry, HostHealth, HostSlots, ServerMode } from './host-entry';
@@ -21,6 +21,7 @@ interface Entry extends HostEntry {
   lastError: SshccError | undefined;
   running: number;
   speed: HostEntry['speed'];
+  capacity: VolunteerCapacity | undefined;
   destination: string | undefined;
   serverMode: ServerMode | undefined;
   readonly unfitCompilers: Set<string>;
@@ -163,9 +164,18 @@ export class HostTable {
     e.speed = updateSpeed(e.speed, timing);
   }
 
+  /** What the volunteer said of its slots and load with its latest answer (placement weighs it). */
+  noteCapacity(hostId: string, capacity: VolunteerCapacity): void {
+    this.entry(hostId).capacity = capacity;
+  }
+
   /** Every host as core's placement policy reads it. */
   loads(): HostLoad[] {
-    return this.list().map((e) => ({ id: e.id, slots: e.slots, running: e.running, state: e.queueState, speed: e.speed, local: e.local }));
+    const loads: HostLoad[] = [];
+    for (const e of this.entries.values()) {
+      loads.push({ id: e.id, slots: e.slots, running: e.running, state: e.queueState, speed: e.speed, local: e.local, capacity: e.capacity });
+    }
+    return loads;
   }
 
   // The compile loop: compilers a host cannot run.
@@ -282,6 +292,7 @@ function newEntry(host: HostSlots, slots: number): Entry {
     lastError: undefined,
     running: 0,
     speed: undefined,
+    capacity: undefined,
     destination: undefined,
     serverMode: undefined,
     unfitCompilers: new Set(),

@@ -357,3 +357,112 @@ describe('Scheduler: monitor feed and config', () => {
     expect((thrown as SshccError).message).toBe(message);
   });
 });
+
+describe('Scheduler: load-aware placement', () => {
+  /** fast: 2 slots at 1000 ms a job; slow: 2 slots at 3000 ms. */
+  const timed = (): Scheduler => {
+    const s = make({ hosts: [{ id: 'fast', slots: 2 }, { id: 'slow', slots: 2 }] });
+    s.recordTiming('fast', 1000);
+    s.recordTiming('slow', 3000);
+    return s;
+  };
+
+  it('keeps the tail of the queue for the fast host, and fills the slow one while the queue is long', async () => {
+    const s = timed();
+    const grants = Array.from({ length: 6 }, () => track(s.acquireCompile(job())));
+    await flush();
+    // Two go to the fast host. Third and fourth: 1 and 2 jobs... the fast host frees a slot every 500 ms;
+    // the third is back in ~1500 ms there, before the slow host's 3000; the fourth in ~2000, the fifth ~2500,
+    // the sixth ~3000: no longer sooner, so the slow host takes it.
+    expect(grants.map((g) => where(g.value))).toEqual(['fast', 'fast', undefined, undefined, undefined, 'slow']);
+    grants[0]!.value!.release();
+    await flush();
+    expect(where(grants[2]!.value)).toBe('fast');
+    for (const g of grants) g.value?.release();
+  });
+
+  it('sends a job to the slow host once the fast one is backed off', async () => {
+    const s = timed();
+    const held = [await s.acquireCompile(job()), await s.acquireCompile(job())];
+    const waiting = track(s.acquireCompile(job()));
+    await flush();
+    expect(waiting.value).toBeUndefined();
+    s.setHostState('fast', 'backoff');
+    await flush();
+    expect(where(waiting.value)).toBe('slow');
+    for (const g of [...held, waiting.value!]) g.release();
+  });
+
+  it('weighs what a volunteer says of its load: a full one is passed over', async () => {
+    const s = make({ hosts: [{ id: 'a', slots: 4 }, { id: 'b', slots: 4 }] });
+    s.recordTiming('a', 1000);
+    s.recordTiming('b', 1100);
+    s.hosts.noteCapacity('a', { cap: 4, busy: 4, waiting: 8, load1: 4, cpus: 4 });
+    const grant = await s.acquireCompile(job());
+    expect(where(grant)).toBe('b');
+    grant.release();
+  });
+});
+
+describe('Scheduler: straggler duplication', () => {
+  const timed = (now: () => number): Scheduler => {
+    const s = make({ hosts: [{ id: 'fast', slots: 1 }, { id: 'slow', slots: 1 }], now });
+    s.recordTiming('fast', 1000);
+    s.recordTiming('slow', 5000);
+    return s;
+  };
+
+  it('offers the fast host\'s freed slot to the job on the slow host, once, when nothing waits', async () => {
+    let clock = 0;
+    const s = timed(() => clock);
+    const onFast = await s.acquireCompile(job());
+    s.setHostState('fast', 'down');
+    const onSlow = await s.acquireCompile(job());
+    s.setHostState('fast', 'up');
+    expect([where(onFast), where(onSlow)]).toEqual(['fast', 'slow']);
+    const seconds: string[] = [];
+    const withdraw = s.offerDuplicate({ hostId: 'slow', startedAt: 0, avoid: new Set() }, (grant) => seconds.push(grant.hostId));
+    expect(seconds).toEqual([]);
+    clock = 500;
+    onFast.release({ ms: 1000 });
+    expect(seconds).toEqual(['fast']);
+    expect(s.snapshot().hosts.map((h) => h.running)).toEqual([1, 1]);
+    withdraw();
+    onSlow.release();
+  });
+
+  it('gives a waiting job the slot, not a second run', async () => {
+    const s = timed(() => 500);
+    const onFast = await s.acquireCompile(job());
+    s.setHostState('fast', 'down');
+    const onSlow = await s.acquireCompile(job());
+    s.setHostState('fast', 'up');
+    const seconds: string[] = [];
+    s.offerDuplicate({ hostId: 'slow', startedAt: 0, avoid: new Set() }, (grant) => seconds.push(grant.hostId));
+    const next = track(s.acquireCompile(job()));
+    onFast.release();
+    await flush();
+    expect(where(next.value)).toBe('fast');
+    expect(where(onSlow)).toBe('slow');
+    expect(seconds).toEqual([]);
+    next.value!.release();
+    expect(seconds).toEqual(['fast']);
+  });
+
+  it('never offers a withdrawn job, nor one whose host is not clearly slower', async () => {
+    const s = make({ hosts: [{ id: 'a', slots: 1 }, { id: 'b', slots: 1 }], now: () => 0 });
+    s.recordTiming('a', 1000);
+    s.recordTiming('b', 1100);
+    const onA = await s.acquireCompile(job());
+    const seconds: string[] = [];
+    const withdrawFirst = s.offerDuplicate({ hostId: 'a', startedAt: 0, avoid: new Set() }, (grant) => seconds.push(grant.hostId));
+    expect(seconds).toEqual([]);
+    withdrawFirst();
+    s.recordTiming('b', 100);
+    s.recordTiming('b', 100);
+    // b is clearly faster now, but the one job offered avoids it.
+    s.offerDuplicate({ hostId: 'a', startedAt: 0, avoid: new Set(['b']) }, (grant) => seconds.push(grant.hostId));
+    onA.release();
+    expect(seconds).toEqual([]);
+  });
+});

@@ -6,12 +6,14 @@
 import {
   SshccError,
   machineLoad,
+  pickDuplicate,
   placeCompile,
   type CompileNeeds,
   type HostState,
   type JobTiming,
   type Placement,
   type Rng,
+  type RunningJob,
   type SlotCount,
 } from '@sshcc/core';
 import { HostTable, wholeSlots, type HostSlots } from '../hosts';
@@ -33,12 +35,23 @@ export interface SchedulerOptions {
   readonly hosts: readonly HostSlots[] | HostTable;
   /** Given for `--randomize`: shuffles hosts that tie on load and speed. */
   readonly rng?: Rng;
+  /** The clock of straggler duplication (ms). Default Date.now. */
+  readonly now?: () => number;
 }
 
 /** Pass the job's timing to `release` to teach the scheduler how fast the host is. */
-export type CompileGrant =
-  | { readonly kind: 'remote'; readonly hostId: string; release(timing?: JobTiming): void }
-  | { readonly kind: 'local'; readonly hostId: string | null; release(timing?: JobTiming): void };
+export type CompileGrant = RemoteGrant | { readonly kind: 'local'; readonly hostId: string | null; release(timing?: JobTiming): void };
+export interface RemoteGrant {
+  readonly kind: 'remote';
+  readonly hostId: string;
+  release(timing?: JobTiming): void;
+}
+
+/** A remote job in flight offered for a second run (`offerDuplicate`). */
+interface Straggler {
+  readonly job: RunningJob;
+  readonly onGrant: (grant: RemoteGrant) => void;
+}
 
 export class Scheduler {
   /** Where jobs may go, their slots and speed: the queue's reads and writes of per-host state. */
@@ -46,18 +59,22 @@ export class Scheduler {
   private readonly cppSlots: number;
   private readonly localSlots: number;
   private readonly rng: Rng | undefined;
+  private readonly now: () => number;
   private cppRunning = 0;
   /** Compiles holding a `--localslots` slot; the localhost entry counts its own in the host table. */
   private localRunning = 0;
   private readonly cppQueue = new WaitQueue<null, () => void>();
   private readonly compileQueue = new WaitQueue<CompileNeeds, CompileGrant>();
   private readonly listeners = new Set<SchedulerListener>();
+  private readonly stragglers = new Map<number, Straggler>();
+  private lastStragglerId = 0;
 
   constructor(options: SchedulerOptions) {
     this.cppSlots = wholeSlots('--localslots_cpp', options.localCppSlots);
     this.localSlots = wholeSlots('--localslots', options.localCompileSlots);
     this.hosts = options.hosts instanceof HostTable ? options.hosts : new HostTable(options.hosts);
     this.rng = options.rng;
+    this.now = options.now ?? Date.now;
     // Any change re-places the waiters: a host coming up takes them, one going away may send them to the local fallback.
     this.hosts.subscribe((hostId, state) => {
       this.emit({ type: 'host-state', hostId, state });
@@ -89,6 +106,20 @@ export class Scheduler {
    * `backoff`/`down` stop new work going to the host; jobs already there keep their slots until the
    * agent releases them; `up` lifts it (a backoff of the pool's own still holds until it ends).
    */
+  /**
+   * Offers a remote job in flight (its source whole) for a second run: once no job waits, a clearly
+   * faster host with a free slot may be granted to it (core's `pickDuplicate`), once. `onGrant` gets that
+   * slot and must release it. Returns the withdrawal, for when the job has its answer.
+   */
+  offerDuplicate(job: Omit<RunningJob, 'id'>, onGrant: (grant: RemoteGrant) => void): () => void {
+    const id = ++this.lastStragglerId;
+    this.stragglers.set(id, { job: { ...job, id }, onGrant });
+    this.serveDuplicates();
+    return () => {
+      this.stragglers.delete(id);
+    };
+  }
+
   setHostState(hostId: string, state: HostState): void {
     this.known(hostId);
     this.hosts.setQueueState(hostId, state);
@@ -132,12 +163,24 @@ export class Scheduler {
 
   private serveCompile(): void {
     this.compileQueue.serve(
-      (job) => {
-        const placement = placeCompile(this.hosts.loads(), this.localSlotCount(), job, this.rng);
+      (job, ahead) => {
+        const placement = placeCompile(this.hosts.loads(), this.localSlotCount(), job, { rng: this.rng, ahead });
         return placement.kind === 'wait' ? undefined : this.grantCompile(placement);
       },
       () => this.anyCompileSlotFree(),
     );
+    this.serveDuplicates();
+  }
+
+  /** Only a slot no waiting job wants goes to a second run. */
+  private serveDuplicates(): void {
+    while (this.stragglers.size > 0 && this.compileQueue.size === 0) {
+      const pick = pickDuplicate([...this.stragglers.values()].map((s) => s.job), this.hosts.loads(), this.now());
+      if (pick === null) return;
+      const straggler = this.stragglers.get(pick.jobId)!;
+      this.stragglers.delete(pick.jobId);
+      straggler.onGrant(this.grantCompile({ kind: 'remote', hostId: pick.hostId }) as RemoteGrant);
+    }
   }
 
   private grantCompile(placement: Exclude<Placement, { kind: 'wait' }>): CompileGrant {

@@ -39,15 +39,20 @@ export class WaitQueue<R, G> {
   }
 
   /**
-   * Offers each waiter, oldest first, to `grant`. A waiter that gets a grant leaves the queue; one that
-   * gets `undefined` (nothing fits it, e.g. its free host is one it avoids) keeps its place, and the
-   * next waiter is asked. Stops as soon as `capacityLeft()` says nothing is free.
+   * Offers each waiter, oldest first, to `grant`, with the number of waiters still queued ahead of it. A
+   * waiter that gets a grant leaves the queue; one that gets `undefined` (nothing fits it, e.g. its free
+   * host is one it avoids) keeps its place, and the next waiter is asked. Stops as soon as
+   * `capacityLeft()` says nothing is free.
    */
-  serve(grant: (request: R) => G | undefined, capacityLeft: () => boolean): void {
+  serve(grant: (request: R, ahead: number) => G | undefined, capacityLeft: () => boolean): void {
+    let ahead = 0;
     for (const entry of this.entries) {
       if (!capacityLeft()) return;
-      const granted = grant(entry.request);
-      if (granted === undefined) continue;
+      const granted = grant(entry.request, ahead);
+      if (granted === undefined) {
+        ahead++;
+        continue;
+      }
       this.entries.delete(entry);
       entry.detach();
       entry.resolve(granted);

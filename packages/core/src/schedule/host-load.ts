@@ -1,6 +1,7 @@
 // What the scheduling policy is given: a picture of every compile host at one moment. The agent's
 // queue owns the live counters; the policy only reads this snapshot, so it stays pure and testable.
 import type { SpeedEstimate } from './speed';
+import type { VolunteerCapacity } from './volunteer-capacity';
 
 /** `backoff` and `down` both mean "send nothing new": the pool sets them and probes the way back to `up`. */
 export type HostState = 'up' | 'backoff' | 'down';
@@ -16,6 +17,8 @@ export interface HostLoad {
   readonly speed?: SpeedEstimate | undefined;
   /** The `localhost/N` entry: its jobs compile on this machine (see `machineLoad` for the shared cap). */
   readonly local?: boolean;
+  /** What the volunteer said of its slots and load with its last answer; undefined when it never did. */
+  readonly capacity?: VolunteerCapacity | undefined;
 }
 
 /** A plain slot pool: `--localslots_cpp`, or `--localslots` (jobs that must compile on this machine). */

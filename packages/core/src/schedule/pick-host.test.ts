@@ -1,10 +1,10 @@
-import { pickHost, type HostLoad, type HostState, type SpeedEstimate } from '.';
+import { pickHost, type HostLoad, type HostState, type SpeedEstimate, type VolunteerCapacity } from '.';
 
 const host = (
   id: string,
   slots: number,
   running: number,
-  more: { state?: HostState; ms?: number; local?: boolean } = {},
+  more: { state?: HostState; ms?: number; local?: boolean; capacity?: VolunteerCapacity } = {},
 ): HostLoad => ({
   id,
   slots,
@@ -12,7 +12,9 @@ const host = (
   state: more.state ?? 'up',
   speed: more.ms === undefined ? undefined : ({ msPerJob: more.ms, msPerKiB: null, samples: 1 } as SpeedEstimate),
   local: more.local,
+  capacity: more.capacity,
 });
+const cap = (cap: number, busy: number, waiting: number, load1 = 0, cpus = 8): VolunteerCapacity => ({ cap, busy, waiting, load1, cpus });
 const none = new Set<string>();
 
 describe('pickHost', () => {
@@ -31,7 +33,13 @@ describe('pickHost', () => {
     ['a zero-slot host is skipped', [host('a', 0, 0), host('b', 4, 1)], none, 'b'],
     ['equal load: the faster host', [host('a', 4, 1, { ms: 300 }), host('b', 4, 1, { ms: 100 })], none, 'b'],
     ['equal load: an unmeasured host first', [host('a', 4, 1, { ms: 100 }), host('b', 4, 1)], none, 'b'],
-    ['load beats speed', [host('a', 4, 2, { ms: 10 }), host('b', 4, 1, { ms: 900 })], none, 'b'],
+    ['the host that finishes first beats load', [host('a', 4, 2, { ms: 10 }), host('b', 4, 1, { ms: 900 })], none, 'a'],
+    ['times within a tier: load decides', [host('a', 4, 2, { ms: 100 }), host('b', 4, 1, { ms: 110 })], none, 'b'],
+    ['times within a tier and equal load: the faster', [host('a', 4, 1, { ms: 110 }), host('b', 4, 1, { ms: 100 })], none, 'b'],
+    ['a volunteer full of other clients\' jobs finishes later', [host('a', 4, 0, { ms: 100, capacity: cap(4, 4, 4) }), host('b', 4, 1, { ms: 150 })], none, 'b'],
+    ['a volunteer with free slots is not held back by them', [host('a', 4, 0, { ms: 100, capacity: cap(8, 3, 0) }), host('b', 4, 0, { ms: 150 })], none, 'a'],
+    ['an overloaded volunteer (load1 over its CPUs) finishes later', [host('a', 4, 0, { ms: 100, capacity: cap(8, 0, 0, 24, 8) }), host('b', 4, 0, { ms: 150 })], none, 'b'],
+    ['no picture of the volunteer: measured speed alone', [host('a', 4, 0, { ms: 100 }), host('b', 4, 0, { ms: 150, capacity: cap(8, 0, 0, 2, 8) })], none, 'a'],
     ['equal load and speed: remote before local', [host('l', 2, 0, { local: true }), host('r', 4, 0)], none, 'r'],
     ['the local entry when it is less loaded', [host('l', 2, 0, { local: true }), host('r', 4, 1)], none, 'l'],
   ])('%s', (_name, hosts, avoid, expected) => {

@@ -1,10 +1,11 @@
 import { machineLoad, placeCompile, type HostLoad, type HostState, type Placement, type SlotCount } from '.';
 
-const remote = (id: string, slots: number, running: number, state: HostState = 'up'): HostLoad => ({
+const remote = (id: string, slots: number, running: number, state: HostState = 'up', ms?: number): HostLoad => ({
   id,
   slots,
   running,
   state,
+  speed: ms === undefined ? undefined : { msPerJob: ms, msPerKiB: null, samples: 3 },
 });
 const localhost = (slots: number, running: number): HostLoad => ({
   id: 'localhost',
@@ -138,5 +139,26 @@ describe('placeCompile', () => {
     ],
   ])('%s', (_name, hosts, local, job, expected) => {
     expect(placeCompile(hosts, local, { avoid: job.avoid ?? none, localOnly: job.localOnly })).toEqual(expected);
+  });
+});
+
+describe('placeCompile keeps the last jobs off slow hosts', () => {
+  // fast: 4 slots, 1000 ms a job, all busy: a slot frees every 250 ms. slow: 3000 ms a job, idle.
+  const fastBusy = remote('fast', 4, 4, 'up', 1000);
+  const slowIdle = remote('slow', 4, 0, 'up', 3000);
+  it.each<[string, HostLoad[], number, Placement]>([
+    ['the only job waits for the fast host (back in ~1250 ms, not 3000)', [fastBusy, slowIdle], 0, { kind: 'wait', for: 'hosts' }],
+    ['6 jobs ahead: the fast host is ~2750 ms away, still sooner', [fastBusy, slowIdle], 6, { kind: 'wait', for: 'hosts' }],
+    ['8 jobs ahead: the slow host is sooner', [fastBusy, slowIdle], 8, { kind: 'remote', hostId: 'slow' }],
+    ['hosts within the margin are equals', [remote('fast', 4, 4, 'up', 1000), remote('b', 4, 0, 'up', 1200)], 0, { kind: 'remote', hostId: 'b' }],
+    ['the fast host is down: the slow one takes it', [remote('fast', 4, 4, 'down', 1000), slowIdle], 0, { kind: 'remote', hostId: 'slow' }],
+    ['an untimed free host takes it, to be timed', [fastBusy, remote('new', 4, 0)], 0, { kind: 'remote', hostId: 'new' }],
+    ['a free fast host, of course', [remote('fast', 4, 3, 'up', 1000), slowIdle], 0, { kind: 'remote', hostId: 'fast' }],
+  ])('%s', (_name, hosts, ahead, expected) => {
+    expect(placeCompile(hosts, slots(2, 0), { avoid: none }, { ahead })).toEqual(expected);
+  });
+
+  it('does not wait for a host the job avoids', () => {
+    expect(placeCompile([fastBusy, slowIdle], slots(2, 0), { avoid: new Set(['fast']) })).toEqual({ kind: 'remote', hostId: 'slow' });
   });
 });
