@@ -1,4 +1,4 @@
-import { SshccError, UNTRIED } from '@sshcc/core';
+import { SPEED_STALE_MS, SshccError, UNTRIED } from '@sshcc/core';
 import type { CompilerFingerprint } from '@sshcc/protocol';
 import { HostTable } from './host-table';
 
@@ -23,6 +23,26 @@ describe('HostTable', () => {
     expect(() => new HostTable([{ id: 'a', slots: 1 }, { id: 'a', slots: 2 }])).toThrow(new SshccError('config', 'host "a" is listed twice'));
     expect(() => new HostTable([{ id: 'a', slots: 0.5 }])).toThrow('host "a" must be a whole number of slots of at least 1, not 0.5');
     expect(() => new HostTable([]).get('x')).toThrow('no host "x" in the host table');
+  });
+
+  it("forgets an idle host's speed once it is stale, so placement times it again; a busy host keeps it", () => {
+    const clock = { now: 0 };
+    const { hosts } = table(clock);
+    hosts.takeSlot('a');
+    hosts.releaseSlot('a', { ms: 900 });
+    hosts.takeSlot('b');
+    hosts.releaseSlot('b', { ms: 300 });
+    hosts.takeSlot('b');
+    const speedOf = (id: string) => hosts.loads().find((load) => load.id === id)?.speed?.msPerJob;
+    clock.now = SPEED_STALE_MS;
+    expect([speedOf('a'), speedOf('b')]).toEqual([900, 300]);
+    clock.now = SPEED_STALE_MS + 1;
+    expect([speedOf('a'), speedOf('b')]).toEqual([undefined, 300]);
+    hosts.releaseSlot('b');
+    expect(speedOf('b')).toBeUndefined();
+    hosts.recordTiming('a', { ms: 400 });
+    expect(speedOf('a')).toBe(400);
+    hosts.close();
   });
 
   it('backs a host off for the policy\'s doubling wait, ends the backoff on its clock, and forgives it once up', () => {

@@ -1,4 +1,4 @@
-import { SshccError, UNTRIED, updateSpeed, type HostLoad, type HostState, type JobTiming, type ReleaseTrust, type VolunteerCapacity } from '@sshcc/core';
+import { currentSpeed, SshccError, UNTRIED, updateSpeed, type HostLoad, type HostState, type JobTiming, type ReleaseTrust, type VolunteerCapacity } from '@sshcc/core';
 import type { CompilerFingerprint } from '@sshcc/protocol';
 import { backoffDelayMs, type BackoffPolicy } from './backoff-policy';
 import type { HostEntry, HostHealth, HostSlots, ServerMode } from './host-entry';
@@ -21,6 +21,8 @@ interface Entry extends HostEntry {
   lastError: SshccError | undefined;
   running: number;
   speed: HostEntry['speed'];
+  /** When `speed` last learnt from a job, on the table's clock. */
+  speedAt: number;
   capacity: VolunteerCapacity | undefined;
   destination: string | undefined;
   serverMode: ServerMode | undefined;
@@ -156,12 +158,18 @@ export class HostTable {
   releaseSlot(hostId: string, timing?: JobTiming): void {
     const e = this.entry(hostId);
     e.running--;
-    if (timing !== undefined) e.speed = updateSpeed(e.speed, timing);
+    if (timing !== undefined) this.learnSpeed(e, timing);
   }
 
   recordTiming(hostId: string, timing: JobTiming): void {
-    const e = this.entry(hostId);
-    e.speed = updateSpeed(e.speed, timing);
+    this.learnSpeed(this.entry(hostId), timing);
+  }
+
+  /** A sample after a stale estimate starts a new one: the old one no longer says how the host is. */
+  private learnSpeed(e: Entry, timing: JobTiming): void {
+    const now = this.now();
+    e.speed = updateSpeed(currentSpeed(e.speed, e.speedAt, 0, now), timing);
+    e.speedAt = now;
   }
 
   /** What the volunteer said of its slots and load with its latest answer (placement weighs it). */
@@ -171,9 +179,11 @@ export class HostTable {
 
   /** Every host as core's placement policy reads it. */
   loads(): HostLoad[] {
+    const now = this.now();
     const loads: HostLoad[] = [];
     for (const e of this.entries.values()) {
-      loads.push({ id: e.id, slots: e.slots, running: e.running, state: e.queueState, speed: e.speed, local: e.local, capacity: e.capacity });
+      const speed = currentSpeed(e.speed, e.speedAt, e.running, now);
+      loads.push({ id: e.id, slots: e.slots, running: e.running, state: e.queueState, speed, local: e.local, capacity: e.capacity });
     }
     return loads;
   }
@@ -292,6 +302,7 @@ function newEntry(host: HostSlots, slots: number): Entry {
     lastError: undefined,
     running: 0,
     speed: undefined,
+    speedAt: 0,
     capacity: undefined,
     destination: undefined,
     serverMode: undefined,

@@ -18,6 +18,14 @@ export function expectedFinishMs(host: HostLoad, kib?: number): number | undefin
   return ms * overload(host.capacity) * (1 + queuedLengths(host.capacity));
 }
 
+/**
+ * A job waits for busy hosts rather than start on a free one only when that one is at least this much
+ * slower. The agent cannot tell a build's tail from a make -j that matches the slots (its queue is
+ * short either way), so a smaller margin held every job for the host measured fastest while hosts a
+ * little slower, or timed in a noisy moment, sat idle: a soak build on three like volunteers ran on one.
+ */
+export const TAIL_SLOWER_BY = 2;
+
 /** Whether `ms` is clearly sooner than `than` (both estimates). */
 export function clearlySooner(ms: number, than: number): boolean {
   return ms * FASTER_BY <= than;

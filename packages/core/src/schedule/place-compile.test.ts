@@ -150,6 +150,7 @@ describe('placeCompile keeps the last jobs off slow hosts', () => {
     ['the only job waits for the fast host (back in ~1250 ms, not 3000)', [fastBusy, slowIdle], 0, { kind: 'wait', for: 'hosts' }],
     ['6 jobs ahead: the fast host is ~2750 ms away, still sooner', [fastBusy, slowIdle], 6, { kind: 'wait', for: 'hosts' }],
     ['8 jobs ahead: the slow host is sooner', [fastBusy, slowIdle], 8, { kind: 'remote', hostId: 'slow' }],
+    ['a host less than twice as slow is no slow host: a build whose -j matches the slots keeps it busy', [fastBusy, remote('slow', 4, 0, 'up', 1900)], 0, { kind: 'remote', hostId: 'slow' }],
     ['hosts within the margin are equals', [remote('fast', 4, 4, 'up', 1000), remote('b', 4, 0, 'up', 1200)], 0, { kind: 'remote', hostId: 'b' }],
     ['the fast host is down: the slow one takes it', [remote('fast', 4, 4, 'down', 1000), slowIdle], 0, { kind: 'remote', hostId: 'slow' }],
     ['an untimed free host takes it, to be timed', [fastBusy, remote('new', 4, 0)], 0, { kind: 'remote', hostId: 'new' }],

@@ -1,5 +1,5 @@
 // Where a compile job goes now: a remote host, this machine, or nowhere yet (it keeps waiting).
-import { clearlySooner, expectedFinishMs } from './finish-estimate';
+import { expectedFinishMs, TAIL_SLOWER_BY } from './finish-estimate';
 import type { CompileNeeds, HostLoad, Rng, SlotCount } from './host-load';
 import { machineLoad } from './machine-load';
 import { isUsable, pickHost } from './pick-host';
@@ -30,7 +30,8 @@ export type Placement =
  *   slot is idle: this machine takes queue jobs only through a `localhost/N` entry, because it is
  *   already busy preprocessing every job. No timer ever moves a job; only a freed slot or a host
  *   state change does.
- * - The last jobs of a build keep off slow hosts: a job whose best free host is slower than busy ones
+ * - The last jobs of a build keep off slow hosts: a job whose best free host is at least TAIL_SLOWER_BY
+ *   times slower than busy ones
  *   waits for those when, at the rate their slots free up and with `ahead` jobs before it, it would
  *   still be back sooner (`sooner elsewhere`). With a long queue every slot is worth filling, so the
  *   slow hosts work; at the tail they are left alone.
@@ -67,7 +68,7 @@ function soonerElsewhere(hosts: readonly HostLoad[], job: CompileNeeds, chosen: 
   for (const host of hosts) {
     if (host === chosen || !isUsable(host, job)) continue;
     const ms = expectedFinishMs(host);
-    if (ms === undefined || ms <= 0 || !clearlySooner(ms, mine)) continue;
+    if (ms === undefined || ms <= 0 || ms * TAIL_SLOWER_BY > mine) continue;
     perMs += host.slots / ms;
     slowest = Math.max(slowest, ms);
   }

@@ -1,4 +1,4 @@
-import { SPEED_SAMPLE_WEIGHT, compareSpeed, updateSpeed, type SpeedEstimate } from '.';
+import { SPEED_SAMPLE_WEIGHT, SPEED_STALE_MS, compareSpeed, currentSpeed, updateSpeed, type SpeedEstimate } from '.';
 
 const est = (msPerJob: number, msPerKiB: number | null = null, samples = 3): SpeedEstimate => ({
   msPerJob,
@@ -50,5 +50,17 @@ describe('compareSpeed', () => {
     if (faster === 'tie') expect(cmp).toBe(0);
     else if (faster === 'a') expect(cmp).toBeLessThan(0);
     else expect(cmp).toBeGreaterThan(0);
+  });
+});
+
+describe('currentSpeed', () => {
+  const SPEED: SpeedEstimate = { msPerJob: 500, msPerKiB: null, samples: 3 };
+  it.each<[string, SpeedEstimate | undefined, number, number, SpeedEstimate | undefined]>([
+    ['a fresh estimate', SPEED, 0, SPEED_STALE_MS, SPEED],
+    ['a stale estimate of an idle host: forgotten, so the host is timed again', SPEED, 0, SPEED_STALE_MS + 1, undefined],
+    ['a stale estimate of a busy host: its running jobs will renew it', SPEED, 1, SPEED_STALE_MS + 1, SPEED],
+    ['no estimate', undefined, 0, SPEED_STALE_MS + 1, undefined],
+  ])('%s', (_name, speed, running, now, expected) => {
+    expect(currentSpeed(speed, 0, running, now)).toEqual(expected);
   });
 });

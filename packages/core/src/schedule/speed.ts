@@ -19,6 +19,19 @@ export interface JobTiming {
   readonly bytes?: number | undefined;
 }
 
+/**
+ * An idle host's estimate older than this is forgotten, so the host counts as untimed and gets the next
+ * job it is free for. Placement keeps work off a host measured clearly slower; without this, a host timed
+ * slow once (a restart, a busy moment, another user's build there) never got the job that could show it
+ * is fast again, and a build ran on the one host measured fastest while the others sat idle.
+ */
+export const SPEED_STALE_MS = 30_000;
+
+/** The estimate placement should use: none for a host idle since its last sample went stale. */
+export function currentSpeed(speed: SpeedEstimate | undefined, sampledAtMs: number, running: number, nowMs: number): SpeedEstimate | undefined {
+  return speed !== undefined && running === 0 && nowMs - sampledAtMs > SPEED_STALE_MS ? undefined : speed;
+}
+
 export function updateSpeed(prev: SpeedEstimate | undefined, timing: JobTiming): SpeedEstimate | undefined {
   const { ms, bytes } = timing;
   // A bogus clock reading must not poison the estimate for the rest of the session.
