@@ -12,6 +12,7 @@ import {
   RELEASE_PROBATION,
   SshccError,
   VerifySampler,
+  whenBusyFor,
   type AttemptDeparture,
 } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult, JobSpec } from '@sshcc/protocol';
@@ -84,7 +85,11 @@ export class RemoteCompile {
       let result: JobResult | null = null;
       let end: AttemptEnd | null;
       try {
-        result = await this.runRemote(host, spec, upload, signal, recorder, timing);
+        // Told whether to queue there when its slots are all taken by other clients, or to come back at
+        // once: only when another place has a free slot now is coming back worth the round trip.
+        const whenBusy = whenBusyFor(scheduler.hosts.loads(), host, avoid);
+        result = await this.runRemote(host, { ...spec, whenBusy }, upload, signal, recorder, timing);
+        if (result.capacity !== null) scheduler.hosts.noteCapacity(host, result.capacity);
         // What cpp said and whether it checked its lines come with its end, which a streamed job awaits here.
         const inexact = diagnosticsMatter(analysis, result) ? await inexactOf(request, analysis, spec, result, upload.whole) : null;
         end = departureOfResult(analysis, result, inexact);

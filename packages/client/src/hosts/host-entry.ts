@@ -1,4 +1,5 @@
 import type { CompilerMapping, HostState, SpeedEstimate, SshccError } from '@sshcc/core';
+import type { Capacity } from '@sshcc/protocol';
 
 // One host as the whole agent knows it. The pool, the queue, `sshcc ping` and the compile loop each used
 // to keep their own piece of this (and two of them called theirs HostRecord); HostTable now keeps all of
@@ -54,4 +55,9 @@ export interface HostEntry {
   readonly unfitCompilers: ReadonlySet<string>;
   /** Toolchain packs the host is known to hold. */
   readonly packs: ReadonlySet<string>;
+  /**
+   * The volunteer's slots as its last hello or job result told (every client's jobs, not only this
+   * agent's), and when (the table's clock); undefined until a server that reports them answered.
+   */
+  readonly capacity: { readonly at: number; readonly value: Capacity } | undefined;
 }

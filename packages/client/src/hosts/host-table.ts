@@ -1,5 +1,5 @@
 import { SshccError, UNTRIED, updateSpeed, type HostLoad, type HostState, type JobTiming, type ReleaseTrust } from '@sshcc/core';
-import type { CompilerFingerprint } from '@sshcc/protocol';
+import type { Capacity, CompilerFingerprint } from '@sshcc/protocol';
 import { backoffDelayMs, type BackoffPolicy } from './backoff-policy';
 import type { HostEntry, HostHealth, HostSlots, ServerMode } from './host-entry';
 
@@ -29,9 +29,11 @@ interface Entry extends HostEntry {
   readonly releaseTrust: Map<string, ReleaseTrust>;
   /** Fires when the backoff ends, to tell listeners (nothing else would look until the next acquire). */
   backoffTimer: NodeJS.Timeout | undefined;
+  capacity: HostEntry['capacity'];
 }
 
 export type HostTableListener = (hostId: string, queueState: HostState) => void;
+export type CapacityListener = (hostId: string, capacity: Capacity) => void;
 
 export interface HostTableOptions {
   /** The clock backoffs are measured on (ms). Default Date.now. */
@@ -41,6 +43,7 @@ export interface HostTableOptions {
 export class HostTable {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Set<HostTableListener>();
+  private readonly capacityListeners = new Set<CapacityListener>();
   private readonly now: () => number;
 
   constructor(hosts: readonly HostSlots[], options: HostTableOptions = {}) {
@@ -205,6 +208,26 @@ export class HostTable {
     return this.entry(hostId).packs.has(pack);
   }
 
+  // What the volunteer says of its own slots (shared with its other clients).
+
+  /** The server's hello or a job's result reported the volunteer's slots: its last-known capacity. */
+  noteCapacity(hostId: string, capacity: Capacity): void {
+    this.entry(hostId).capacity = { at: this.now(), value: capacity };
+    for (const listener of this.capacityListeners) {
+      try {
+        listener(hostId, capacity);
+      } catch {
+        this.capacityListeners.delete(listener);
+      }
+    }
+  }
+
+  /** Calls `listener` whenever a volunteer tells its slots; returns the unsubscribe function. */
+  subscribeCapacity(listener: CapacityListener): () => void {
+    this.capacityListeners.add(listener);
+    return () => this.capacityListeners.delete(listener);
+  }
+
   /** Calls `listener` whenever a host's queue state changes; returns the unsubscribe function. */
   subscribe(listener: HostTableListener): () => void {
     this.listeners.add(listener);
@@ -288,5 +311,6 @@ function newEntry(host: HostSlots, slots: number): Entry {
     packs: new Set(),
     releaseTrust: new Map(),
     backoffTimer: undefined,
+    capacity: undefined,
   };
 }

@@ -102,6 +102,7 @@ async function describeServer(worker: PoolWorker<ClientSession>, env: NodeJS.Pro
     compression,
     cpus: hello.cpus,
     load: hello.load,
+    capacity: hello.capacity ?? null,
     arch: hello.arch ?? null,
     packs: hello.packs?.map((id) => ({ id, compiler: compilers.get(id) ?? null })) ?? null,
     noPush: whyNoPush(hello, arch()),

@@ -1,4 +1,5 @@
 import type { SshccErrorCode } from '@sshcc/core';
+import type { Capacity } from '@sshcc/protocol';
 import type { ServerMode } from '../hosts';
 
 // What `sshcc ping --json` prints: one report per remote host. This shape is a public interface
@@ -35,6 +36,8 @@ export interface PingServer {
   readonly cpus: number;
   /** 1, 5 and 15 minute load averages. */
   readonly load: readonly number[];
+  /** The volunteer's slots, every client's jobs (its hello); null: an older server, or its coordinator was unreachable. */
+  readonly capacity: Capacity | null;
   /** The server's `process.arch` (`x64`, `arm64`); null when it does not say (an older server). */
   readonly arch: string | null;
   /** The toolchain packs it holds; null when it takes none (an older server, or `toolchains.enabled` false). */
