@@ -58,14 +58,25 @@ export class SlotLink {
     this.socket?.destroy();
   }
 
-  private async ask(request: CoordinatorRequest): Promise<CoordinatorAnswer> {
+  /**
+   * Asks and waits for the answer. A coordinator that went away meanwhile (it ended idle as this server
+   * connected, or was killed) is replaced and asked once more: the slots this server holds are adopted
+   * by the new one first, so the count stays whole.
+   */
+  private async ask(request: CoordinatorRequest, again = true): Promise<CoordinatorAnswer> {
     const socket = await this.open();
-    return new Promise((resolve, reject) => {
-      const asked = this.pending.get(request.id) ?? [];
-      asked.push({ resolve, reject });
-      this.pending.set(request.id, asked);
-      socket.write(`${JSON.stringify(request)}\n`);
-    });
+    try {
+      return await new Promise((resolve, reject) => {
+        if (socket.destroyed) return reject(new Error('the slot coordinator went away'));
+        const asked = this.pending.get(request.id) ?? [];
+        asked.push({ resolve, reject });
+        this.pending.set(request.id, asked);
+        socket.write(`${JSON.stringify(request)}\n`);
+      });
+    } catch (err) {
+      if (!again) throw err;
+      return this.ask(request, false);
+    }
   }
 
   private open(): Promise<Socket> {
