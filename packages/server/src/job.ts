@@ -91,11 +91,10 @@ async function handleJob(job: IncomingJob, context: JobContext): Promise<JobRepl
   try {
     reply = await compileWithDir(job, chosen, env, context, store);
   } catch (err) {
-    await slot.release().catch(() => undefined);
+    slot.release();
     throw err;
   }
-  const capacity = await slot.release().catch(() => undefined);
-  return { ...reply, slotWaitMs: slot.waitMs, ...(capacity === undefined ? {} : { capacity }) };
+  return { ...reply, slotWaitMs: slot.waitMs, capacity: slot.release() };
 }
 
 async function compileWithDir(job: IncomingJob, chosen: CompilerCommand, env: NodeJS.ProcessEnv, context: JobContext, store: ResultStore | null): Promise<JobReply> {

@@ -10,7 +10,7 @@ import type { SharedSlotsConfig } from './system-slots-config';
 import type { SlotLink } from './slot-link';
 
 export type SlotGrant =
-  | { readonly granted: true; readonly waitMs: number; readonly capacity: Capacity; readonly release: () => Promise<Capacity> }
+  | { readonly granted: true; readonly waitMs: number; readonly capacity: Capacity; readonly release: () => Capacity }
   | { readonly granted: false; readonly waitMs: number; readonly why: string; readonly capacity: Capacity };
 
 export interface SlotGate {
@@ -36,19 +36,24 @@ export function slotGate(link: SlotLink, shared: SharedSlotsConfig | null): Slot
         const why = answer.cap === 0 ? 'the volunteer is draining (slots 0)' : `all ${answer.cap} of the volunteer's slots are taken`;
         return { granted: false, waitMs: waited(), why, capacity };
       }
-      const release = async (): Promise<Capacity> => note(await link.release(id));
+      // Not waited for: the coordinator reads this socket in order, so this server's next ask comes after it,
+      // and the job's answer need not wait a round trip. Its counts are the grant's, less this slot.
+      const release = (): Capacity => {
+        void link.release(id).then(note, () => undefined);
+        return note({ ...answer, busy: Math.max(0, answer.busy - 1) });
+      };
       if (shared !== null) {
         const left = Math.max(0, MAX_SLOT_WAIT_MS - (performance.now() - started));
-        const machine = await acquireSharedSlot(shared.dir, shared.cap, whenBusy === 'wait' ? left : 0, signal).catch(async (err: unknown) => {
-          await release();
+        const machine = await acquireSharedSlot(shared.dir, shared.cap, whenBusy === 'wait' ? left : 0, signal).catch((err: unknown) => {
+          release();
           throw err;
         });
-        if (!machine.granted) return { granted: false, waitMs: performance.now() - started, why: machine.why, capacity: await release() };
+        if (!machine.granted) return { granted: false, waitMs: performance.now() - started, why: machine.why, capacity: release() };
         return {
           granted: true,
           waitMs: performance.now() - started,
           capacity,
-          release: async () => {
+          release: () => {
             machine.release();
             return release();
           },
