@@ -43,6 +43,10 @@ describe("an account's slots, shared by its servers", () => {
     expect(second.hello.capacity).toMatchObject({ cap: 1, busy: 1, waiting: 0 });
     const declined = await second.runJob(await tiny(root, 'decline'), TINY);
     expect(declined).toMatchObject({ kind: 'busy', message: "all 1 of the volunteer's slots are taken", capacity: { cap: 1, busy: 1, waiting: 0 } });
+    // The compiler is found by identity before any slot is asked for: a busy answer says it matched
+    // (sshcc ping counts it so), and one it does not have is answered as ever.
+    const other = await tiny(root, 'decline');
+    expect(await second.runJob({ ...other, fingerprint: { ...other.fingerprint, driver: 'f'.repeat(64) } }, TINY)).toMatchObject({ kind: 'compiler-mismatch' });
     const queued = second.runJob(await tiny(root, 'wait'), TINY);
     // Another channel's hello counts the other clients' jobs: one running, one queued.
     const third = await connect(start());
