@@ -22,6 +22,7 @@ const PHASES = {
   packs: () => require('./phases/packs').packsPhase,
   perjob: () => require('./phases/perjob').perjobPhase,
   zstd: () => require('./phases/zstd').zstdPhase,
+  slots: () => require('./phases/slots').slotsPhase,
 };
 
 function log(line) {

@@ -8,7 +8,7 @@ const PHASES = ['build', 'overhead', 'throughput', 'bytes', 'memory', 'zstd'];
  * Phases only run when asked for: `wan` needs root and builds a shaped network of its own; `packs` too (and
  * hides compilers); `perjob` needs root (a throwaway user) and takes ~10 minutes.
  */
-const EXTRA_PHASES = ['wan', 'packs', 'perjob'];
+const EXTRA_PHASES = ['wan', 'packs', 'perjob', 'slots'];
 const ALL_PHASES = [...PHASES, ...EXTRA_PHASES];
 
 const USAGE = `usage: npm run bench -- [options]
