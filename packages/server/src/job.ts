@@ -84,6 +84,9 @@ async function handleJob(job: IncomingJob, context: JobContext): Promise<JobRepl
   const slot = await context.slots.acquire(job.client ?? 'anonymous', request.whenBusy ?? 'wait', job.signal);
   if (!slot.granted) {
     if (job.signal.aborted) return { kind: 'cancelled', message: String(job.signal.reason) };
+    // A client that names no agent predates 'busy', and would take the answer for a broken protocol:
+    // it hears the one refusal it knows that sends the job elsewhere.
+    if (job.client === null) return { kind: 'remote-failed', message: slot.why, slotWaitMs: slot.waitMs };
     return { kind: 'busy', message: slot.why, slotWaitMs: slot.waitMs, capacity: slot.capacity };
   }
   // The slot is the compiler's: freed when it has exited, before the outputs go back.

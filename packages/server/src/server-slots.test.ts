@@ -81,6 +81,9 @@ describe("an account's slots, shared by its servers", () => {
     expect(await second.runJob(await tiny(root, 'wait'), TINY)).toMatchObject({ kind: 'busy', message: 'the volunteer is draining (slots 0)', capacity: { cap: 0 } });
     expect(await running).toMatchObject({ kind: 'compiled', exitCode: 0 });
     expect(await second.runJob(await tiny(root, 'wait'), TINY)).toMatchObject({ kind: 'busy', capacity: { cap: 0, busy: 0 } });
+    // A client older than 'busy' names no agent in its hello: it is told the one refusal it can read.
+    const older = await connect(start());
+    expect(await older.runJob(await tiny(root, undefined), TINY)).toMatchObject({ kind: 'remote-failed', message: 'the volunteer is draining (slots 0)' });
   }, 60_000);
 });
 

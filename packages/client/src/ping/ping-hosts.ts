@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { arch } from 'node:os';
 import { exitCodeFor, formatError, SshccError, type SshHost } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
@@ -13,6 +14,9 @@ import type { CompilerCheck, PingFailure, PingReport, PingServer } from './ping-
 // `sshcc ping` makes its connections with the agent's own pool code (ssh_config, known_hosts, keys,
 // subsystem-then-exec), so what it reports is what a build would meet. It does not go through a
 // running agent: a fresh connection per host is the point of a check.
+
+/** This ping's own id in its hello: a volunteer that knows it may answer 'busy', which an older client cannot read. */
+const PING_ID = randomBytes(8).toString('hex');
 
 /** For connecting, for the server's hello, and for each probe, unless the caller says otherwise. */
 export const DEFAULT_PING_TIMEOUT_MS = 10_000;
@@ -38,7 +42,7 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
   const compression = new Map(hosts.map((host) => [host.spec, host.compression ? ('zstd' as const) : ('none' as const)]));
   const pool = new SshPool<ClientSession>({
     hosts: hosts.map((host) => ({ ...host, slots: 1 })),
-    handshake: sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: options.client ?? 'sshcc-ping' })),
+    handshake: sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: options.client ?? 'sshcc-ping', agent: PING_ID })),
     handshakeTimeoutMs: timeoutMs,
     connect: { env: options.env, connectTimeoutMs: timeoutMs },
   });
