@@ -23,6 +23,7 @@ const PHASES = {
   perjob: () => require('./phases/perjob').perjobPhase,
   zstd: () => require('./phases/zstd').zstdPhase,
   scale: () => require('./phases/scale').scalePhase,
+  slots: () => require('./phases/slots').slotsPhase,
 };
 
 function log(line) {

@@ -9,7 +9,7 @@ const PHASES = ['build', 'overhead', 'throughput', 'bytes', 'memory', 'zstd'];
  * hides compilers); `perjob` needs root (a throwaway user) and takes ~10 minutes; `scale` starts 32 sshd and
  * takes up to ~10 minutes.
  */
-const EXTRA_PHASES = ['wan', 'packs', 'perjob', 'scale'];
+const EXTRA_PHASES = ['wan', 'packs', 'perjob', 'scale', 'slots'];
 const ALL_PHASES = [...PHASES, ...EXTRA_PHASES];
 
 const USAGE = `usage: npm run bench -- [options]

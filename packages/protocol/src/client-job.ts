@@ -4,7 +4,7 @@ import { decodeControl } from './decode-control';
 import type { FrameConnection } from './frame-connection';
 import type { Frame } from './frame-reader';
 import { DATA_CHUNK_BYTES, MAX_JOB_SOURCE_BYTES, MAX_OUTPUT_ARCHIVE_BYTES, RESULT_GRACE_MS, STALL_MS } from './limits';
-import { EndSchema, NeedSchema, ResultSchema, type CompilerFingerprint, type JobOutcome, type JobRequest, type JobTimings } from './messages';
+import { EndSchema, NeedSchema, ResultSchema, type Capacity, type CompilerFingerprint, type JobOutcome, type JobRequest, type JobTimings } from './messages';
 import { OutputUnpacker } from './output-archive';
 import { ProtocolError } from './protocol-error';
 import type { SourceFrames } from './source-frames';
@@ -25,6 +25,8 @@ export interface JobResult {
   readonly releaseMatch: CompilerFingerprint | null;
   /** The server compiled in a mirror of the source's files: its diagnostics are the client's compile's (ResultSchema). */
   readonly mirrored: boolean;
+  /** The volunteer's slots as the job left them (every client's jobs); null: an older server. */
+  readonly capacity: Capacity | null;
   /** Output files by the names the request gave them; empty unless the compiler wrote some. */
   readonly outputs: Map<string, Buffer>;
   /** What crossed the channel, and when, as this end saw it (for stats and traces). */
@@ -245,6 +247,7 @@ export class ClientJob {
       cached: result.cached === true,
       releaseMatch: result.releaseMatch ?? null,
       mirrored: result.mirrored === true,
+      capacity: result.capacity ?? null,
       outputs,
       transfer: {
         sentBytes: this.sentBytes,

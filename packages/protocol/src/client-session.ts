@@ -17,6 +17,8 @@ export interface ClientOptions {
   readonly compression?: Compression;
   /** Names this client in its hello (e.g. `sshcc/0.1.0`). */
   readonly client?: string;
+  /** The agent's id, the same on all its channels: a volunteer shares its slots fairly between such ids. */
+  readonly agent?: string;
   /** How long a job waits on a silent server before it fails with 'timeout'; default RESULT_GRACE_MS and STALL_MS. */
   readonly deadlines?: Partial<JobDeadlines>;
 }
@@ -76,7 +78,7 @@ const CLOSE_WAIT_MS = 2000;
 export async function clientHandshake(stream: FrameStream, options: ClientOptions = {}): Promise<ClientSession> {
   const conn = new FrameConnection(toFrameIo(stream), 'client');
   try {
-    const agreed = await exchangeClientHello(conn, options.compression ?? 'zstd', options.client ?? 'sshcc');
+    const agreed = await exchangeClientHello(conn, options.compression ?? 'zstd', options.client ?? 'sshcc', options.agent);
     const codec = await loadDataCodec(agreed.compression);
     return new Session(conn, codec, agreed.hello, agreed.protocol, { ...DEFAULT_JOB_DEADLINES, ...options.deadlines });
   } catch (err) {

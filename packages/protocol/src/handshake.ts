@@ -26,7 +26,7 @@ export interface Agreement {
 export async function exchangeServerHello(
   conn: FrameConnection,
   offer: ServerOffer,
-): Promise<(Agreement & { client: string }) | null> {
+): Promise<(Agreement & { client: string; agent: string | null }) | null> {
   const compression = offer.compression ?? COMPRESSIONS;
   // The clock is read as the hello is written: the client adds half a round trip to it.
   const hello: ServerHello = { ...offer, protocols: [...PROTOCOL_VERSIONS], compression: [...compression], time: Date.now() };
@@ -42,7 +42,7 @@ export async function exchangeServerHello(
   if (!compression.includes(chosen.compression)) {
     throw new ProtocolError(`client chose compression "${chosen.compression}", which this server did not offer`);
   }
-  return { protocol, compression: chosen.compression, client: chosen.client };
+  return { protocol, compression: chosen.compression, client: chosen.client, agent: chosen.agent ?? null };
 }
 
 /**
@@ -53,6 +53,7 @@ export async function exchangeClientHello(
   conn: FrameConnection,
   preferred: Compression,
   client: string,
+  agent?: string,
 ): Promise<Agreement & { hello: ServerHello }> {
   const frame = await conn.expect('hello', 'the handshake');
   const hello = decodeControl('hello', ServerHelloSchema, frame.payload);
@@ -65,7 +66,7 @@ export async function exchangeClientHello(
     );
   }
   const compression: Compression = hello.compression.includes(preferred) ? preferred : 'none';
-  const answer: ClientHello = { protocol, compression, client };
+  const answer: ClientHello = { protocol, compression, client, ...(agent === undefined ? {} : { agent }) };
   await conn.sendControl('hello', answer);
   return { protocol, compression, hello };
 }

@@ -97,6 +97,12 @@ export const STALL_MS = 60 * 1000;
  */
 export const SOURCE_FOLLOWS_MAX_WIRE_BYTES = 64 * KiB;
 
+/**
+ * The longest a job waits on a volunteer for one of its slots before it is answered 'busy' (and placed
+ * elsewhere). Half of STALL_MS: a client whose source is held back waits that long for any answer.
+ */
+export const MAX_SLOT_WAIT_MS = STALL_MS / 2;
+
 /** Compilers a server lists in its hello. */
 export const MAX_HELLO_COMPILERS = 256;
 

@@ -53,6 +53,7 @@ export const JOB_OUTCOMES = [
   'timeout', // the compile ran past the time limit and was killed
   'limit', // the source, outputs or diagnostics exceeded a size limit
   'cancelled', // the client sent cancel before the job finished
+  'busy', // every one of the volunteer's slots is taken (or it is draining): place the job elsewhere
 ] as const;
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 
@@ -81,6 +82,23 @@ export const CompilerFingerprintSchema = z.object({
 });
 export type CompilerFingerprint = z.infer<typeof CompilerFingerprintSchema>;
 
+/**
+ * The volunteer's slots as its coordinator saw them when the hello or result was sent: every client's
+ * jobs, not only this one's. `cap` 0 is a volunteer draining (it takes no new jobs).
+ */
+export const CapacitySchema = z.object({
+  /** Slots of the whole account (`slots` in its server.json; default its CPU count). */
+  cap: z.int().min(0).max(65536),
+  /** Slots in use, by every client. */
+  busy: z.int().min(0).max(1 << 20),
+  /** Jobs queued for a slot. */
+  waiting: z.int().min(0).max(1 << 20),
+  /** The first figure of /proc/loadavg. */
+  load1: z.number().min(0),
+  cpus: z.int().min(1).max(65536),
+});
+export type Capacity = z.infer<typeof CapacitySchema>;
+
 export const ServerHelloSchema = z.object({
   protocols: z.array(z.int().min(1)).min(1).max(16),
   // `sshcc ping` prints it: a server that names no version is broken, not blank.
@@ -106,6 +124,8 @@ export const ServerHelloSchema = z.object({
    * Absent: an older server.
    */
   time: z.number().nonnegative().optional(),
+  /** The volunteer's slots now. Absent: an older server, or one that could not reach its coordinator. */
+  capacity: CapacitySchema.optional(),
 });
 export type ServerHello = z.infer<typeof ServerHelloSchema>;
 
@@ -113,6 +133,11 @@ export const ClientHelloSchema = z.object({
   protocol: z.int().min(1),
   compression: z.enum(COMPRESSIONS),
   client: z.string().max(100),
+  /**
+   * One agent's id, the same on all its channels: the volunteer shares its slots round-robin between
+   * such ids, so one agent's many jobs cannot starve another's. Absent: every such channel is one client.
+   */
+  agent: z.string().regex(/^[0-9a-f]{8,64}$/).optional(),
 });
 export type ClientHello = z.infer<typeof ClientHelloSchema>;
 
@@ -178,6 +203,12 @@ export const JobRequestSchema = z.object({
    * compiles there, so gcc quotes the client's own lines under its diagnostics. Absent: as before.
    */
   mirror: z.literal(true).optional(),
+  /**
+   * When every slot of the volunteer is taken: 'decline' (the client has another place for the job now)
+   * answers 'busy' at once; 'wait' (and absent) queues it, fairly between clients, for at most
+   * MAX_SLOT_WAIT_MS, and answers 'busy' only after that. A draining volunteer declines either way.
+   */
+  whenBusy: z.enum(['wait', 'decline']).optional(),
 });
 export type JobRequest = z.infer<typeof JobRequestSchema>;
 
@@ -188,6 +219,8 @@ export const JobTimingsSchema = z.object({
   compileMs: z.number().min(0),
   /** Job request to the result. */
   totalMs: z.number().min(0),
+  /** Of that, waiting for one of the volunteer's slots. Absent: an older server (no slots), or none waited. */
+  slotWaitMs: z.number().min(0).optional(),
 });
 export type JobTimings = z.infer<typeof JobTimingsSchema>;
 
@@ -217,6 +250,8 @@ export const ResultSchema = z.object({
    * that would leave the job dir, a gcc older than 8).
    */
   mirrored: z.literal(true).optional(),
+  /** The volunteer's slots as the job left them (see CapacitySchema). Absent: an older server. */
+  capacity: CapacitySchema.optional(),
 });
 export type ResultMessage = z.infer<typeof ResultSchema>;
 

@@ -38,7 +38,7 @@ export async function serveJobs(stream: FrameStream, options: ServeOptions): Pro
     for (;;) {
       const frame = await Promise.race([conn.next(), stopped]);
       if (!frame) return;
-      await dispatch(frame, codec);
+      await dispatch(frame, codec, agreed.agent);
     }
   } catch (err) {
     throw conn.abandon(err);
@@ -51,7 +51,7 @@ export async function serveJobs(stream: FrameStream, options: ServeOptions): Pro
     conn.endOutput();
   }
 
-  async function dispatch(frame: Frame, codec: DataCodec): Promise<void> {
+  async function dispatch(frame: Frame, codec: DataCodec, agent: string | null): Promise<void> {
     switch (frame.type) {
       case 'job': {
         const request = decodeControl('job', JobRequestSchema, frame.payload);
@@ -67,6 +67,7 @@ export async function serveJobs(stream: FrameStream, options: ServeOptions): Pro
             if (current === job) current = null;
           },
           options.offer.cache === true,
+          agent,
         );
         current = job;
         return;

@@ -4,13 +4,15 @@ import type { DataCodec } from './compress';
 import { dataChunks } from './data-chunks';
 import type { FrameConnection } from './frame-connection';
 import { DATA_CHUNK_BYTES, MAX_DIAGNOSTIC_BYTES, MAX_JOB_SOURCE_BYTES, MAX_OUTPUT_BYTES, MAX_OUTPUT_FILES } from './limits';
-import type { CompilerFingerprint, JobOutcome, JobRequest, ResultMessage } from './messages';
+import type { Capacity, CompilerFingerprint, JobOutcome, JobRequest, ResultMessage } from './messages';
 import { packOutputs, type OutputFile } from './output-archive';
 import { ProtocolError } from './protocol-error';
 
 /** What the server's handler is given for one job. */
 export interface IncomingJob {
   readonly request: JobRequest;
+  /** The agent's id from the channel's hello (its jobs share the volunteer's slots as one client); null: it sent none. */
+  readonly client: string | null;
   /** The raw source as it arrives; ends at the client's end frame, is destroyed on cancel. */
   readonly source: Readable;
   /** Aborted when the client cancels, the channel closes or the server shuts down: kill the compiler. */
@@ -37,6 +39,10 @@ export interface JobReply {
   readonly releaseMatch?: CompilerFingerprint;
   /** The compile ran in a mirror of every file of the source (see ResultSchema). */
   readonly mirrored?: boolean;
+  /** Time the job waited for one of the volunteer's slots. */
+  readonly slotWaitMs?: number;
+  /** The volunteer's slots as the job left them. */
+  readonly capacity?: Capacity;
   /** Files to send, named as the request named them; read while they are sent. */
   readonly outputs?: readonly OutputFile[];
   /** Runs once the outputs have been read (or the job ended otherwise): remove the job dir here. */
@@ -83,6 +89,7 @@ export class ServerJob {
     private readonly onOver: () => void,
     /** Whether this server's hello offered a cache; a handler that never looked anything up asks at once. */
     cacheOffered = false,
+    client: string | null = null,
   ) {
     this.id = request.id;
     // Nobody may be reading the source when it is destroyed; its error must not go unhandled.
@@ -93,7 +100,7 @@ export class ServerJob {
       this.overLimit = true;
       this.settled = this.finishHandler(Promise.resolve({ kind: 'limit' }));
     } else {
-      const job: IncomingJob = { request, source: this.source, signal: this.controller.signal, needSource: () => this.needSource() };
+      const job: IncomingJob = { request, client, source: this.source, signal: this.controller.signal, needSource: () => this.needSource() };
       this.settled = this.finishHandler(Promise.resolve().then(() => handler(job)));
     }
   }
@@ -208,10 +215,12 @@ export class ServerJob {
       cached: reply.kind === 'compiled' && reply.cached === true,
       ...(reply.kind === 'compiled' && reply.releaseMatch !== undefined ? { releaseMatch: reply.releaseMatch } : {}),
       ...(reply.kind === 'compiled' && reply.mirrored === true ? { mirrored: true } : {}),
+      ...(reply.capacity === undefined ? {} : { capacity: reply.capacity }),
       timings: {
         receiveMs: round(this.receiveMs ?? performance.now() - this.startedAt),
         compileMs: round(reply.compileMs ?? 0),
         totalMs: round(performance.now() - this.startedAt),
+        ...(reply.slotWaitMs === undefined ? {} : { slotWaitMs: round(reply.slotWaitMs) }),
       },
     };
     // The result and small outputs go out in one write (a large archive is written as it is read).

@@ -4,16 +4,25 @@ import { listCompilers } from './list-compilers';
 import { fingerprintCompiler, resolveCompiler } from '@sshcc/store';
 import { SERVER_VERSION } from './version';
 import { PROTOCOL_VERSIONS } from '@sshcc/protocol';
+import { loadSystemSlots } from './slots/system-slots-config';
 
-/** `sshcc-server --check`: the config in force and every allowed compiler with its fingerprint. */
-export async function checkReport(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+/**
+ * `sshcc-server --check`: the config in force and every allowed compiler with its fingerprint. `ok` is
+ * false when a setting was not used as written (a bad `slots`, the admin's file), which serving survives.
+ */
+export async function checkReport(env: NodeJS.ProcessEnv = process.env): Promise<{ readonly text: string; readonly ok: boolean }> {
   const config = loadServerConfig(env);
+  const system = loadSystemSlots(env);
   const allowlist = compilerAllowlist(config.compilers);
   const lines = [
     `sshcc-server ${SERVER_VERSION}, protocol ${PROTOCOL_VERSIONS.join(', ')}`,
     `config: ${config.file}${config.found ? '' : ' (absent: defaults)'}`,
     `compilers allowed: ${allowlist.description}`,
     `longest compile: ${config.maxJobSeconds} s`,
+    `slots: ${config.slots}${config.slots === 0 ? ' (draining: no new jobs)' : ''}, shared by every session of this account`,
+    ...(system.shared === null ? [] : [`slots across accounts: ${system.shared.cap}, in ${system.shared.dir} (${system.file})`]),
+    ...(config.slotsError === null ? [] : [`error: ${config.slotsError}`]),
+    ...(system.error === null ? [] : [`error: ${system.error}; no cap across accounts`]),
   ];
   const names = listCompilers(allowlist, env.PATH);
   if (names.length === 0) lines.push('no allowed compiler found on PATH');
@@ -29,5 +38,5 @@ export async function checkReport(env: NodeJS.ProcessEnv = process.env): Promise
       lines.push(`${name}: ${path}: cannot fingerprint: ${(err as Error).message}`);
     }
   }
-  return `${lines.join('\n')}\n`;
+  return { text: `${lines.join('\n')}\n`, ok: config.slotsError === null && system.error === null };
 }

@@ -1,5 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { availableParallelism, homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_MAX_JOB_SECONDS, DEFAULT_TOOLCHAINS_MAX_BYTES, loadServerConfig, serverConfigPath } from '@sshcc/server';
 
@@ -27,7 +27,31 @@ describe('server config', () => {
       maxJobSeconds: DEFAULT_MAX_JOB_SECONDS,
       cache: {},
       toolchainsMaxBytes: DEFAULT_TOOLCHAINS_MAX_BYTES,
+      slots: availableParallelism(),
+      slotsError: null,
     });
+  });
+
+  it.each([
+    ['{"slots": 3}', 3, null],
+    ['{"slots": 0}', 0, null],
+    ['{"slots": 4096}', 4096, null],
+    ['{}', availableParallelism(), null],
+    ['{"slots": -1}', availableParallelism(), '-1'],
+    ['{"slots": 2.5}', availableParallelism(), '2.5'],
+    ['{"slots": "4"}', availableParallelism(), '"4"'],
+    ['{"slots": null}', availableParallelism(), 'null'],
+    ['{"slots": 4097}', availableParallelism(), '4097'],
+  ])('reads slots from %s; a bad value is one line and the CPU count', (text, slots, shown) => {
+    write(text);
+    const file = join(xdg, 'sshcc', 'server.json');
+    const error = shown === null ? null : `${file}: slots: ${shown} is not a whole number from 0 to 4096; using ${availableParallelism()} (the CPU count)`;
+    expect(loadServerConfig({ XDG_CONFIG_HOME: xdg })).toMatchObject({ slots, slotsError: error });
+  });
+
+  it('a bad slots value leaves the rest of the config in force', () => {
+    write('{"slots": "lots", "maxJobSeconds": 30}');
+    expect(loadServerConfig({ XDG_CONFIG_HOME: xdg })).toMatchObject({ maxJobSeconds: 30, slots: availableParallelism() });
   });
 
   it.each([

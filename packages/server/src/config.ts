@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { join } from 'node:path';
 import { SshccError } from '@sshcc/core';
 import { MAX_JOB_SECONDS, zodIssueText } from '@sshcc/protocol';
@@ -37,7 +37,13 @@ const ServerConfigSchema = z.strictObject({
       maxSize: byteSize.optional(),
     })
     .optional(),
+  /** The account's slots, shared by every session of every client (read on its own: see slotsOf). */
+  slots: z.unknown().optional(),
 });
+
+/** More slots than any machine has CPUs is a typo, not a plan. */
+export const MAX_SLOTS = 4096;
+const SlotsSchema = z.int().min(0).max(MAX_SLOTS);
 
 export interface ServerConfig {
   /** Where the config was looked for. */
@@ -48,6 +54,10 @@ export interface ServerConfig {
   readonly cache: CacheConfig;
   /** Bytes of packs kept; null: this server takes no packs. */
   readonly toolchainsMaxBytes: number | null;
+  /** Jobs of this account that compile at once, from every client; 0: draining. */
+  readonly slots: number;
+  /** Why `slots` in the file was not used (the CPU count is), in one line; null when it was fine or absent. */
+  readonly slotsError: string | null;
 }
 
 /** `$XDG_CONFIG_HOME/sshcc/server.json`, else `~/.config/sshcc/server.json`. */
@@ -64,7 +74,16 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     text = readFileSync(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-      return { file, found: false, compilers: null, maxJobSeconds: DEFAULT_MAX_JOB_SECONDS, cache: {}, toolchainsMaxBytes: toolchainsMaxBytes(undefined, env) };
+      return {
+        file,
+        found: false,
+        compilers: null,
+        maxJobSeconds: DEFAULT_MAX_JOB_SECONDS,
+        cache: {},
+        toolchainsMaxBytes: toolchainsMaxBytes(undefined, env),
+        slots: availableParallelism(),
+        slotsError: null,
+      };
     }
     throw new SshccError('config', `${file}: ${(err as Error).message}`, { cause: err });
   }
@@ -83,7 +102,21 @@ export function loadServerConfig(env: NodeJS.ProcessEnv = process.env): ServerCo
     maxJobSeconds: parsed.data.maxJobSeconds ?? DEFAULT_MAX_JOB_SECONDS,
     cache: parsed.data.cache ?? {},
     toolchainsMaxBytes: toolchainsMaxBytes(parsed.data.toolchains, env),
+    ...slotsOf(file, parsed.data.slots),
   };
+}
+
+/**
+ * `slots`, else the CPU count. A bad value is reported (every session's stderr, `--check`, which then
+ * fails) and the CPU count used instead: a typo in a capacity knob whose default is safe must not turn
+ * every client away, nor be read as 0 (draining). The other keys guard what runs, and refuse the config.
+ */
+export function slotsOf(file: string, value: unknown): { slots: number; slotsError: string | null } {
+  if (value === undefined) return { slots: availableParallelism(), slotsError: null };
+  const parsed = SlotsSchema.safeParse(value);
+  if (parsed.success) return { slots: parsed.data, slotsError: null };
+  const cpus = availableParallelism();
+  return { slots: cpus, slotsError: `${file}: slots: ${JSON.stringify(value).slice(0, 40)} is not a whole number from 0 to ${MAX_SLOTS}; using ${cpus} (the CPU count)` };
 }
 
 /**

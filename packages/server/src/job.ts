@@ -25,6 +25,7 @@ import { SourceMirror } from './source-mirror';
 import { runCompiler } from './run-compiler';
 import { createJobDir, type JobDir } from './sandbox';
 import { feedStdin, type StdinFilter } from './feed-stdin';
+import type { SlotGate } from './slots/slot-gate';
 
 export interface JobContext {
   readonly allowlist: CompilerAllowlist;
@@ -36,6 +37,14 @@ export interface JobContext {
   readonly cache?: ResultStore | null;
   /** Pushed toolchain packs; null when this server takes none. */
   readonly packs?: PackStore | null;
+  /** The account's slots (and the machine's, where the admin set a cap); null: no cap (a test, the fuzzer). */
+  readonly slots?: SlotGate | null;
+}
+
+/** The slots' figures go with every reply that has them: the agent keeps each host's last-known capacity. */
+function withCapacity(reply: JobReply, slots: SlotGate | null | undefined): JobReply {
+  const capacity = reply.capacity ?? slots?.last() ?? null;
+  return capacity === null ? reply : { ...reply, capacity };
 }
 
 /** Server variables a compiler keeps (they select its parts); everything else stays out. */
@@ -49,35 +58,60 @@ const PACK_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME'] as const;
  * the reply has been sent, or at once if the job ends any other way.
  */
 export function createJobHandler(context: JobContext): JobHandler {
-  return async (job) => {
-    const { request } = job;
-    const permission = jobPermitted(request, context.allowlist);
-    if (!permission.ok) return { kind: 'refused', message: permission.reason };
-    const chosen = await chooseCompiler(request, { allowlist: context.allowlist, env: compilerEnv(context.env, request, KEPT_ENV), packs: context.packs ?? null });
-    if ('kind' in chosen) return chosen;
-    const env = compilerEnv(context.env, request, chosen.from === 'pack' ? PACK_ENV : KEPT_ENV);
-    // Looked up only once this server could compile the job itself, so a hit says no more than a compile would.
-    // Never for a release match: its key names the client's build, and an object of another build stored
-    // under it would answer later clients that accept only that build. Nor for a pack: nothing proves a
-    // pushed pack is the build its manifest claims, so a client's pack must not answer another client.
-    const trusted = chosen.releaseMatch === null && chosen.from !== 'pack';
-    const store = context.cache && trusted && (request.cacheKey || request.cacheAtEnd) ? context.cache : null;
-    if (store && request.cacheKey) {
-      const hit = await lookUpResult(store, request.cacheKey, request);
-      if (hit) return hit;
-    }
-    job.needSource();
-    const dir = await createJobDir();
-    try {
-      return await compileIn(dir, job, chosen, { ...env, TMPDIR: dir.path, PWD: dir.path }, context, store);
-    } catch (err) {
-      await dir.remove();
-      if (job.signal.aborted) return { kind: 'cancelled', message: String(job.signal.reason) };
-      // Writing the source into a full TMPDIR: the volunteer's problem, said as a full disk is said after a compile.
-      if ((err as NodeJS.ErrnoException).code === 'ENOSPC') return { kind: 'remote-failed', message: "no space left in this server's TMPDIR" };
-      return { kind: 'remote-failed', message: (err as Error).message };
-    }
-  };
+  return async (job) => withCapacity(await handleJob(job, context), context.slots);
+}
+
+async function handleJob(job: IncomingJob, context: JobContext): Promise<JobReply> {
+  const { request } = job;
+  const permission = jobPermitted(request, context.allowlist);
+  if (!permission.ok) return { kind: 'refused', message: permission.reason };
+  const chosen = await chooseCompiler(request, { allowlist: context.allowlist, env: compilerEnv(context.env, request, KEPT_ENV), packs: context.packs ?? null });
+  if ('kind' in chosen) return chosen;
+  const env = compilerEnv(context.env, request, chosen.from === 'pack' ? PACK_ENV : KEPT_ENV);
+  // Looked up only once this server could compile the job itself, so a hit says no more than a compile would.
+  // Never for a release match: its key names the client's build, and an object of another build stored
+  // under it would answer later clients that accept only that build. Nor for a pack: nothing proves a
+  // pushed pack is the build its manifest claims, so a client's pack must not answer another client.
+  const trusted = chosen.releaseMatch === null && chosen.from !== 'pack';
+  const store = context.cache && trusted && (request.cacheKey || request.cacheAtEnd) ? context.cache : null;
+  if (store && request.cacheKey) {
+    const hit = await lookUpResult(store, request.cacheKey, request);
+    if (hit) return hit;
+  }
+  if (!context.slots) return compileWithDir(job, chosen, env, context, store);
+  // Only a compile costs a slot: a hit or a refusal above was answered without one. A held-back
+  // source is asked for once the slot is here, so a declined job never uploads it.
+  const slot = await context.slots.acquire(job.client ?? 'anonymous', request.whenBusy ?? 'wait', job.signal);
+  if (!slot.granted) {
+    if (job.signal.aborted) return { kind: 'cancelled', message: String(job.signal.reason) };
+    // A client that names no agent predates 'busy', and would take the answer for a broken protocol:
+    // it hears the one refusal it knows that sends the job elsewhere.
+    if (job.client === null) return { kind: 'remote-failed', message: slot.why, slotWaitMs: slot.waitMs };
+    return { kind: 'busy', message: slot.why, slotWaitMs: slot.waitMs, capacity: slot.capacity };
+  }
+  // The slot is the compiler's: freed when it has exited, before the outputs go back.
+  let reply: JobReply;
+  try {
+    reply = await compileWithDir(job, chosen, env, context, store);
+  } catch (err) {
+    slot.release();
+    throw err;
+  }
+  return { ...reply, slotWaitMs: slot.waitMs, capacity: slot.release() };
+}
+
+async function compileWithDir(job: IncomingJob, chosen: CompilerCommand, env: NodeJS.ProcessEnv, context: JobContext, store: ResultStore | null): Promise<JobReply> {
+  job.needSource();
+  const dir = await createJobDir();
+  try {
+    return await compileIn(dir, job, chosen, { ...env, TMPDIR: dir.path, PWD: dir.path }, context, store);
+  } catch (err) {
+    await dir.remove();
+    if (job.signal.aborted) return { kind: 'cancelled', message: String(job.signal.reason) };
+    // Writing the source into a full TMPDIR: the volunteer's problem, said as a full disk is said after a compile.
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') return { kind: 'remote-failed', message: "no space left in this server's TMPDIR" };
+    return { kind: 'remote-failed', message: (err as Error).message };
+  }
 }
 
 async function compileIn(

@@ -7,6 +7,10 @@ import { formatError, exitCodeOf } from '@sshcc/core';
 import { checkReport } from './check';
 import { serve } from './serve';
 import { SERVER_VERSION } from './version';
+import { runSlotCoordinator } from './slots/run-slot-coordinator';
+
+/** core's exit code for 'config': --check found a setting it could not use. */
+const EXIT_CONFIG = 102;
 
 const USAGE = `usage: sshcc-server [--version | --check | --print-sshd-config]
   (no option)           serve sshcc jobs on stdin/stdout
@@ -33,6 +37,8 @@ async function main(argv: string[]): Promise<number> {
         version: { type: 'boolean' },
         check: { type: 'boolean' },
         'print-sshd-config': { type: 'boolean' },
+        // Not in the usage: started by a server that found none (slots/slot-link.ts).
+        'slots-coordinator': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -58,15 +64,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${sshdConfigLine()}\n`);
     return 0;
   }
+  if (values['slots-coordinator']) return runSlotCoordinator(process.env);
   if (values.check) {
-    process.stdout.write(await checkReport());
-    return 0;
+    const report = await checkReport();
+    process.stdout.write(report.text);
+    return report.ok ? 0 : EXIT_CONFIG;
   }
   // Frames own stdout from here: a stray console.log would corrupt the stream, so it goes to stderr.
   console.log = console.error;
   console.info = console.error;
   console.debug = console.error;
-  const code = await serve({ input: process.stdin, output: process.stdout });
+  const code = await serve({ input: process.stdin, output: process.stdout }, process.env, {
+    coordinator: [process.execPath, ...process.execArgv, process.argv[1] as string, '--slots-coordinator'],
+  });
   process.exitCode = code;
   // Exit now, even with stdin still open (a client that broke the protocol may not close it), but
   // only once the last frame (the error frame that says why) has been flushed.

@@ -1,7 +1,7 @@
 import { arch, availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatError, isSshccError } from '@sshcc/core';
-import { encodeFrame, MAX_HELLO_PACKS, serveJobs, type FrameIo } from '@sshcc/protocol';
+import { encodeFrame, MAX_HELLO_PACKS, serveJobs, type Capacity, type FrameIo } from '@sshcc/protocol';
 import { compilerAllowlist } from './allowlist';
 import { cacheRoot, cacheSettings, PackStore, ResultStore } from '@sshcc/store';
 import { DEFAULT_MAX_JOB_SECONDS, loadServerConfig } from './config';
@@ -10,6 +10,18 @@ import { listCompilers } from './list-compilers';
 import { sweepSync } from './sandbox';
 import { sweepStaleJobDirs } from './sweep-stale-job-dirs';
 import { SERVER_VERSION } from './version';
+import { coordinatorAddress } from './slots/coordinator-name';
+import { slotGate, type SlotGate } from './slots/slot-gate';
+import { SlotLink } from './slots/slot-link';
+import { loadSystemSlots } from './slots/system-slots-config';
+
+export interface ServeOptions {
+  /**
+   * argv that starts this account's slot coordinator (main.ts: this script with `--slots-coordinator`).
+   * Absent: no slots are kept (serve() run inside another program: the fuzzer).
+   */
+  readonly coordinator?: readonly string[];
+}
 
 /** sshcc-server exits with the exit code of the failure that ended it (core's table), else 0. */
 const EXIT_PROTOCOL = 113;
@@ -21,12 +33,14 @@ const STALE_MARGIN_MS = 5 * 60 * 1000;
  * Serves jobs on `io` until the client closes it, a signal arrives or the client breaks the
  * protocol. On the way out every compiler is killed and every job dir removed.
  */
-export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env, options: ServeOptions = {}): Promise<number> {
   let config;
   let settings;
+  let slots: SlotGate | null;
   try {
     config = loadServerConfig(env);
     settings = cacheSettings('volunteer', env, config.cache);
+    slots = options.coordinator === undefined ? null : openSlots(options.coordinator, env);
   } catch (err) {
     // The client reads frames, not stderr: say it in an error frame so the agent can report it.
     const message = `config: ${(err as Error).message}`;
@@ -35,6 +49,8 @@ export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): 
     process.stderr.write(`${formatError(err)}\n`);
     return EXIT_CONFIG;
   }
+  // Said on every session's stderr (sshd's log) and by --check; the session serves on with the CPU count.
+  if (config.slotsError !== null) process.stderr.write(`sshcc-server: config: ${config.slotsError}\n`);
   const allowlist = compilerAllowlist(config.compilers);
   const cache = settings === null ? null : new ResultStore(settings);
   const packs = config.toolchainsMaxBytes === null ? null : new PackStore({ dir: join(cacheRoot(env), 'toolchains'), maxBytes: config.toolchainsMaxBytes });
@@ -54,8 +70,9 @@ export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): 
         cache: cache !== null,
         arch: arch(),
         ...(packs === null ? {} : { packs: (await packs.held()).slice(0, MAX_HELLO_PACKS) }),
+        ...(await helloCapacity(slots)),
       },
-      handler: createJobHandler({ allowlist, maxJobSeconds: config.maxJobSeconds, env, cache, packs }),
+      handler: createJobHandler({ allowlist, maxJobSeconds: config.maxJobSeconds, env, cache, packs, slots }),
       packs,
       signal: controller.signal,
     });
@@ -69,5 +86,23 @@ export async function serve(io: FrameIo, env: NodeJS.ProcessEnv = process.env): 
     // fuzzer: thousands of times in one process) must not pile hooks up.
     process.off('exit', sweepSync);
     sweepSync();
+    slots?.close();
+  }
+}
+
+function openSlots(coordinator: readonly string[], env: NodeJS.ProcessEnv): SlotGate {
+  const system = loadSystemSlots(env);
+  if (system.error !== null) process.stderr.write(`sshcc-server: system config: ${system.error}; no cap across accounts\n`);
+  return slotGate(new SlotLink({ address: coordinatorAddress(env), coordinator, env }), system.shared);
+}
+
+/** The hello's capacity; a coordinator that cannot be reached leaves it out (and each job then says why it fails). */
+async function helloCapacity(slots: SlotGate | null): Promise<{ capacity?: Capacity }> {
+  if (slots === null) return {};
+  try {
+    return { capacity: await slots.status() };
+  } catch (err) {
+    process.stderr.write(`sshcc-server: slots: ${(err as Error).message}\n`);
+    return {};
   }
 }

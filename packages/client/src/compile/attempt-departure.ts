@@ -14,6 +14,7 @@ const OUTCOME_DEPARTURE: Readonly<Record<Exclude<JobOutcome, 'compiled'>, Attemp
   timeout: 'timeout',
   limit: 'limit-exceeded',
   cancelled: 'cancelled',
+  busy: 'volunteer-busy',
 };
 
 /** An attempt that left the remote path, and the detail its log line and the fallback's reason name. */

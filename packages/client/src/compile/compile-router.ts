@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { agentPacksDir } from '@sshcc/store';
@@ -16,6 +17,8 @@ import { WatchedFiles } from './watched-files';
 
 /** Client variables that decide where and how compiles go; clients that differ in them get their own pool. */
 const ROUTING_VARIABLES = ['SSHCC_HOSTS', 'DISTCC_HOSTS', 'SSHCC_DIR', 'HOME', 'SSHCC_SSH_CONFIG', 'SSHCC_KNOWN_HOSTS', 'SSHCC_SERVER_COMMAND', 'SSH_AUTH_SOCK'] as const;
+/** This agent in every hello: a volunteer shares its slots round-robin between agents, so each gets its turn. */
+const AGENT_ID = randomBytes(8).toString('hex');
 /** Distinct configurations kept at once; the oldest is closed past this (a user rarely has more than one). */
 const MAX_CONFIGURATIONS = 4;
 
@@ -92,6 +95,7 @@ export class CompileRouter {
     };
     // One table of host state: the pool's backoffs reach the queue, and their ends wake it, without a relay.
     const hostTable = new HostTable(slots.hosts);
+    hostTable.subscribeCapacity((host, capacity) => this.events.capacity(host, capacity));
     const scheduler = new Scheduler({ ...slots, hosts: hostTable, ...(hosts.randomize ? { rng: Math.random } : {}) });
     this.events.hosts({ hosts: slots.hosts, cppSlots: slots.localCppSlots, localSlots: slots.localCompileSlots });
     const compression = new Map(sshHosts.map((host) => [host.spec, host.compression ? ('zstd' as const) : ('none' as const)]));
@@ -101,7 +105,7 @@ export class CompileRouter {
         : new SshPool<ClientSession>({
             hosts: sshHosts,
             hostTable,
-            handshake: notingServer(hostTable, this.events, sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: 'sshcc-agent' }))),
+            handshake: notingServer(hostTable, this.events, sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: 'sshcc-agent', agent: AGENT_ID }))),
             connect: { env: { ...env } },
           });
     pool?.on('event', (event) => {
@@ -137,8 +141,9 @@ function notingServer(table: HostTable, events: JobEvents, handshake: WorkerHand
   const told = new Map<string, string>();
   return async (channel, info) => {
     const session = await handshake(channel, info);
-    const { packs } = session.hello;
+    const { packs, capacity } = session.hello;
     table.notePacks(info.hostId, packs ?? []);
+    if (capacity !== undefined) table.noteCapacity(info.hostId, capacity);
     // Every worker channel says hello: the feed hears a host's list once, and again only when it changed.
     const key = packs === undefined ? 'none taken' : [...packs].sort().join(' ');
     if (told.get(info.hostId) !== key) {

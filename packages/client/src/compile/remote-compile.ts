@@ -12,6 +12,7 @@ import {
   RELEASE_PROBATION,
   SshccError,
   VerifySampler,
+  whenBusyFor,
   type AttemptDeparture,
 } from '@sshcc/core';
 import type { ClientSession, CompilerFingerprint, JobResult, JobSpec, JobStage } from '@sshcc/protocol';
@@ -29,7 +30,6 @@ import { mappedJobSpec } from './remote-job-spec';
 import { verifyAnswer, type Verdict } from './verify-answer';
 import type { ToolchainPacks } from './toolchain-packs';
 import { LinkLevels } from './link-levels';
-import { reportedCapacity } from './reported-capacity';
 import { DuplicateLost, raceRuns, type RaceRun, type RaceWinner } from './straggler-race';
 
 /** A volunteer's answer that is the compile's answer. */
@@ -69,11 +69,13 @@ export class RemoteCompile {
     const { request, compiler, analysis, recorder } = compilation;
     const avoid = scheduler.hosts.unfitFor(spec.fingerprint);
     const failures: string[] = [];
+    // A volunteer whose slots were all taken declined the job: it moved on, but nothing failed over.
+    let failedOver = false;
     for (;;) {
       const grant = await recorder.compileSlot(scheduler.acquireCompile({ avoid }, signal));
       if (grant.kind === 'local') {
         try {
-          return await this.compileHere(compilation, grant.hostId === null, failures, signal);
+          return await this.compileHere(compilation, grant.hostId === null, failures, failedOver, signal);
         } finally {
           grant.release();
         }
@@ -88,7 +90,10 @@ export class RemoteCompile {
       let result: JobResult | null = null;
       let end: AttemptEnd | null;
       try {
-        const won = await this.runOrDuplicate(grant, spec, upload, signal, recorder, timing, avoid, analysis.output);
+        // Told whether to queue there when its slots are all taken by other clients, or to come back at
+        // once: only when another place has a free slot now is coming back worth the round trip.
+        const whenBusy = whenBusyFor(scheduler.hosts.loads(), host, avoid);
+        const won = await this.runOrDuplicate(grant, { ...spec, whenBusy }, upload, signal, recorder, timing, avoid, analysis.output);
         ({ result } = won);
         host = won.grant.hostId;
         held = won.grant;
@@ -117,18 +122,19 @@ export class RemoteCompile {
       const rerunForDiagnostics = end !== null && DEPARTURES[end.departure].job === 'exec-in-client' && !DEPARTURES[end.departure].hostFailure;
       const measured = result !== null && (end === null || rerunForDiagnostics);
       held.release(measured ? { ms: Date.now() - timing.workerAt, bytes: upload.bytes() } : undefined);
-      if (result !== null && end === null) return this.finishRemote(compilation, spec, upload, { host, result, started, failedOver: failures.length > 0 }, avoid, signal);
+      if (result !== null && end === null) return this.finishRemote(compilation, spec, upload, { host, result, started, failedOver }, avoid, signal);
       const { departure, detail, message } = end as AttemptEnd;
       const row = DEPARTURES[departure];
       this.leaveHost(host, departure, avoid, spec.fingerprint, `${host}: ${result?.message ?? detail}`);
       if (row.host === 'unfit-for-compiler') this.packs?.offer(host, compiler, spec.fingerprint);
       if (row.job === 'exec-in-client') {
         // The rerun leaves the targets as gcc does (an earlier object survives a cc1 error), so none is removed here.
-        recorder.countLocal(departure, failures.length > 0 || row.host !== 'none');
+        recorder.countLocal(departure, failedOver || row.host !== 'none');
         const text = departureText(departure, host);
         return { answer: execLocally(compiler, request), place: { kind: 'local', why: message === undefined ? text : `${text}: ${message}` } };
       }
       failures.push(`${host}: ${detail}`);
+      if (departure !== 'volunteer-busy') failedOver = true;
     }
   }
 
@@ -284,8 +290,7 @@ export class RemoteCompile {
       });
       broken = false;
       this.links.noteJob(host, result);
-      const capacity = reportedCapacity(result);
-      if (capacity !== undefined) this.scheduler.hosts.noteCapacity(host, capacity);
+      if (result.capacity !== null) this.scheduler.hosts.noteCapacity(host, result.capacity);
       if (this.links.wantsSample) void upload.whole.then((run) => run && this.links.calibrateOn(run.stdout)).catch(() => undefined);
       return result;
     } catch (err) {
@@ -298,7 +303,7 @@ export class RemoteCompile {
   }
 
   /** Compiles on this machine inside the agent, holding a local compile slot so the machine isn't overloaded. */
-  private async compileHere(compilation: Compilation, fallback: boolean, failures: readonly string[], signal: AbortSignal): Promise<Outcome> {
+  private async compileHere(compilation: Compilation, fallback: boolean, failures: readonly string[], failedOver: boolean, signal: AbortSignal): Promise<Outcome> {
     const { request, compiler, recorder } = compilation;
     const why = fallback ? (failures.length > 0 ? `every volunteer failed (${failures.join('; ')})` : departureText('fallback')) : departureText('localhost');
     if (fallback && request.env.SSHCC_FALLBACK === '0') {
@@ -311,7 +316,7 @@ export class RemoteCompile {
       signal,
       maxOutputBytes: MAX_CAPTURED_BYTES,
     });
-    recorder.countLocal(fallback ? 'fallback' : 'localhost', failures.length > 0);
+    recorder.countLocal(fallback ? 'fallback' : 'localhost', failedOver);
     const answer: CompileAnswer =
       run.signal !== null
         ? { kind: 'result', exitCode: 128 + run.signal, signal: run.signal, stdout: run.stdout, stderr: run.stderr }

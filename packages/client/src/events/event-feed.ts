@@ -1,4 +1,5 @@
 import { SshccError } from '@sshcc/core';
+import type { Capacity } from '@sshcc/protocol';
 import type { PoolEvent } from '../pool';
 import type { CompileRequest } from '../wire/messages';
 import type { FeedEvent, FeedListener, PackPush } from './feed-event';
@@ -52,6 +53,10 @@ export class EventFeed implements JobEvents {
 
   packsHeld(host: string, packs: readonly string[] | null): void {
     this.emit({ type: 'packs-held', at: this.now(), host, packs });
+  }
+
+  capacity(host: string, capacity: Capacity): void {
+    this.emit({ type: 'capacity', at: this.now(), host, capacity });
   }
 
   emit(event: FeedEvent): void {

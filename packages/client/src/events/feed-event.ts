@@ -1,3 +1,4 @@
+import type { Capacity } from '@sshcc/protocol';
 // The agent's event feed: one ordered stream of what happens to jobs and hosts. Stats, the recent-jobs
 // ring behind `sshcc trace` and the live view behind `sshcc mon` are all folds of it, and `sshcc mon`
 // receives it as it happens. Times are milliseconds since the epoch, with fractions (for traces).
@@ -37,6 +38,8 @@ export interface AttemptFigures {
   readonly receivedWireBytes: number;
   /** The volunteer answered from its result cache (no compiler ran there). */
   readonly cached?: boolean;
+  /** Of totalMs, the wait for one of the volunteer's slots (shared with its other clients). */
+  readonly slotWaitMs?: number;
 }
 
 /** A volunteer's answer compiled again here and compared (SSHCC_VERIFY): whose, and whether the objects were the same. */
@@ -115,6 +118,8 @@ export type FeedEvent =
       readonly localSlots: number;
     }
   | ({ readonly type: 'pack'; readonly at: number } & PackPush)
+  /** A volunteer's hello or job result told its slots (every client's jobs); sent each time it told. */
+  | { readonly type: 'capacity'; readonly at: number; readonly host: string; readonly capacity: Capacity }
   /** A server's hello listed the packs it holds (sent when the list changed); null: it takes no packs. */
   | { readonly type: 'packs-held'; readonly at: number; readonly host: string; readonly packs: readonly string[] | null }
   /** From the pool: `down` (a connection lost), `backoff` (refused until `until`), `up` (connected). */

@@ -97,6 +97,7 @@ export class FeedJobRecorder implements JobRecorder {
         receivedBytes: transfer.receivedBytes,
         receivedWireBytes: transfer.receivedWireBytes,
         cached: result.cached,
+        ...(timings.slotWaitMs === undefined ? {} : { slotWaitMs: timings.slotWaitMs }),
       },
     };
     this.volunteerHit = result.cached && outcome === 'compiled';

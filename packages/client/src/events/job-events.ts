@@ -1,5 +1,5 @@
 import type { Analysis, Departure } from '@sshcc/core';
-import type { JobResult, JobStage } from '@sshcc/protocol';
+import type { Capacity, JobResult, JobStage } from '@sshcc/protocol';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { PoolEvent } from '../pool';
 import type { CompileGrant } from '../queue';
@@ -54,6 +54,8 @@ export interface JobEvents {
   pack(push: PackPush): void;
   /** The packs a host's server holds, as its hello lists them (null: it takes none). */
   packsHeld(host: string, packs: readonly string[] | null): void;
+  /** A volunteer told its slots (its hello, a job's result). */
+  capacity(host: string, capacity: Capacity): void;
 }
 
 const NO_RECORDER: JobRecorder = {
@@ -78,4 +80,5 @@ export const NO_JOB_EVENTS: JobEvents = {
   pool: () => undefined,
   pack: () => undefined,
   packsHeld: () => undefined,
+  capacity: () => undefined,
 };

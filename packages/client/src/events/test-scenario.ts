@@ -26,6 +26,7 @@ export function remoteResult(compileMs: number): JobResult {
     cached: false,
     releaseMatch: null,
     mirrored: false,
+    capacity: null,
     outputs: new Map(),
     transfer: { sentBytes: 1000, sentWireBytes: 200, receivedBytes: 3000, receivedWireBytes: 1000, sentMs: 2, answeredMs: compileMs + 3, doneMs: compileMs + 4 },
   };

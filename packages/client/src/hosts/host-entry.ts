@@ -46,8 +46,6 @@ export interface HostEntry {
   readonly running: number;
   /** Undefined until a compile there has been timed. */
   readonly speed: SpeedEstimate | undefined;
-  /** The volunteer's own word on its slots and load, from its latest answer; undefined from a server that gives none. */
-  readonly capacity: VolunteerCapacity | undefined;
   /** `user@host:port` of the last connection, once there was one. */
   readonly destination: string | undefined;
   /** How sshcc-server started there last, once it did: tried first next time. */
@@ -56,4 +54,10 @@ export interface HostEntry {
   readonly unfitCompilers: ReadonlySet<string>;
   /** Toolchain packs the host is known to hold. */
   readonly packs: ReadonlySet<string>;
+  /**
+   * The volunteer's slots and load as its last hello or job result told (every client's jobs, not only
+   * this agent's), and when (the table's clock); undefined until a server that reports them answered.
+   * Placement weighs it; mon and ping show it.
+   */
+  readonly capacity: { readonly at: number; readonly value: VolunteerCapacity } | undefined;
 }

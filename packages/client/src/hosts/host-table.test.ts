@@ -161,4 +161,18 @@ describe('HostTable', () => {
       ['plain', []],
     ]);
   });
+
+  it("keeps each volunteer's last-known capacity, and tells those who listen each time it is told", () => {
+    const clock = { now: 1_000 };
+    const { hosts } = table(clock);
+    const heard: string[] = [];
+    hosts.subscribeCapacity((hostId, capacity) => heard.push(`${hostId} ${capacity.busy}/${capacity.cap}`));
+    expect(hosts.get('a').capacity).toBeUndefined();
+    hosts.noteCapacity('a', { cap: 4, busy: 1, waiting: 0, load1: 0.5, cpus: 4 });
+    clock.now = 2_000;
+    hosts.noteCapacity('a', { cap: 4, busy: 4, waiting: 3, load1: 3.9, cpus: 4 });
+    expect(hosts.get('a').capacity).toEqual({ at: 2_000, value: { cap: 4, busy: 4, waiting: 3, load1: 3.9, cpus: 4 } });
+    expect(hosts.get('b').capacity).toBeUndefined();
+    expect(heard).toEqual(['a 1/4', 'a 4/4']);
+  });
 });

@@ -23,7 +23,6 @@ interface Entry extends HostEntry {
   speed: HostEntry['speed'];
   /** When `speed` last learnt from a job, on the table's clock. */
   speedAt: number;
-  capacity: VolunteerCapacity | undefined;
   destination: string | undefined;
   serverMode: ServerMode | undefined;
   readonly unfitCompilers: Set<string>;
@@ -32,9 +31,11 @@ interface Entry extends HostEntry {
   readonly releaseTrust: Map<string, ReleaseTrust>;
   /** Fires when the backoff ends, to tell listeners (nothing else would look until the next acquire). */
   backoffTimer: NodeJS.Timeout | undefined;
+  capacity: HostEntry['capacity'];
 }
 
 export type HostTableListener = (hostId: string, queueState: HostState) => void;
+export type CapacityListener = (hostId: string, capacity: VolunteerCapacity) => void;
 
 export interface HostTableOptions {
   /** The clock backoffs are measured on (ms). Default Date.now. */
@@ -44,6 +45,7 @@ export interface HostTableOptions {
 export class HostTable {
   private readonly entries = new Map<string, Entry>();
   private readonly listeners = new Set<HostTableListener>();
+  private readonly capacityListeners = new Set<CapacityListener>();
   private readonly now: () => number;
 
   constructor(hosts: readonly HostSlots[], options: HostTableOptions = {}) {
@@ -172,18 +174,13 @@ export class HostTable {
     e.speedAt = now;
   }
 
-  /** What the volunteer said of its slots and load with its latest answer (placement weighs it). */
-  noteCapacity(hostId: string, capacity: VolunteerCapacity): void {
-    this.entry(hostId).capacity = capacity;
-  }
-
   /** Every host as core's placement policy reads it. */
   loads(): HostLoad[] {
     const now = this.now();
     const loads: HostLoad[] = [];
     for (const e of this.entries.values()) {
       const speed = currentSpeed(e.speed, e.speedAt, e.running, now);
-      loads.push({ id: e.id, slots: e.slots, running: e.running, state: e.queueState, speed, local: e.local, capacity: e.capacity });
+      loads.push({ id: e.id, slots: e.slots, running: e.running, state: e.queueState, speed, local: e.local, capacity: e.capacity?.value });
     }
     return loads;
   }
@@ -223,6 +220,26 @@ export class HostTable {
 
   holdsPack(hostId: string, pack: string): boolean {
     return this.entry(hostId).packs.has(pack);
+  }
+
+  // What the volunteer says of its own slots (shared with its other clients).
+
+  /** The server's hello or a job's result reported the volunteer's slots: its last-known capacity. */
+  noteCapacity(hostId: string, capacity: VolunteerCapacity): void {
+    this.entry(hostId).capacity = { at: this.now(), value: capacity };
+    for (const listener of this.capacityListeners) {
+      try {
+        listener(hostId, capacity);
+      } catch {
+        this.capacityListeners.delete(listener);
+      }
+    }
+  }
+
+  /** Calls `listener` whenever a volunteer tells its slots; returns the unsubscribe function. */
+  subscribeCapacity(listener: CapacityListener): () => void {
+    this.capacityListeners.add(listener);
+    return () => this.capacityListeners.delete(listener);
   }
 
   /** Calls `listener` whenever a host's queue state changes; returns the unsubscribe function. */
@@ -303,12 +320,12 @@ function newEntry(host: HostSlots, slots: number): Entry {
     running: 0,
     speed: undefined,
     speedAt: 0,
-    capacity: undefined,
     destination: undefined,
     serverMode: undefined,
     unfitCompilers: new Set(),
     packs: new Set(),
     releaseTrust: new Map(),
     backoffTimer: undefined,
+    capacity: undefined,
   };
 }

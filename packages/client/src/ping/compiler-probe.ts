@@ -37,6 +37,8 @@ export function probeJob(compiler: string, fingerprint: CompilerFingerprint, cwd
     env: {},
     timeLimitSeconds: Math.max(1, Math.ceil(timeoutMs / 1000)),
     sourceBytes: PROBE_SOURCE.length,
+    // A probe never queues for a busy volunteer's slots: its answer comes at once (see checkOne).
+    whenBusy: 'decline',
   };
 }
 
@@ -93,6 +95,9 @@ async function checkOne(session: ClientSession, name: string, local: LocalCompil
       return { name, status: 'missing-there', here, detail: result.message };
     case 'refused':
       return { name, status: 'refused', here, detail: result.message };
+    // The volunteer answers busy only after its compiler was found by this fingerprint: it matches.
+    case 'busy':
+      return { name, status: 'match', here, detail: `matched by fingerprint; not compiled, ${result.message}` };
     default:
       return { name, status: 'failed', here, detail: `${result.kind}: ${result.message}` };
   }

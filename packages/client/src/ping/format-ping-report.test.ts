@@ -21,13 +21,13 @@ const GOOD: PingReport = {
     compression: 'zstd',
     cpus: 16,
     load: [0.5, 1, 2.25],
+    capacity: { cap: 16, busy: 12, waiting: 3, load1: 0.5, cpus: 16 },
     arch: 'x64',
     packs: [
       { id: 'ac983e49fb33'.padEnd(64, '0'), compiler: 'gcc (Debian 12.2.0-14) 12.2.0' },
       { id: '0123456789ab'.padEnd(64, 'f'), compiler: null },
     ],
     noPush: null,
-    capacity: { cap: 8, busy: 3, waiting: 1, load1: 0.5, cpus: 16 },
   },
   compilers: [
     { name: 'cc', status: 'match', here, detail: null },
@@ -51,7 +51,7 @@ describe('formatPingReports', () => {
         'fast/8: ok (me@10.0.0.2:22)',
         '  server:     sshcc-server/0.1.0, protocol 1, zstd, by exec ~/.local/lib/sshcc/sshcc-server',
         '  machine:    x64, 16 cpus, load 0.50 1.00 2.25',
-        '  capacity:   3 of 8 jobs running, 1 waiting',
+        '  slots:      12/16, 3 queued (in use by all its clients / its cap)',
         '  time:       connect 84 ms, server start 120 ms, round trip 0.6 ms',
         '  clock:      0.012 s behind this machine (± 0.000 s)',
         '  compilers:  match: cc, gcc; not on this machine: clang; differ: gcc-13; failed: g++',

@@ -1,6 +1,7 @@
 import type { ClockSkew } from '@sshcc/core';
 import { formatFields, indent } from '../views/format-table';
 import { packLabel } from '../views/pack-names';
+import { volunteerSlots } from '../views/monitor/render-frame';
 import type { CompilerCheck, CompilerStatus, PingReport } from './ping-report';
 
 const STATUS_WORDS: Readonly<Record<CompilerStatus, string>> = {
@@ -26,7 +27,7 @@ function formatPingReport(report: PingReport): string {
   if (server !== null) {
     fields.push(['server', `${server.version}, protocol ${server.protocol}, ${server.compression}, by ${server.mode === 'exec' ? `exec ${server.command}` : server.command}`]);
     fields.push(['machine', `${server.arch === null ? '' : `${server.arch}, `}${server.cpus} cpus, load ${server.load.map((l) => l.toFixed(2)).join(' ')}`]);
-    if (server.capacity !== null) fields.push(['capacity', `${server.capacity.busy} of ${server.capacity.cap} jobs running, ${server.capacity.waiting} waiting`]);
+    if (server.capacity !== null) fields.push(['slots', `${volunteerSlots(server.capacity)} (in use by all its clients / its cap)`]);
   }
   const times = [
     timings.connectMs === null ? null : `connect ${ms(timings.connectMs)}`,

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { arch } from 'node:os';
 import { estimateClockSkew, exitCodeFor, formatError, SshccError, type ClockSkew, type SshHost } from '@sshcc/core';
 import type { ClientSession } from '@sshcc/protocol';
@@ -9,11 +10,13 @@ import { checkCompilers } from './compiler-probe';
 import { connectionStages } from './connection-stages';
 import { measureRoundTrip } from './measure-round-trip';
 import type { CompilerCheck, PingFailure, PingReport, PingServer } from './ping-report';
-import { volunteerCapacity } from './volunteer-capacity';
 
 // `sshcc ping` makes its connections with the agent's own pool code (ssh_config, known_hosts, keys,
 // subsystem-then-exec), so what it reports is what a build would meet. It does not go through a
 // running agent: a fresh connection per host is the point of a check.
+
+/** This ping's own id in its hello: a volunteer that knows it may answer 'busy', which an older client cannot read. */
+const PING_ID = randomBytes(8).toString('hex');
 
 /** For connecting, for the server's hello, and for each probe, unless the caller says otherwise. */
 export const DEFAULT_PING_TIMEOUT_MS = 10_000;
@@ -44,7 +47,7 @@ export async function pingHosts(hosts: readonly SshHost[], options: PingOptions)
   const pool = new SshPool<ClientSession>({
     hosts: hosts.map((host) => ({ ...host, slots: 1 })),
     handshake: noteHelloTime(
-      sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: options.client ?? 'sshcc-ping' })),
+      sshccHandshake((hostId) => ({ compression: compression.get(hostId) ?? 'zstd', client: options.client ?? 'sshcc-ping', agent: PING_ID })),
       (hostId) => helloAt.set(hostId, Date.now()),
     ),
     handshakeTimeoutMs: timeoutMs,
@@ -116,10 +119,10 @@ async function describeServer(worker: PoolWorker<ClientSession>, env: NodeJS.Pro
     compression,
     cpus: hello.cpus,
     load: hello.load,
+    capacity: hello.capacity ?? null,
     arch: hello.arch ?? null,
     packs: hello.packs?.map((id) => ({ id, compiler: compilers.get(id) ?? null })) ?? null,
     noPush: whyNoPush(hello, arch()),
-    capacity: volunteerCapacity(hello),
   };
 }
 

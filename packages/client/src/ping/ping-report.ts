@@ -1,6 +1,6 @@
 import type { ClockSkew, SshccErrorCode } from '@sshcc/core';
+import type { Capacity } from '@sshcc/protocol';
 import type { ServerMode } from '../hosts';
-import type { VolunteerCapacity } from './volunteer-capacity';
 
 // What `sshcc ping --json` prints: one report per remote host. This shape is a public interface
 // (scripts read it); add fields, never rename them.
@@ -36,14 +36,14 @@ export interface PingServer {
   readonly cpus: number;
   /** 1, 5 and 15 minute load averages. */
   readonly load: readonly number[];
+  /** The volunteer's slots, every client's jobs (its hello); null: an older server, or its coordinator was unreachable. */
+  readonly capacity: Capacity | null;
   /** The server's `process.arch` (`x64`, `arm64`); null when it does not say (an older server). */
   readonly arch: string | null;
   /** The toolchain packs it holds; null when it takes none (an older server, or `toolchains.enabled` false). */
   readonly packs: readonly PackHeld[] | null;
   /** Why the agent will push no toolchain pack there (another arch, no pushes taken); null when it would push one. */
   readonly noPush: string | null;
-  /** How busy it said it was (its cap on jobs at once, running, waiting); null when its hello does not say. */
-  readonly capacity: VolunteerCapacity | null;
 }
 
 /** A toolchain pack a volunteer holds. */

@@ -23,6 +23,7 @@ describe('DEPARTURES', () => {
     ['compile-error', 'exec-in-client', 'none', false],
     ['diagnostics', 'exec-in-client', 'none', false],
     ['cancelled', 'next-host', 'skip-for-job', false],
+    ['volunteer-busy', 'next-host', 'skip-for-job', false],
     ['verify-mismatch', 'compile-in-agent', 'unfit-for-compiler', true],
     ['agent-cache', 'answer-cached', 'none', false],
     ['fallback', 'compile-in-agent', 'none', false],

@@ -62,7 +62,8 @@ export const ATTEMPT_DEPARTURES = [
   'preprocessor-diagnostics',
   'cancelled',
   'verify-mismatch',
-] as const satisfies readonly (SshccErrorCode | 'unexpected' | 'missing-output' | 'compile-error' | InexactDiagnostics | 'cancelled' | 'verify-mismatch')[];
+  'volunteer-busy',
+] as const satisfies readonly (SshccErrorCode | 'unexpected' | 'missing-output' | 'compile-error' | InexactDiagnostics | 'cancelled' | 'verify-mismatch' | 'volunteer-busy')[];
 export type AttemptDeparture = (typeof ATTEMPT_DEPARTURES)[number];
 
 export type Departure = JobDeparture | AttemptDeparture;
@@ -106,6 +107,9 @@ export const DEPARTURES: Readonly<Record<Departure, DepartureRow>> = {
   // Sampled verification (SSHCC_VERIFY): the volunteer's compile ran and looked fine, but this machine's
   // compile of the same source gave other bytes. The build keeps this machine's object.
   'verify-mismatch': { job: 'compile-in-agent', host: 'unfit-for-compiler', hostFailure: true, text: "{host}'s object differed from this machine's (sampled verification)" },
+  // Every slot of the volunteer is taken by its clients (or its owner is draining it): nothing is wrong
+  // with it, so no backoff; only this job goes elsewhere, and the next job may find a slot there.
+  'volunteer-busy': { job: 'next-host', host: 'skip-for-job', hostFailure: false, text: "{host}'s slots are all taken by its clients, or it is draining" },
 };
 
 /** Every member, for tables and checks. */

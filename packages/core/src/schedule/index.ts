@@ -6,3 +6,5 @@ export * from './place-compile';
 export * from './volunteer-capacity';
 export * from './finish-estimate';
 export * from './pick-duplicate';
+export * from './fair-queue';
+export * from './slot-decision';

@@ -101,6 +101,21 @@ describe('renderFrame', () => {
     expect(LiveView.from(view.snapshot(SCENARIO_START + 1310)).hosts().find((host) => host.id === 'h2')?.pack).toMatch(/not pushed/);
   });
 
+  it("shows each volunteer's own slots, every client's jobs, once one told them (and a monitor that connects later sees them)", async () => {
+    const { view } = await scenario();
+    view.apply({ type: 'capacity', at: SCENARIO_START + 1000, host: 'h2', capacity: { cap: 4, busy: 4, waiting: 2, load1: 3.5, cpus: 8 } });
+    const lines = renderFrame(view, { now: SCENARIO_START + 1310 });
+    expect(lines.slice(2, 7)).toEqual([
+      'HOST             STATE         SLOTS  USED THERE (ALL CLIENTS)  TOOLCHAIN',
+      'h1               retrying      0/2    -                         -',
+      'h2               not yet used  1/1    4/4, 2 queued             -',
+      '(local cpp)      -             0/2    -                         -',
+      '(local compile)  -             0/1    -                         -',
+    ]);
+    view.apply({ type: 'capacity', at: SCENARIO_START + 1100, host: 'h2', capacity: { cap: 0, busy: 1, waiting: 0, load1: 3.5, cpus: 8 } });
+    expect(renderFrame(LiveView.from(view.snapshot(SCENARIO_START + 1310)), { now: SCENARIO_START + 1310 })[4]).toMatch(/^h2 .* 1\/1 +draining \(1 running\) +-$/);
+  });
+
   it('leaves a host as it was when its hello lists the packs it holds (that is for stats and ping)', async () => {
     const { view } = await scenario();
     const before = view.hosts();

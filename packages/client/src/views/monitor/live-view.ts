@@ -1,3 +1,4 @@
+import type { Capacity } from '@sshcc/protocol';
 import { applyJobEvent, isJobEvent, jobPhase, newJobRecord, type FeedEvent, type JobRecord, type PackPush } from '../../events';
 
 export type HostStateName = 'unknown' | 'up' | 'down' | 'backoff';
@@ -13,6 +14,8 @@ export interface HostView {
   readonly error: string | null;
   /** The last toolchain push to it, in a few words ("pushing 3f2a9c…", "3f2a9c… in place"); absent: none. */
   readonly pack?: string | null;
+  /** The volunteer's own slots as it last told them: every client's jobs, not only this agent's. */
+  readonly capacity?: Capacity | null;
 }
 
 /** What the agent sends a new monitor first; plain JSON. */
@@ -82,7 +85,16 @@ export class LiveView {
     if (event.type === 'hosts') {
       for (const host of event.hosts) {
         const old = this.hostViews.get(host.id);
-        this.hostViews.set(host.id, { id: host.id, slots: host.slots, local: host.local, state: old?.state ?? (host.local ? 'up' : 'unknown'), until: old?.until ?? null, error: old?.error ?? null, pack: old?.pack ?? null });
+        this.hostViews.set(host.id, {
+          id: host.id,
+          slots: host.slots,
+          local: host.local,
+          state: old?.state ?? (host.local ? 'up' : 'unknown'),
+          until: old?.until ?? null,
+          error: old?.error ?? null,
+          pack: old?.pack ?? null,
+          capacity: old?.capacity ?? null,
+        });
       }
       this.cppSlots = Math.max(this.cppSlots, event.cppSlots);
       this.localSlots = Math.max(this.localSlots, event.localSlots);
@@ -91,9 +103,13 @@ export class LiveView {
     // The monitor shows pushes as they go; which packs a host holds is for `sshcc stats` and `ping`.
     if (event.type === 'packs-held') return null;
     const old = this.hostViews.get(event.host);
-    const base = { id: event.host, slots: old?.slots ?? 0, local: old?.local ?? false, state: old?.state ?? 'unknown', until: old?.until ?? null, error: old?.error ?? null, pack: old?.pack ?? null };
+    const base = { id: event.host, slots: old?.slots ?? 0, local: old?.local ?? false, state: old?.state ?? 'unknown', until: old?.until ?? null, error: old?.error ?? null, pack: old?.pack ?? null, capacity: old?.capacity ?? null };
     if (event.type === 'pack') {
       this.hostViews.set(event.host, { ...base, pack: packNote(event) });
+      return null;
+    }
+    if (event.type === 'capacity') {
+      this.hostViews.set(event.host, { ...base, capacity: event.capacity });
       return null;
     }
     this.hostViews.set(event.host, { ...base, state: event.state, until: event.until, error: event.error });

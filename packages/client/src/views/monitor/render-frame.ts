@@ -1,3 +1,4 @@
+import type { Capacity } from '@sshcc/protocol';
 import { jobPhase, jobPlace } from '../../events';
 import { formatTable } from '../format-table';
 import type { HostView, LiveView, SlotUse } from './live-view';
@@ -20,9 +21,12 @@ export function renderFrame(view: LiveView, options: FrameOptions): string[] {
   const clock = new Date(options.now).toTimeString().slice(0, 8);
   const lines = [`sshcc mon  ${clock}  finished ${view.finished}  running ${running}  queued ${queued}`, ''];
   const use = view.slotUse();
-  const hostRows = [['HOST', 'STATE', 'SLOTS', 'TOOLCHAIN']];
-  for (const host of view.hosts()) hostRows.push([host.id, hostState(host, options.now), slots(use.hosts.get(host.id)), host.pack ?? '-']);
-  hostRows.push(['(local cpp)', '-', slots(use.cpp), '-'], ['(local compile)', '-', slots(use.local), '-']);
+  // The volunteers' own count, every client's jobs: a column once some volunteer told it (older servers do not).
+  const told = view.hosts().some((host) => host.capacity !== undefined && host.capacity !== null);
+  const there = (value: string): string[] => (told ? [value] : []);
+  const hostRows = [['HOST', 'STATE', 'SLOTS', ...there('USED THERE (ALL CLIENTS)'), 'TOOLCHAIN']];
+  for (const host of view.hosts()) hostRows.push([host.id, hostState(host, options.now), slots(use.hosts.get(host.id)), ...there(volunteerSlots(host.capacity)), host.pack ?? '-']);
+  hostRows.push(['(local cpp)', '-', slots(use.cpp), ...there('-'), '-'], ['(local compile)', '-', slots(use.local), ...there('-'), '-']);
   lines.push(...table(hostRows), '');
   const jobs = view.activeJobs();
   if (jobs.length === 0) {
@@ -52,6 +56,13 @@ function hostState(host: HostView, now: number): string {
 
 function slots(use: SlotUse | undefined): string {
   return use === undefined ? '-' : `${use.busy}/${use.total}`;
+}
+
+/** The volunteer's own count, every client's jobs: "3/4", "4/4, 2 queued", "draining (1 running)". */
+export function volunteerSlots(capacity: Capacity | null | undefined): string {
+  if (capacity === undefined || capacity === null) return '-';
+  if (capacity.cap === 0) return `draining (${capacity.busy} running)`;
+  return `${capacity.busy}/${capacity.cap}${capacity.waiting > 0 ? `, ${capacity.waiting} queued` : ''}`;
 }
 
 /** 850 → "0.9s", 61000 → "1m01s". */

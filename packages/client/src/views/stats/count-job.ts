@@ -38,8 +38,10 @@ export function countJob(stats: StatsData, job: JobRecord): void {
     host.slotMs += held;
     const outcome = attempt.outcome ?? 'cancelled';
     if (outcome !== 'compiled' && outcome !== 'local' && DEPARTURES[outcome].hostFailure) host.failures[outcome] = (host.failures[outcome] ?? 0) + 1;
+    if (outcome === 'volunteer-busy') host.declinedBusy++;
     const figures = attempt.figures;
     if (figures !== null) {
+      host.slotWaitMs += figures.slotWaitMs ?? 0;
       // The volunteer answered "compiled" for these too: it was their answer, not its compile, that the agent set aside.
       const answeredCompiled = outcome === 'compiled' || outcome === 'diagnostics' || outcome === 'missing-output';
       if (answeredCompiled && figures.cached === true) host.cacheHits++;

@@ -25,6 +25,7 @@ export function formatStats(stats: StatsData, packCompilers: ReadonlyMap<string,
     ['  waiting for a cpp slot', seconds(time.cppWaitMs)],
     ['  waiting in the queue', seconds(time.queuedMs)],
     ['  compiling here', `${seconds(time.localCompileMs)}${meanOf(time.localCompileMs, time.localCompiles)}`],
+    ...slotRows(Object.values(stats.hosts)),
     ...cacheRows(stats.cache),
     // Shown once a job has been verified, so output without SSHCC_VERIFY reads as before.
     ...(stats.verify.checked > 0 ? [['Verified here (SSHCC_VERIFY)', `${stats.verify.checked} remote jobs, ${stats.verify.mismatched} mismatched`] as [string, string]] : []),
@@ -70,6 +71,18 @@ function packTable(hosts: readonly [string, HostStats][], packCompilers: Readonl
     ]),
   ];
   return `\nToolchain packs\n${formatTable(table)}`;
+}
+
+/** Shown once a volunteer's shared slots made a job wait or go elsewhere, so output without that reads as before. */
+function slotRows(hosts: readonly HostStats[]): [string, string][] {
+  const declined = hosts.reduce((sum, host) => sum + host.declinedBusy, 0);
+  const waitedMs = hosts.reduce((sum, host) => sum + host.slotWaitMs, 0);
+  if (declined === 0 && waitedMs === 0) return [];
+  return [
+    ["Volunteers' slots (shared with their other clients)", ''],
+    ['  jobs declined busy (volunteer-busy)', String(declined)],
+    ['  waiting for a slot there', seconds(waitedMs)],
+  ];
 }
 
 /** Like ccache's "Hits": a hit rate over the lookups made (none made: the cache is off, no rows). */

@@ -39,6 +39,10 @@ export interface HostStats {
   lastPackFailure: string | null;
   /** Ids of the toolchain packs it is known to hold: its server's last hello, and pushes since. */
   packsHeld: string[];
+  /** Attempts it declined because every one of its slots was taken by its clients, or it was draining (`volunteer-busy`). */
+  declinedBusy: number;
+  /** Summed time jobs waited there for one of its slots (its own clock). */
+  slotWaitMs: number;
 }
 
 export interface StatsData {
@@ -118,6 +122,8 @@ export function emptyHostStats(): HostStats {
     packsFailed: 0,
     lastPackFailure: null,
     packsHeld: [],
+    declinedBusy: 0,
+    slotWaitMs: 0,
   };
 }
 

@@ -67,6 +67,8 @@ describe('countJob', () => {
         packsFailed: 0,
         lastPackFailure: null,
         packsHeld: [],
+        declinedBusy: 0,
+        slotWaitMs: 0,
       },
       h2: {
         jobs: 1,
@@ -88,8 +90,33 @@ describe('countJob', () => {
         packsFailed: 0,
         lastPackFailure: null,
         packsHeld: [],
+        declinedBusy: 0,
+        slotWaitMs: 0,
       },
     });
+  });
+});
+
+describe("a volunteer's shared slots", () => {
+  it('counts a job declined busy (not a host failure) and the time jobs waited there for a slot', async () => {
+    const { feed, stats } = countedFeed();
+    feed.hosts({ hosts: [{ id: 'h1', slots: 4 }, { id: 'h2', slots: 4 }], cppSlots: 2, localSlots: 1 });
+    const job = feed.begin(scenarioRequest(['gcc', '-c', 'a.c', '-o', 'a.o']));
+    const first = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h1', release: () => undefined }));
+    const declined = remoteResult(0);
+    job.remoteDone({ ...declined, kind: 'busy', timings: { ...declined.timings, slotWaitMs: 30_000 } }, 'volunteer-busy');
+    first.release();
+    const second = await job.compileSlot(Promise.resolve({ kind: 'remote', hostId: 'h2', release: () => undefined }));
+    const served = remoteResult(40);
+    job.remoteDone({ ...served, timings: { ...served.timings, slotWaitMs: 250 } }, 'compiled');
+    second.release();
+    job.countRemote('h2', true);
+    job.end({ kind: 'result', exitCode: 0, stdout: Buffer.alloc(0), stderr: Buffer.alloc(0) });
+    expect(stats.hosts.h1).toMatchObject({ attempts: 1, declinedBusy: 1, slotWaitMs: 30_000, failures: {} });
+    expect(stats.hosts.h2).toMatchObject({ jobs: 1, declinedBusy: 0, slotWaitMs: 250 });
+    const text = formatStats(stats);
+    expect(text).toContain("Volunteers' slots (shared with their other clients)\n");
+    expect(text).toMatch(/\n {2}jobs declined busy \(volunteer-busy\) +1\n {2}waiting for a slot there +30\.3 s\n/);
   });
 });
 
