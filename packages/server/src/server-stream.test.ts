@@ -10,55 +10,58 @@ import { cleanUp, connect, processesIn, slowSource, startServer, testRoot, waitU
 afterEach(cleanUp);
 
 function gccJob(root: string, args: string[]): Promise<JobSpec> {
-  return gccJobSpec(root, { args, lang: 'cpp-output', input: 'big.i', output: 'big.o', env: { LC_ALL: 'C' }, timeLimitSeconds: 300 });
+  return gccJobSpec(root, { ...GCC.fields, args, output: 'big.o', env: { LC_ALL: 'C' }, timeLimitSeconds: 300 });
 }
 
 const SLOW_C = slowSource(3000);
 // Past the protocol's 256 KiB data chunk, so the first part is sent on its own.
 const SPLIT = 300 * 1024;
 
-describe('sshcc-server streams gcc input', () => {
-  it('runs the compiler before the source has ended, and compiles the same object as from a file', async () => {
-    const root = testRoot();
-    const server = startServer(root);
-    const session = await connect(server);
-    // As the agent sends it: directives-only output, whose line markers name big.c.
-    writeFileSync(join(root, 'big.c'), SLOW_C);
-    const BIG = spawnSync('gcc', ['-E', '-fdirectives-only', 'big.c'], { cwd: root, maxBuffer: 64 << 20 }).stdout;
-    let compilerSeenBeforeEnd = false;
-    async function* arriving() {
-      yield BIG.subarray(0, SPLIT);
-      compilerSeenBeforeEnd = await waitUntil(() => processesIn(server.tmp).length > 0, 20_000);
-      yield BIG.subarray(SPLIT);
-    }
-    const result = await session.runJob(await gccJob(root, ['-c', '-O1', '-g', '-fdirectives-only']), arriving());
-    expect(compilerSeenBeforeEnd).toBe(true);
-    expect(result).toMatchObject({ kind: 'compiled', exitCode: 0 });
-    writeFileSync(join(root, 'big.i'), BIG);
-    const local = spawnSync('gcc', ['-c', '-O1', '-g', '-fdirectives-only', '-x', 'cpp-output', 'big.i', '-o', 'local.o'], { cwd: root });
-    expect(local.status).toBe(0);
-    expect(result.outputs.get('big.o')?.equals(readFileSync(join(root, 'local.o')))).toBe(true);
-  }, 120_000);
+/** How the agent sends each compiler's source, and the job and local compile that must give the same object. */
+interface Streamed {
+  readonly compiler: 'gcc' | 'clang';
+  /** The client's preprocessor run on big.c. */
+  readonly preprocess: string[];
+  readonly fields: Partial<JobSpec> & Pick<JobSpec, 'input'>;
+  /** The compile here of the same source, as a file named like the job's input. */
+  readonly local: string[];
+}
 
-  it("streams clang's rewritten source too: the compile runs before the source has ended, and its -g object is the file's", async () => {
+const GCC: Streamed = {
+  compiler: 'gcc',
+  // Directives-only output, whose line markers name big.c.
+  preprocess: ['-E', '-fdirectives-only', 'big.c'],
+  fields: { args: ['-c', '-O1', '-g', '-fdirectives-only'], lang: 'cpp-output', input: 'big.i' },
+  local: ['-c', '-O1', '-g', '-fdirectives-only', '-x', 'cpp-output', 'big.i', '-o', 'local.o'],
+};
+
+const CLANG: Streamed = {
+  compiler: 'clang',
+  // -frewrite-includes output, compiled as C: the server names it to cc1 (-main-file-name) as the file would.
+  preprocess: ['-E', '-frewrite-includes', 'big.c'],
+  fields: { compiler: 'clang', args: ['-c', '-O1', '-g'], lang: 'c', input: 'big.rw.c' },
+  local: ['-c', '-O1', '-g', '-x', 'c', 'big.rw.c', '-o', 'local.o'],
+};
+
+describe('sshcc-server streams a source into the compiler', () => {
+  it.each([GCC, CLANG])('$compiler: runs the compiler before the source has ended, and its -g object is the one from a file', async (how) => {
     const root = testRoot();
     const server = startServer(root);
     const session = await connect(server);
-    // As the agent sends clang's: -frewrite-includes output, compiled as C, under the input name big.rw.c.
     writeFileSync(join(root, 'big.c'), SLOW_C);
-    const REWRITTEN = spawnSync('clang', ['-E', '-frewrite-includes', 'big.c'], { cwd: root, maxBuffer: 64 << 20 }).stdout;
+    const source = spawnSync(how.compiler, how.preprocess, { cwd: root, maxBuffer: 64 << 20 }).stdout;
     let compilerSeenBeforeEnd = false;
     async function* arriving() {
-      yield REWRITTEN.subarray(0, SPLIT);
+      yield source.subarray(0, SPLIT);
       compilerSeenBeforeEnd = await waitUntil(() => processesIn(server.tmp).length > 0, 20_000);
-      yield REWRITTEN.subarray(SPLIT);
+      yield source.subarray(SPLIT);
     }
-    const spec = await gccJobSpec(root, { compiler: 'clang', args: ['-c', '-O1', '-g'], lang: 'c', input: 'big.rw.c', output: 'big.o', env: { LC_ALL: 'C' }, timeLimitSeconds: 300 });
+    const spec = await gccJobSpec(root, { ...how.fields, output: 'big.o', env: { LC_ALL: 'C' }, timeLimitSeconds: 300 });
     const result = await session.runJob(spec, arriving());
     expect(compilerSeenBeforeEnd).toBe(true);
     expect(result).toMatchObject({ kind: 'compiled', exitCode: 0 });
-    writeFileSync(join(root, 'big.rw.c'), REWRITTEN);
-    const local = spawnSync('clang', ['-c', '-O1', '-g', '-x', 'c', 'big.rw.c', '-o', 'local.o'], { cwd: root });
+    writeFileSync(join(root, how.fields.input), source);
+    const local = spawnSync(how.compiler, how.local, { cwd: root });
     expect(local.status).toBe(0);
     expect(result.outputs.get('big.o')?.equals(readFileSync(join(root, 'local.o')))).toBe(true);
   }, 120_000);
