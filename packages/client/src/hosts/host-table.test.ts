@@ -1,4 +1,4 @@
-import { SPEED_STALE_MS, SshccError, UNTRIED } from '@sshcc/core';
+import { CAPACITY_FRESH_MS, SPEED_STALE_MS, SshccError, UNTRIED } from '@sshcc/core';
 import type { CompilerFingerprint } from '@sshcc/protocol';
 import { HostTable } from './host-table';
 
@@ -23,6 +23,19 @@ describe('HostTable', () => {
     expect(() => new HostTable([{ id: 'a', slots: 1 }, { id: 'a', slots: 2 }])).toThrow(new SshccError('config', 'host "a" is listed twice'));
     expect(() => new HostTable([{ id: 'a', slots: 0.5 }])).toThrow('host "a" must be a whole number of slots of at least 1, not 0.5');
     expect(() => new HostTable([]).get('x')).toThrow('no host "x" in the host table');
+  });
+
+  it("fills no more of a host than its volunteer's cap, while the volunteer's word is fresh", () => {
+    const clock = { now: 0 };
+    const { hosts } = table(clock);
+    const slotsOf = (id: string) => hosts.loads().find((load) => load.id === id)?.slots;
+    hosts.noteCapacity('a', { cap: 1, busy: 1, waiting: 0, load1: 0, cpus: 1 });
+    expect([slotsOf('a'), slotsOf('b')]).toEqual([1, 2]);
+    hosts.noteCapacity('b', { cap: 0, busy: 0, waiting: 0, load1: 0, cpus: 1 });
+    expect(slotsOf('b')).toBe(0);
+    clock.now = CAPACITY_FRESH_MS + 1;
+    expect([slotsOf('a'), slotsOf('b')]).toEqual([2, 2]);
+    hosts.close();
   });
 
   it("forgets an idle host's speed once it is stale, so placement times it again; a busy host keeps it", () => {

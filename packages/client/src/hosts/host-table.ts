@@ -1,4 +1,4 @@
-import { currentSpeed, SshccError, UNTRIED, updateSpeed, type HostLoad, type HostState, type JobTiming, type ReleaseTrust, type VolunteerCapacity } from '@sshcc/core';
+import { currentSpeed, effectiveSlots, freshCapacity, SshccError, UNTRIED, updateSpeed, type HostLoad, type HostState, type JobTiming, type ReleaseTrust, type VolunteerCapacity } from '@sshcc/core';
 import type { CompilerFingerprint } from '@sshcc/protocol';
 import { backoffDelayMs, type BackoffPolicy } from './backoff-policy';
 import type { HostEntry, HostHealth, HostSlots, ServerMode } from './host-entry';
@@ -180,7 +180,8 @@ export class HostTable {
     const loads: HostLoad[] = [];
     for (const e of this.entries.values()) {
       const speed = currentSpeed(e.speed, e.speedAt, e.running, now);
-      loads.push({ id: e.id, slots: e.slots, running: e.running, state: e.queueState, speed, local: e.local, capacity: e.capacity?.value });
+      const capacity = freshCapacity(e.capacity, now);
+      loads.push({ id: e.id, slots: effectiveSlots(e.slots, capacity), running: e.running, state: e.queueState, speed, local: e.local, capacity });
     }
     return loads;
   }

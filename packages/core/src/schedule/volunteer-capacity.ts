@@ -32,3 +32,25 @@ export function overload(capacity: VolunteerCapacity | undefined): number {
   if (capacity === undefined || !(capacity.cpus > 0) || !Number.isFinite(capacity.load1)) return 1;
   return Math.max(1, capacity.load1 / capacity.cpus);
 }
+
+/** A volunteer's word on its slots counts this long; after it, the host list's own count stands until it speaks again. */
+export const CAPACITY_FRESH_MS = 30_000;
+
+/**
+ * The volunteer's picture as placement should read it: none once it is older than CAPACITY_FRESH_MS, so
+ * a host that said "draining" or "full" is asked again (its next answer tells anew).
+ */
+export function freshCapacity(capacity: { readonly at: number; readonly value: VolunteerCapacity } | undefined, nowMs: number): VolunteerCapacity | undefined {
+  return capacity !== undefined && nowMs - capacity.at <= CAPACITY_FRESH_MS ? capacity.value : undefined;
+}
+
+/**
+ * The slots this agent may fill on a host: its host-list count (`/N`), but never more than the volunteer
+ * allows all its clients together (0 while it drains). An agent that asked for more than the cap had its
+ * extra jobs declined "busy" and bounced from host to host, and with every host full or failing, compiled
+ * here: 71 of 2,000 jobs of the reliability soak (three volunteers at the default cap, their CPU count
+ * of 2, listed `/4`).
+ */
+export function effectiveSlots(listed: number, capacity: VolunteerCapacity | undefined): number {
+  return capacity === undefined ? listed : Math.min(listed, capacity.cap);
+}
