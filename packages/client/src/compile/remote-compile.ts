@@ -71,8 +71,18 @@ export class RemoteCompile {
     const failures: string[] = [];
     // A volunteer whose slots were all taken declined the job: it moved on, but nothing failed over.
     let failedOver = false;
+    // Hosts that declined it busy are skipped while another place may be free. Once no host is left,
+    // they are asked once more, to queue it: busy is not broken, and a queue there beats a compile here.
+    const declinedBusy = new Set<string>();
+    let queueThere = false;
     for (;;) {
       const grant = await recorder.compileSlot(scheduler.acquireCompile({ avoid }, signal));
+      if (grant.kind === 'local' && grant.hostId === null && declinedBusy.size > 0 && !queueThere) {
+        grant.release();
+        for (const busy of declinedBusy) avoid.delete(busy);
+        queueThere = true;
+        continue;
+      }
       if (grant.kind === 'local') {
         try {
           return await this.compileHere(compilation, grant.hostId === null, failures, failedOver, signal);
@@ -92,7 +102,7 @@ export class RemoteCompile {
       try {
         // Told whether to queue there when its slots are all taken by other clients, or to come back at
         // once: only when another place has a free slot now is coming back worth the round trip.
-        const whenBusy = whenBusyFor(scheduler.hosts.loads(), host, avoid);
+        const whenBusy = queueThere ? 'wait' : whenBusyFor(scheduler.hosts.loads(), host, avoid);
         const won = await this.runOrDuplicate(grant, { ...spec, whenBusy }, upload, signal, recorder, timing, avoid, analysis.output);
         ({ result } = won);
         host = won.grant.hostId;
@@ -134,7 +144,8 @@ export class RemoteCompile {
         return { answer: execLocally(compiler, request), place: { kind: 'local', why: message === undefined ? text : `${text}: ${message}` } };
       }
       failures.push(`${host}: ${detail}`);
-      if (departure !== 'volunteer-busy') failedOver = true;
+      if (departure === 'volunteer-busy') declinedBusy.add(host);
+      else failedOver = true;
     }
   }
 
