@@ -27,6 +27,7 @@ export class SlotLink {
   /** Ids of slots held now: told to a new coordinator should the one that granted them die. */
   private readonly held = new Set<number>();
   private lastId = 0;
+  private closed = false;
 
   constructor(private readonly options: SlotLinkOptions) {}
 
@@ -55,6 +56,7 @@ export class SlotLink {
   }
 
   close(): void {
+    this.closed = true;
     this.socket?.destroy();
   }
 
@@ -92,6 +94,12 @@ export class SlotLink {
     } catch {
       await startCoordinator(this.options.coordinator, this.options.env);
       socket = await connectTo(this.options.address);
+    }
+    // Closed while connecting (the server's input ended first): an open link would keep the server alive
+    // for good, which the fuzzer found.
+    if (this.closed) {
+      socket.destroy();
+      throw new Error('the slot link is closed');
     }
     const feed = lineReader((line) => {
       const answer = parseAnswer(line);
