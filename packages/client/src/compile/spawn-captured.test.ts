@@ -26,7 +26,7 @@ describe('spawnCaptured', () => {
     abort.abort(new Error('client went away'));
     await expect(running).rejects.toThrow('client went away');
     const { execFileSync } = await import('node:child_process');
-    const left = execFileSync('/bin/sh', ['-c', `ps -eo pid,stat,args | grep -v grep | grep 'sleep 3[01]' | grep -v ' Z' || true`]).toString();
+    const left = execFileSync('/bin/sh', ['-c', `ps -eo pid,stat,args | grep -v grep | grep -E 'sleep 3[01]$' | grep -v ' Z' || true`]).toString();
     expect(left.trim()).toBe('');
   });
 
