@@ -1,4 +1,5 @@
 import { DOCTOR_PROBLEM_CODES, EXIT_CODES, type SshccErrorCode } from '@sshcc/core';
+import { CapacitySchema } from '@sshcc/protocol';
 import { z } from 'zod';
 
 // What `sshcc doctor --json` prints. This shape is a public interface (scripts read it): add fields,
@@ -44,7 +45,8 @@ const HostSchema = z.strictObject({
       arch: z.string().nullable(),
       packs: z.array(z.strictObject({ id: z.string(), compiler: z.string().nullable() })).nullable(),
       noPush: z.string().nullable(),
-      capacity: z.strictObject({ cap: z.int(), busy: z.int(), waiting: z.int(), load1: z.number(), cpus: z.int() }).nullable(),
+      // The hello's own schema, kept strict here like every object of this report.
+      capacity: z.strictObject(CapacitySchema.shape).nullable(),
     })
     .nullable(),
   compilers: z.array(
