@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from 'ssh2';
 import { clientHandshake, type ClientSession, type JobSpec } from '@sshcc/protocol';
-import { connectClient, openSubsystem, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { connectClient, jobLeftovers, openSubsystem, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
 import { processesUnder } from './support/processes-under';
 import { run, splitCompile, writeFiles, type SplitCompile } from './support/split-compile';
 
@@ -237,7 +237,7 @@ describe('options the server refuses, each guarding something real', () => {
     expect(result).toMatchObject({ kind: 'refused', exitCode: null, message: fill(injection.message) });
     expect(result.outputs.size).toBe(0);
     expect(canaryFiles()).toEqual(before);
-    expect(readdirSync(serverTmp)).toEqual([]);
+    expect(jobLeftovers(serverTmp)).toEqual([]);
   });
 
   it('refuses a job without -c or -S: the driver would link on the volunteer', async () => {
@@ -253,7 +253,7 @@ describe('options the server refuses, each guarding something real', () => {
       expect([...result.outputs.keys()]).toEqual(['unit.o']);
     }
     expect(canaryFiles()).toEqual([]);
-    expect(readdirSync(serverTmp)).toEqual([]);
+    expect(jobLeftovers(serverTmp)).toEqual([]);
     expect(readdirSync(project)).toEqual(['src']);
     expect(processesUnder(serverTmp)).toEqual([]);
   });

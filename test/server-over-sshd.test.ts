@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client, ClientChannel } from 'ssh2';
 import { clientHandshake, encodeFrame, type ClientSession, type JobSpec } from '@sshcc/protocol';
-import { channelExit, connectClient, defaultServerCommand, openExec, openSubsystem, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { channelExit, connectClient, defaultServerCommand, jobLeftovers, openExec, openSubsystem, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
 import { processesUnder, waitUntil } from './support/processes-under';
 import { controlFrame, rawExchange } from './support/raw-frames';
 import { slowCSource } from './support/slow-source';
@@ -123,7 +123,7 @@ async function openSessionChannel(mode: 'subsystem' | 'exec'): Promise<Channel &
   return { ...opened, session: await clientHandshake(opened.channel, { client: 'server-over-sshd-test' }) };
 }
 
-const jobDirsLeft = (): string[] => readdirSync(serverTmp);
+const jobDirsLeft = (): string[] => jobLeftovers(serverTmp);
 const compilersRunning = () => processesUnder(serverTmp);
 
 describe('sshcc-server through a real sshd', () => {
@@ -352,7 +352,7 @@ describe('sshcc-server through a real sshd on broken frames', () => {
     const { channel } = await openChannel('subsystem');
     const exchange = await rawExchange(channel, async (ch) => {
       ch.write(Buffer.concat([clientHello, controlFrame('job', { ...spec, id: 1, sourceBytes: null }), data]));
-      // The job passed the gate and its source is being written: its dir exists now.
+      // The job passed the gate and its source is being written: its file exists now.
       expect(await waitUntil(() => jobDirsLeft().length === 1)).toBe(true);
       ch.end(data.subarray(0, 50));
     });

@@ -4,12 +4,12 @@
 // output, and gives the rest (or a failure) only when the test opens its gate. That shows the volunteer's
 // compiler running before cpp has ended, and lets the test fail cpp, or the remote compile, mid-stream.
 
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import type { JobResult } from '@sshcc/protocol';
-import { startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
+import { jobLeftovers, startVolunteer, stopAll, type Volunteer } from '@sshcc/testkit';
 import type { CompileAnswer, CompileRequest, PreprocessInClient } from '../packages/client/src/wire/messages';
 import { NO_JOB_EVENTS, type JobEvents } from '../packages/client/src/events';
 import { CompileRouter, openAgentCache, type AgentCache } from '../packages/client/src/compile';
@@ -175,7 +175,7 @@ function localObject(name: string): Buffer {
 }
 
 const compilerRunning = (): boolean => compilersUnder(volunteerTmp).length > 0;
-const jobDirsLeft = (): string[] => readdirSync(volunteerTmp);
+const jobDirsLeft = (): string[] => jobLeftovers(volunteerTmp);
 const channelsOpened = (): number => poolEvents.filter((event) => event.type === 'channel-opened').length;
 
 test('a source still being preprocessed goes up at once: the volunteer compiles it before cpp ends, and the object matches a local one', async () => {

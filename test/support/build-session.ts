@@ -3,10 +3,10 @@
 // client ssh_config/known_hosts for them, a private SSHCC_DIR for the agent, and an SSHCC_LOG that gets
 // one line per compile. stop() ends the agent and every process it left behind.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeClientConfig, startVolunteer, startWanVolunteer, type ClientConfig, type Volunteer, type WanVolunteer, type WanVolunteerOptions } from '@sshcc/testkit';
+import { jobLeftovers, makeClientConfig, startVolunteer, startWanVolunteer, type ClientConfig, type Volunteer, type WanVolunteer, type WanVolunteerOptions } from '@sshcc/testkit';
 import { SSHCC } from './build-project';
 import { waitFor } from './build-processes';
 import { readJobLog, type JobLine } from './job-log';
@@ -120,9 +120,9 @@ export class BuildSession {
     return agentLog(this.env);
   }
 
-  /** Job dirs the servers still hold in their TMPDIRs. */
+  /** What jobs left in the servers' TMPDIRs (their channels' workspaces hold only mirrored sources). */
   volunteerLeftovers(): string[] {
-    return this.volunteerTmp.flatMap((tmp) => readdirSync(tmp).map((name) => join(tmp, name)));
+    return this.volunteerTmp.flatMap(jobLeftovers);
   }
 
   start(argv: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): Running {

@@ -1,7 +1,7 @@
 // Watching a build while a fault happens to it: what was running where, and whether a host that came
 // back took work again before the build ended.
 import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { jobLeftovers } from '@sshcc/testkit';
 import { compilersUnder, listProcesses, waitFor } from './build-processes';
 import type { BuildSession, Running } from './build-session';
 
@@ -68,9 +68,9 @@ export function compilersUnderAny(dirs: readonly string[]): string[] {
   return dirs.flatMap((dir) => compilersUnder(dir).map((info) => `${info.pid} ${info.name} (under ${dir})`));
 }
 
-/** Job dirs (anything at all) left in the volunteers' TMPDIRs. */
+/** What jobs left in the volunteers' TMPDIRs (testkit's jobLeftovers). */
 export function leftoversIn(dirs: readonly string[]): string[] {
-  return dirs.flatMap((dir) => readdirSync(dir).map((name) => join(dir, name)));
+  return dirs.flatMap(jobLeftovers);
 }
 
 /** Every process whose cwd is `dir` or below (make, clients, compilers of a build there). */

@@ -4,9 +4,9 @@
 // machine), unmounted by remove(). Without root, each server mounts and fills its own in a private user
 // and mount namespace (`unshare`), given as the volunteer's server command; nothing outside it changes.
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, readdirSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { defaultServerCommand } from '@sshcc/testkit';
+import { defaultServerCommand, jobLeftovers } from '@sshcc/testkit';
 
 export interface SmallDisk {
   /** The TMPDIR to give the volunteer. */
@@ -84,5 +84,5 @@ export function smallDisk(parent: string, sizeKiB: number): SmallDisk {
 }
 
 function jobDirsIn(dir: string): string[] {
-  return readdirSync(dir).filter((name) => name !== FILLER);
+  return jobLeftovers(dir).filter((path) => path !== join(dir, FILLER));
 }

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
@@ -19,11 +19,11 @@ import { chooseCompiler, type CompilerCommand } from './choose-compiler';
 import { lookUpResult, storeResult } from './job-cache';
 import { jobPermitted } from './job-permitted';
 import { noSpaceLeft } from './no-space-left';
-import { mirrorRoot, writeMirror, type MirrorRoot } from './mirror-files';
+import type { MirrorRoot } from './mirror-files';
 import { mirrorPrefixMapArgs, prefixMapArgs, supportsMacroPrefixMap } from './prefix-maps';
 import { SourceMirror } from './source-mirror';
 import { runCompiler } from './run-compiler';
-import { createJobDir, type JobDir } from './sandbox';
+import { JobWorkspace, type WorkspaceJob } from './job-workspace';
 import { feedStdin, type StdinFilter } from './feed-stdin';
 import type { SlotGate } from './slots/slot-gate';
 
@@ -53,15 +53,17 @@ const KEPT_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME', 'GCC_EXEC_PREFIX', 'COMPILE
 const PACK_ENV = ['PATH', 'HOME', 'USER', 'LOGNAME'] as const;
 
 /**
- * One job on the volunteer: the gate, the compiler lookup and fingerprint check (all answered
- * before any source is read), then source → private dir → compiler → outputs. The dir goes when
- * the reply has been sent, or at once if the job ends any other way.
+ * One channel's jobs on the volunteer: the gate, the compiler lookup and fingerprint check (all
+ * answered before any source is read), then source → the channel's private workspace → compiler →
+ * outputs. What a job left in the workspace goes when the reply has been sent, or at once if the job
+ * ends any other way.
  */
 export function createJobHandler(context: JobContext): JobHandler {
-  return async (job) => withCapacity(await handleJob(job, context), context.slots);
+  const workspace = new JobWorkspace();
+  return async (job) => withCapacity(await handleJob(job, context, workspace), context.slots);
 }
 
-async function handleJob(job: IncomingJob, context: JobContext): Promise<JobReply> {
+async function handleJob(job: IncomingJob, context: JobContext, workspace: JobWorkspace): Promise<JobReply> {
   const { request } = job;
   const permission = jobPermitted(request, context.allowlist);
   if (!permission.ok) return { kind: 'refused', message: permission.reason };
@@ -78,7 +80,7 @@ async function handleJob(job: IncomingJob, context: JobContext): Promise<JobRepl
     const hit = await lookUpResult(store, request.cacheKey, request);
     if (hit) return hit;
   }
-  if (!context.slots) return compileWithDir(job, chosen, env, context, store);
+  if (!context.slots) return compileWithDir(job, chosen, env, context, store, workspace);
   // Only a compile costs a slot: a hit or a refusal above was answered without one. A held-back
   // source is asked for once the slot is here, so a declined job never uploads it.
   const slot = await context.slots.acquire(job.client ?? 'anonymous', request.whenBusy ?? 'wait', job.signal);
@@ -92,7 +94,7 @@ async function handleJob(job: IncomingJob, context: JobContext): Promise<JobRepl
   // The slot is the compiler's: freed when it has exited, before the outputs go back.
   let reply: JobReply;
   try {
-    reply = await compileWithDir(job, chosen, env, context, store);
+    reply = await compileWithDir(job, chosen, env, context, store, workspace);
   } catch (err) {
     slot.release();
     throw err;
@@ -100,13 +102,20 @@ async function handleJob(job: IncomingJob, context: JobContext): Promise<JobRepl
   return { ...reply, slotWaitMs: slot.waitMs, capacity: slot.release() };
 }
 
-async function compileWithDir(job: IncomingJob, chosen: CompilerCommand, env: NodeJS.ProcessEnv, context: JobContext, store: ResultStore | null): Promise<JobReply> {
+async function compileWithDir(
+  job: IncomingJob,
+  chosen: CompilerCommand,
+  env: NodeJS.ProcessEnv,
+  context: JobContext,
+  store: ResultStore | null,
+  workspace: JobWorkspace,
+): Promise<JobReply> {
   job.needSource();
-  const dir = await createJobDir();
+  const dir = await workspace.begin();
   try {
-    return await compileIn(dir, job, chosen, { ...env, TMPDIR: dir.path, PWD: dir.path }, context, store);
+    return await compileIn(dir, job, chosen, { ...env, TMPDIR: dir.work, PWD: dir.work }, context, store);
   } catch (err) {
-    await dir.remove();
+    await dir.end();
     if (job.signal.aborted) return { kind: 'cancelled', message: String(job.signal.reason) };
     // Writing the source into a full TMPDIR: the volunteer's problem, said as a full disk is said after a compile.
     if ((err as NodeJS.ErrnoException).code === 'ENOSPC') return { kind: 'remote-failed', message: "no space left in this server's TMPDIR" };
@@ -115,7 +124,7 @@ async function compileWithDir(job: IncomingJob, chosen: CompilerCommand, env: No
 }
 
 async function compileIn(
-  dir: JobDir,
+  dir: WorkspaceJob,
   job: IncomingJob,
   compiler: CompilerCommand,
   env: NodeJS.ProcessEnv,
@@ -124,7 +133,7 @@ async function compileIn(
 ): Promise<JobReply> {
   const { request } = job;
   const { version } = compiler;
-  let release = () => dir.remove();
+  let release = () => dir.end();
   // The key is computed here from what came, never taken from the client: a wrong key stores nothing false.
   const hasher = store ? new CacheKeyHasher(request) : null;
   let sourceKey: string | null = null;
@@ -145,10 +154,10 @@ async function compileIn(
   };
   const fromStdin = stdinInput(request, version);
   const streamed = fromStdin !== null;
-  const mirror = streamed ? mirrorFor(request, version, dir.path) : null;
+  const mirror = streamed ? mirrorFor(request, version, dir) : null;
   if (!streamed) {
-    // 'wx': the name is fresh in a fresh dir; never follow anything already there.
-    await pipeline(job.source, hashing, createWriteStream(join(dir.path, request.input), { flags: 'wx', mode: 0o600 }));
+    // 'wx': the name is fresh in an emptied dir; never follow anything already there.
+    await pipeline(job.source, hashing, createWriteStream(join(dir.work, request.input), { flags: 'wx', mode: 0o600 }));
     await lookUpAtEnd(true);
     if (atEnd.hit !== null) return { ...atEnd.hit, release };
   }
@@ -160,14 +169,14 @@ async function compileIn(
     args: [
       ...compiler.prefixArgs,
       ...request.args,
-      ...(mirror ? mirrorPrefixMapArgs(mirror.at.root, request.args) : prefixMapArgs(dir.path, request.cwd, request.args, version)),
+      ...(mirror ? mirrorPrefixMapArgs(mirror.at.root, request.args) : prefixMapArgs(dir.work, request.cwd, request.args, version)),
       '-x',
       request.lang,
       ...(fromStdin ?? [request.input]),
       '-o',
       request.output,
     ],
-    cwd: mirror?.at.cwd ?? dir.path,
+    cwd: mirror?.at.cwd ?? dir.work,
     env: mirror ? { ...env, PWD: mirror.at.cwd } : env,
     timeLimitMs: limitSeconds * 1000,
     maxDiagnosticBytes: MAX_DIAGNOSTIC_BYTES,
@@ -196,10 +205,10 @@ async function compileIn(
     return { kind: 'limit', message: `compiler output exceeds ${MAX_DIAGNOSTIC_BYTES} bytes`, compileMs, release };
   }
   if (run.exitCode !== 0) {
-    const full = await noSpaceLeft(dir.path, run.stderr);
+    const full = await noSpaceLeft(dir.work, run.stderr);
     if (full !== null) return { kind: 'remote-failed', message: full, compileMs, release };
   }
-  const outputs = await existingOutputs(mirror?.at.cwd ?? dir.path, [request.output, ...request.extraOutputs]);
+  const outputs = await existingOutputs(mirror?.at.cwd ?? dir.work, [request.output, ...request.extraOutputs]);
   // What the compiler printed names the client's paths, as a compile there would.
   const stdout = mirror ? mirror.unmap(run.stdout) : run.stdout;
   const stderr = mirror ? mirror.unmap(run.stderr) : run.stderr;
@@ -246,9 +255,10 @@ interface JobMirror {
  * The mirror a job asked for, when the compiler can map its root away again: gcc before 8 has no
  * -fmacro-prefix-map, and __FILE__ would name the job dir. The compiler's cwd is made here, before it runs.
  */
-function mirrorFor(request: JobRequest, version: string, jobDir: string): JobMirror | null {
+function mirrorFor(request: JobRequest, version: string, dir: WorkspaceJob): JobMirror | null {
   if (request.mirror !== true || /clang/i.test(version) || !supportsMacroPrefixMap(version)) return null;
-  const at = mirrorRoot(jobDir, request.cwd);
+  const at = dir.mirror.at(request.cwd);
+  dir.ranIn(at.cwd);
   const source = new SourceMirror(at.root);
   let complete = false;
   const filter: StdinFilter = {
@@ -256,7 +266,7 @@ function mirrorFor(request: JobRequest, version: string, jobDir: string): JobMir
     finish: () => {
       const tail = source.end();
       try {
-        complete = writeMirror(at, source.files());
+        complete = dir.mirror.write(at, source.files());
       } catch {
         // A full TMPDIR: the compile runs anyway (it may not need a quote); its answer just promises none.
         complete = false;
@@ -270,7 +280,6 @@ function mirrorFor(request: JobRequest, version: string, jobDir: string): JobMir
     const text = printed.toString('latin1');
     return text.includes(prefix) ? Buffer.from(text.split(prefix).join('/'), 'latin1') : printed;
   };
-  mkdirSync(at.cwd, { recursive: true, mode: 0o700 });
   return { at, filter, complete: () => complete, unmap };
 }
 

@@ -1,6 +1,6 @@
-// The job's mirror of the client's files: `<root><client path>` for every file the stream came from,
+// A channel's mirror of the client's files: `<root><client path>` for every file the stream came from,
 // so the compiler, run in `<root><client cwd>`, finds each by the very name its marker gives.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { MirroredFile } from './source-mirror';
 
@@ -8,7 +8,7 @@ import type { MirroredFile } from './source-mirror';
 const MAX_MIRRORED_FILES = 50_000;
 
 export interface MirrorRoot {
-  /** Where the client's `/` is: `<job dir>/root`. */
+  /** Where the client's `/` is: `<workspace>/root`. */
   readonly root: string;
   /** The compiler's cwd: the client's, under the root. */
   readonly cwd: string;
@@ -27,47 +27,92 @@ function literalDirs(base: string, path: string): string[] {
   return dirs;
 }
 
-export function mirrorRoot(jobDir: string, clientCwd: string): MirrorRoot {
-  const root = join(jobDir, 'root');
-  return { root, cwd: join(root, clientCwd) };
-}
-
 /**
- * Writes the files (synchronously: one job per server process, and these are small writes to TMPDIR
- * that the compile is waiting on). A path that would leave the root (more `..` than the client's cwd
- * is deep, a hostile marker) is not written. Returns whether every file was: only then can the
- * diagnostics be as the client's own compile would print them.
+ * A channel's mirror, kept from one job to the next: its jobs come from one build, so most of a job's
+ * files (the project's headers, the system's) are the last job's too, byte for byte. Each job's write
+ * leaves the tree holding exactly that job's files, as a fresh tree would, but writes only the files
+ * that changed and makes each dir once. Measured on ext4 under make -j16: every new inode costs a
+ * search of the inode bitmap past the recently deleted ones (mkdir ~0.45 ms each, 11 per trivial job),
+ * which made the job dir and its mirror half the server's CPU per job.
  */
-export function writeMirror(at: MirrorRoot, files: readonly MirroredFile[]): boolean {
-  mkdirSync(at.cwd, { recursive: true, mode: 0o700 });
-  if (files.length > MAX_MIRRORED_FILES) return false;
-  let complete = true;
-  // Many files share a dir (/usr/include/...): each is made once.
-  const made = new Set<string>([at.cwd]);
-  for (const file of files) {
-    const path = file.path.startsWith('/') ? join(at.root, file.path) : resolve(at.cwd, file.path);
-    if (!path.startsWith(`${at.root}/`) || file.path.includes('\0')) {
-      complete = false;
-      continue;
-    }
-    const dirs = [...literalDirs(file.path.startsWith('/') ? at.root : at.cwd, file.path), dirname(path)];
-    if (!dirs.every((dir) => dir.startsWith(`${at.root}/`) || dir === at.root)) {
-      complete = false;
-      continue;
-    }
-    try {
-      for (const dir of dirs) {
-        if (made.has(dir)) continue;
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        made.add(dir);
-      }
-      writeFileSync(path, file.text, { flag: 'wx', mode: 0o600 });
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOSPC') throw err;
-      // Two markers naming one file two ways (`a/../b.h` and `b.h`): the first stands.
-      if (code !== 'EEXIST') complete = false;
-    }
+export class MirrorTree {
+  /** Path → bytes of every file the tree holds: the last job's, nothing else. */
+  private readonly held = new Map<string, Buffer>();
+  /** Dirs made so far. They stay: an empty dir quotes nothing. */
+  private readonly made = new Set<string>();
+
+  constructor(readonly root: string) {}
+
+  /** Where the client's cwd is in this tree; made here, since the compiler runs in it. */
+  at(clientCwd: string): MirrorRoot {
+    const at = { root: this.root, cwd: join(this.root, clientCwd) };
+    this.makeDir(at.cwd);
+    return at;
   }
-  return complete;
+
+  /** Whether `path` is the tree's own (a mirrored file or a dir it made), not something a job left. */
+  owns(path: string): boolean {
+    return this.held.has(path) || this.made.has(path);
+  }
+
+  /**
+   * Makes the tree hold `files` and nothing else (synchronously: one job per channel, and these are
+   * small writes that the compile is waiting on). A path that would leave the root (more `..` than the
+   * client's cwd is deep, a hostile marker) is not written. Returns whether every file was: only then
+   * can the diagnostics be as the client's own compile would print them.
+   */
+  write(at: MirrorRoot, files: readonly MirroredFile[]): boolean {
+    if (files.length > MAX_MIRRORED_FILES) {
+      this.keepOnly(new Set());
+      return false;
+    }
+    let complete = true;
+    const targets = new Map<string, { dirs: string[]; text: Buffer }>();
+    for (const file of files) {
+      const path = file.path.startsWith('/') ? join(at.root, file.path) : resolve(at.cwd, file.path);
+      const dirs = [...literalDirs(file.path.startsWith('/') ? at.root : at.cwd, file.path), dirname(path)];
+      if (!path.startsWith(`${at.root}/`) || file.path.includes('\0') || !dirs.every((dir) => dir.startsWith(`${at.root}/`) || dir === at.root)) {
+        complete = false;
+        continue;
+      }
+      // Two markers naming one file two ways (`a/../b.h` and `b.h`): the first stands.
+      if (!targets.has(path)) targets.set(path, { dirs, text: file.text });
+    }
+    // First, so that no file of an earlier job is ever quoted for this one, nor stands where this job needs a dir.
+    this.keepOnly(new Set(targets.keys()));
+    for (const [path, { dirs, text }] of targets) {
+      try {
+        for (const dir of dirs) this.makeDir(dir);
+        this.put(path, text);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw err;
+        complete = false;
+      }
+    }
+    return complete;
+  }
+
+  private keepOnly(wanted: ReadonlySet<string>): void {
+    for (const path of this.held.keys()) if (!wanted.has(path)) this.drop(path);
+  }
+
+  private put(path: string, text: Buffer): void {
+    const old = this.held.get(path);
+    if (old?.equals(text)) return;
+    if (old) this.drop(path);
+    // 'wx': never through anything already there.
+    writeFileSync(path, text, { flag: 'wx', mode: 0o600 });
+    this.held.set(path, text);
+  }
+
+  private drop(path: string): void {
+    this.held.delete(path);
+    rmSync(path, { force: true });
+  }
+
+  private makeDir(dir: string): void {
+    if (this.made.has(dir)) return;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.made.add(dir);
+  }
 }

@@ -3,9 +3,10 @@ import { rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startWatchdog, type Watchdog } from './watchdog';
+import { JOB_DIR_PREFIX } from './sweep-stale-job-dirs';
 
-// Everything a job leaves behind is registered here: its private dir and its compiler's process
-// group. Removing them is the job's own business, but a signal or an exit on the way must not leave
+// Everything jobs leave behind is registered here: their channel's private dir and each compiler's process
+// group. Removing them is the jobs' own business, but a signal or an exit on the way must not leave
 // either, so the exit path sweeps whatever is still registered, synchronously. A SIGKILL leaves no
 // exit path: the watchdog (started with the first job) then does the same from outside.
 
@@ -24,9 +25,12 @@ export interface JobDir {
   remove(): Promise<void>;
 }
 
-/** A private dir (mode 0700, mkdtemp's) under $TMPDIR for one job. */
+/**
+ * A private dir (mode 0700, mkdtemp's) under $TMPDIR for a channel's jobs (job-workspace.ts). Its name
+ * carries this process's pid, so that another server's sweep can tell it is in use however idle.
+ */
 export async function createJobDir(): Promise<JobDir> {
-  const made = await mkdtemp(join(tmpdir(), 'sshcc-job-'));
+  const made = await mkdtemp(join(tmpdir(), `${JOB_DIR_PREFIX}${process.pid}-`));
   liveDirs.add(made);
   theWatchdog().watchDir(made);
   let path = made;

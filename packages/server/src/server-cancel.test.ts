@@ -1,5 +1,6 @@
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { jobLeftovers } from '@sshcc/testkit';
 import { slowJobSpec } from './test-job-spec';
 import { cleanUp, connect, processesIn, slowSource, startServer, testRoot, waitUntil } from './test-server';
 
@@ -9,7 +10,7 @@ const SLOW = Buffer.from(slowSource());
 const TINY = Buffer.from('int tiny;\n');
 
 describe('sshcc-server stops compiles', () => {
-  it('kills the compiler and removes the job dir on cancel, then serves the next job', async () => {
+  it("kills the compiler and removes the job's files on cancel, then serves the next job", async () => {
     const root = testRoot();
     const server = startServer(root);
     const session = await connect(server);
@@ -20,11 +21,11 @@ describe('sshcc-server stops compiles', () => {
     const cancelledAt = Date.now();
     controller.abort(new Error('make: *** interrupted'));
     await expect(running).rejects.toThrow('make: *** interrupted');
-    expect(await waitUntil(() => processesIn(server.tmp).length === 0 && readdirSync(server.tmp).length === 0)).toBe(true);
+    expect(await waitUntil(() => processesIn(server.tmp).length === 0 && jobLeftovers(server.tmp).length === 0)).toBe(true);
     expect(Date.now() - cancelledAt).toBeLessThan(2000);
     const next = await session.runJob(spec, TINY);
     expect(next).toMatchObject({ id: 2, kind: 'compiled', exitCode: 0 });
-    expect(readdirSync(server.tmp)).toEqual([]);
+    expect(jobLeftovers(server.tmp)).toEqual([]);
   });
 
   it('kills the compiler and exits when the channel closes mid-compile', async () => {
@@ -64,6 +65,6 @@ describe('sshcc-server stops compiles', () => {
     expect(result.outputs.size).toBe(0);
     expect(Date.now() - started).toBeLessThan(5000);
     expect(processesIn(server.tmp)).toEqual([]);
-    expect(readdirSync(server.tmp)).toEqual([]);
+    expect(jobLeftovers(server.tmp)).toEqual([]);
   });
 });

@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { JobSpec } from '@sshcc/protocol';
 import { gccJobSpec } from './test-job-spec';
+import { jobLeftovers } from '@sshcc/testkit';
 import { cleanUp, connect, startServer, testRoot } from './test-server';
 
 afterEach(cleanUp);
@@ -56,7 +57,7 @@ describe('sshcc-server compiles', () => {
     expect(result.stderr.toString()).toBe('');
     const local = localCompile(root, 'gcc', ['-c', '-O2'], 'cpp-output', 'hello.i', 'local.o');
     expect(result.outputs.get('hello.o')).toEqual(local.object);
-    expect(readdirSync(server.tmp)).toEqual([]);
+    expect(jobLeftovers(server.tmp)).toEqual([]);
   });
 
   it('compiles -g objects identical to a local build: the job dir reads as the client cwd', async () => {
@@ -98,7 +99,7 @@ describe('sshcc-server compiles', () => {
     expect(result.stderr.toString()).toContain("error: 'undeclared' undeclared");
     expect(result.stderr).toEqual(local.stderr);
     expect(result.outputs.size).toBe(0);
-    expect(readdirSync(server.tmp)).toEqual([]);
+    expect(jobLeftovers(server.tmp)).toEqual([]);
   });
 
   it('answers compiler-missing for an allowed name this server lacks, whose build it has under no name', async () => {
@@ -130,7 +131,7 @@ describe('sshcc-server compiles', () => {
     expect(result.kind).toBe('compiler-mismatch');
     expect(result.message).toBe(`gcc: cc1 binary differs (sha256 000000000000 on the client, ${spec.fingerprint.cc1?.slice(0, 12)} here)`);
     expect(result.outputs.size).toBe(0);
-    expect(readdirSync(server.tmp)).toEqual([]);
+    expect(jobLeftovers(server.tmp)).toEqual([]);
   });
 
   it('refuses output names with / or .., and file-touching options, and keeps serving', async () => {
@@ -156,10 +157,10 @@ describe('sshcc-server compiles', () => {
       message: 'compiler "sh" is not allowed on this server',
     });
     expect((await session.runJob(spec, source)).kind).toBe('compiled');
-    expect(readdirSync(server.tmp)).toEqual([]);
+    expect(jobLeftovers(server.tmp)).toEqual([]);
   });
 
-  it('runs 20 jobs in a row on one channel and leaves no job dir behind', async () => {
+  it('runs 20 jobs in a row on one channel: no job leaves anything in its workspace, which goes with the channel', async () => {
     const root = testRoot();
     const server = startServer(root);
     const session = await connect(server, { compression: 'none' });
@@ -172,9 +173,10 @@ describe('sshcc-server compiles', () => {
       writeFileSync(join(root, 'n.c'), source);
       expect(result.outputs.get(`n${i}.o`)).toEqual(localCompile(root, 'gcc', ['-c', '-O2'], 'c', 'n.c', 'local.o').object);
     }
-    expect(readdirSync(server.tmp)).toEqual([]);
+    expect(jobLeftovers(server.tmp)).toEqual([]);
     await session.close();
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.stderr()).toBe('');
+    expect(readdirSync(server.tmp)).toEqual([]);
   });
 });

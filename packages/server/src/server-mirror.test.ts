@@ -79,6 +79,30 @@ describe('a job compiled in a mirror of the client files', () => {
     expect(result.outputs.size).toBe(0);
   });
 
+  it('quotes each job its own files on one channel: a header changed or dropped since the last job is not the old one', async () => {
+    const root = testRoot();
+    const dir = project(root, MAIN);
+    const session = await connect(startServer(root));
+    const compile = async () => {
+      const local = gcc(dir, ['-c', ...WARNINGS, 'src/a.c', '-o', 'local.o']);
+      const source = gcc(dir, ['-E', '-fdirectives-only', ...WARNINGS, 'src/a.c']).stdout;
+      const result = await session.runJob(await mirroredJob(dir), source);
+      expect(result).toMatchObject({ kind: 'compiled', exitCode: local.status, mirrored: true });
+      expect(result.stderr.toString()).toBe(local.stderr.toString());
+      return result.stderr.toString();
+    };
+    const first = await compile();
+    // The same line number, another text: a mirror that kept the first header would quote the old line.
+    writeFileSync(join(dir, 'inc', 'm.h'), '#define TWICE(x) ((x) + (x))\nstatic inline int h(unsigned long u) { int changed = u; return changed; }\n');
+    const second = await compile();
+    expect(second).not.toBe(first);
+    expect(second).toContain('int changed = u;');
+    // And a header the next job no longer includes is gone from the mirror.
+    writeFileSync(join(dir, 'src', 'a.c'), MAIN.replace('#include "../inc/m.h"\n', '#define TWICE(x) ((x) + (x))\n').replace('ABS', join(root, 'abs', 'n.h')));
+    await compile();
+    expect(readdirSync(join(root, 'tmp')).flatMap((name) => (existsSync(join(root, 'tmp', name, 'root', dir, 'inc', 'm.h')) ? [name] : []))).toEqual([]);
+  });
+
   it('writes nothing outside the job dir for a marker that climbs out of it, and then promises no mirror', async () => {
     const root = testRoot();
     const dir = project(root, MAIN);

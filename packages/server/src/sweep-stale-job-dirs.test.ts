@@ -32,6 +32,13 @@ test('removes job dirs untouched for longer than the limit, and nothing else', a
   expect(readdirSync(tmp).sort()).toEqual(['other-old-dir', 'sshcc-job-file', 'sshcc-job-live45']);
 });
 
+test("a live server's dir stays however old (an idle channel's workspace); a dead one's goes", async () => {
+  const now = Date.now();
+  aged(`sshcc-job-${process.pid}-live12`, 2 * HOUR_MS, now);
+  const dead = aged('sshcc-job-2147483646-dead12', 2 * HOUR_MS, now);
+  expect(await sweepStaleJobDirs(tmp, HOUR_MS, now)).toEqual([dead]);
+});
+
 test('a missing TMPDIR is nothing to sweep', async () => {
   expect(await sweepStaleJobDirs(join(tmp, 'absent'), HOUR_MS)).toEqual([]);
 });

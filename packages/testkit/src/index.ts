@@ -16,4 +16,5 @@ export type { WanImpairments } from './wan/wan-link';
 export type { LinkPlan } from './wan/link-plan';
 export type { LossCounters } from './wan/link-shaping';
 export { writeStartLogServer, type StartLine, type StartLogServer, type StartLogOptions } from './start-log-server';
+export { jobLeftovers } from './job-leftovers';
 export { installStandIn, STAND_IN_NAME, type StandIn, type StandInOptions } from './stand-in';
