@@ -169,6 +169,7 @@ async function compileIn(
     args: [
       ...compiler.prefixArgs,
       ...request.args,
+      ...pipeArgs(request, version),
       ...(mirror ? mirrorPrefixMapArgs(mirror.at.root, request.args) : prefixMapArgs(dir.work, request.cwd, request.args, version)),
       '-x',
       request.lang,
@@ -297,6 +298,16 @@ function stdinInput(request: JobRequest, version: string): string[] | null {
   if (request.extraOutputs.length > 0) return null;
   if (/clang/i.test(version)) return ['-Xclang', '-main-file-name', '-Xclang', request.input, '-'];
   return request.lang.endsWith('cpp-output') ? ['-'] : null;
+}
+
+/**
+ * gcc's cc1 hands its assembly to as through a pipe rather than a temp file in TMPDIR: a new inode per
+ * job less (job-workspace.ts says what those cost), and the .s is neither written nor read back. The
+ * object is the same (a driver option; cc1 and -g's producer string never see it). clang assembles in
+ * process, and -save-temps, which -pipe would warn about, is refused by the gate.
+ */
+function pipeArgs(request: JobRequest, version: string): string[] {
+  return /clang/i.test(version) || request.args.includes('-pipe') ? [] : ['-pipe'];
 }
 
 /** The requested outputs the compiler wrote, as regular files (a failed compile writes none). */
