@@ -16,7 +16,7 @@ export interface WorkspaceJob {
 }
 
 /**
- * The folder a channel's jobs run in, one after another: `work/` and the mirror's `root/`. It is made
+ * The folder a channel's jobs run in, one after another: `work/`, the mirror's `root/` and `spare/`. It is made
  * with the channel's first job and goes with the channel (sandbox.ts registers it, so an exit or the
  * watchdog removes it), not with each job: new inodes are what a job dir cost (mirror-files.ts).
  * Between jobs it holds no job's files, only the mirror of the last job's sources.
@@ -68,7 +68,7 @@ export class JobWorkspace {
     const dir = await createJobDir();
     mkdirSync(join(dir.path, 'work'), { mode: 0o700 });
     this.dir = dir;
-    this.mirror = new MirrorTree(join(dir.path, 'root'));
+    this.mirror = new MirrorTree(join(dir.path, 'root'), join(dir.path, 'spare'));
     return { dir, mirror: this.mirror };
   }
 }

@@ -1,6 +1,6 @@
 // A channel's mirror of the client's files: `<root><client path>` for every file the stream came from,
 // so the compiler, run in `<root><client cwd>`, finds each by the very name its marker gives.
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { linkSync, mkdirSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { MirroredFile } from './source-mirror';
 
@@ -33,15 +33,23 @@ function literalDirs(base: string, path: string): string[] {
  * leaves the tree holding exactly that job's files, as a fresh tree would, but writes only the files
  * that changed and makes each dir once. Measured on ext4 under make -j16: every new inode costs a
  * search of the inode bitmap past the recently deleted ones (mkdir ~0.45 ms each, 11 per trivial job),
- * which made the job dir and its mirror half the server's CPU per job.
+ * which made the job dir and its mirror half the server's CPU per job. For the same reason a changed
+ * file is rewritten in place, and a file the job no longer needs (the last job's own source) is moved
+ * aside and given the name of a new one (this job's source) rather than deleted beside a created one.
  */
 export class MirrorTree {
   /** Path → bytes of every file the tree holds: the last job's, nothing else. */
   private readonly held = new Map<string, Buffer>();
   /** Dirs made so far. They stay: an empty dir quotes nothing. */
   private readonly made = new Set<string>();
+  /** Files of an earlier job, moved out of the tree (`spareDir`) for a new name to take. */
+  private readonly spares: string[] = [];
+  private sparesMade = 0;
 
-  constructor(readonly root: string) {}
+  constructor(
+    readonly root: string,
+    private readonly spareDir: string,
+  ) {}
 
   /** Where the client's cwd is in this tree; made here, since the compiler runs in it. */
   at(clientCwd: string): MirrorRoot {
@@ -62,6 +70,14 @@ export class MirrorTree {
    * can the diagnostics be as the client's own compile would print them.
    */
   write(at: MirrorRoot, files: readonly MirroredFile[]): boolean {
+    try {
+      return this.writeFiles(at, files);
+    } finally {
+      for (const spare of this.spares.splice(0)) rmSync(spare, { force: true });
+    }
+  }
+
+  private writeFiles(at: MirrorRoot, files: readonly MirroredFile[]): boolean {
     if (files.length > MAX_MIRRORED_FILES) {
       this.keepOnly(new Set());
       return false;
@@ -93,21 +109,43 @@ export class MirrorTree {
   }
 
   private keepOnly(wanted: ReadonlySet<string>): void {
-    for (const path of this.held.keys()) if (!wanted.has(path)) this.drop(path);
+    for (const path of this.held.keys()) if (!wanted.has(path)) this.setAside(path);
   }
 
   private put(path: string, text: Buffer): void {
-    const old = this.held.get(path);
-    if (old?.equals(text)) return;
-    if (old) this.drop(path);
-    // 'wx': never through anything already there.
-    writeFileSync(path, text, { flag: 'wx', mode: 0o600 });
+    const held = this.held.get(path);
+    if (held?.equals(text)) return;
+    // The tree's own file is rewritten where it is; anything else at a new name is never written through ('wx').
+    const ours = held !== undefined || this.takeSpare(path);
+    writeFileSync(path, text, ours ? { flag: 'w' } : { flag: 'wx', mode: 0o600 });
     this.held.set(path, text);
   }
 
-  private drop(path: string): void {
+  private setAside(path: string): void {
     this.held.delete(path);
-    rmSync(path, { force: true });
+    const spare = join(this.spareDir, String(this.sparesMade++));
+    try {
+      this.makeDir(this.spareDir);
+      renameSync(path, spare);
+      this.spares.push(spare);
+    } catch {
+      rmSync(path, { force: true });
+    }
+  }
+
+  /** Gives a spare the name `path`; false when there is none, or something else stands there. */
+  private takeSpare(path: string): boolean {
+    const spare = this.spares.pop();
+    if (spare === undefined) return false;
+    try {
+      // A link, not a rename: a rename would replace whatever stood at `path`.
+      linkSync(spare, path);
+    } catch {
+      rmSync(spare, { force: true });
+      return false;
+    }
+    unlinkSync(spare);
+    return true;
   }
 
   private makeDir(dir: string): void {
