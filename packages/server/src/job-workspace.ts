@@ -24,31 +24,28 @@ export interface WorkspaceJob {
 export class JobWorkspace {
   private dir: JobDir | null = null;
   private mirror: MirrorTree | null = null;
-  /** The job before ends (its files are gone) before the next begins. */
-  private previous: Promise<void> = Promise.resolve();
+  /** The last job, ended (its reply has gone) or not: a channel runs one job at a time. */
+  private last: WorkspaceJob | null = null;
 
   async begin(): Promise<WorkspaceJob> {
-    await this.previous;
+    // Its end is the rule; a path that missed it must not leave its files to this job.
+    await this.last?.end();
     const { dir, mirror } = await this.ensure();
     const work = join(dir.path, 'work');
     const ranIn = new Set<string>();
     let ended: Promise<void> | null = null;
-    let done = (): void => undefined;
-    this.previous = new Promise((resolve) => (done = resolve));
-    return {
+    const job: WorkspaceJob = {
       work,
       mirror,
       ranIn: (path) => void ranIn.add(path),
       end: () =>
         (ended ??= Promise.resolve().then(() => {
-          try {
-            emptyDir(work, () => false);
-            for (const path of ranIn) emptyDir(path, (entry) => mirror.owns(entry));
-          } finally {
-            done();
-          }
+          emptyDir(work, () => false);
+          for (const path of ranIn) emptyDir(path, (entry) => mirror.owns(entry));
         })),
     };
+    this.last = job;
+    return job;
   }
 
   /**
