@@ -1,10 +1,10 @@
 // What a job passes before its compiler runs: one of the account's slots (the coordinator, fair between
 // clients), then, where the admin set one, one of the machine's slots across accounts (shared-slots.ts).
 // A cache hit or a refusal takes none: only a compiler costs a slot.
-import { availableParallelism, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { MAX_SLOT_WAIT_MS, type Capacity } from '@sshcc/protocol';
 import type { SlotCountsMessage } from './coordinator-messages';
+import { machineLoadReader } from './machine-load';
 import { acquireSharedSlot } from './shared-slots';
 import type { SharedSlotsConfig } from './system-slots-config';
 import type { SlotLink } from './slot-link';
@@ -24,7 +24,8 @@ export interface SlotGate {
 
 export function slotGate(link: SlotLink, shared: SharedSlotsConfig | null): SlotGate {
   let last: Capacity | null = null;
-  const note = (counts: SlotCountsMessage): Capacity => (last = { cap: counts.cap, busy: counts.busy, waiting: counts.waiting, load1: Math.round(loadavg()[0] * 100) / 100, cpus: availableParallelism() });
+  const machineLoad = machineLoadReader();
+  const note = (counts: SlotCountsMessage): Capacity => (last = { cap: counts.cap, busy: counts.busy, waiting: counts.waiting, ...machineLoad(performance.now()) });
   return {
     async acquire(client, whenBusy, signal) {
       const started = performance.now();
