@@ -51,11 +51,12 @@ interface WatchedDir {
 
 /**
  * Watches for what could change the outcome of looking paths up, so that a result worked out from them
- * can be kept until then instead of stat'ed again on every compile. Every directory entry on the way to
- * each path is watched by its directory, with the name it looks for: a file written, chmod'ed, replaced by
- * a rename or removed, a symbolic link retargeted, a missing directory created (its parent sees the new
- * name). Where some directory cannot be watched (no permission, no inotify, too many watched already),
- * `cover` says so and the caller looks the paths up every time, as it did without a watch.
+ * can be kept until then instead of stat'ed again on every compile. The entries that decide it
+ * (resolutionSteps) are watched by their directory, each for its name: a file written, chmod'ed, replaced
+ * by a rename or removed, a symbolic link retargeted, a missing directory created (its parent sees the new
+ * name), the directory itself removed. Where some directory cannot be watched (no permission, no inotify,
+ * too many watched already), `cover` says so and the caller looks the paths up every time, as it did
+ * without a watch.
  *
  * Not seen: a directory above a watched one renamed or mounted over (the watch follows the inode).
  */
@@ -145,9 +146,12 @@ function endAll(set: Set<Validity> | undefined): void {
 }
 
 /**
- * Every directory entry resolving `paths` looks at, as the kernel walks them: each component in its
- * directory, and a symbolic link's target from where the link sits. The walk stops at a missing entry
- * (its directory's watch sees it appear) and at a file where a directory was needed.
+ * The directory entries whose change could change what `paths` resolve to, as the kernel walks them:
+ * each path's last entry, each symbolic link on the way (its target walked in turn from where the link
+ * sits), and the first missing entry or the file where a directory was needed (its directory's watch
+ * sees it appear). Directories passed through are not watched themselves: events in a busy one (/tmp, a
+ * home) would wake the agent for nothing on every compile. One removed takes the last directory with
+ * it, whose watch sees that; one renamed is not seen.
  */
 export function resolutionSteps(paths: readonly string[]): Step[] {
   const steps = new Map<string, Step>();
@@ -169,15 +173,16 @@ function stepsOf(start: string): Step[] {
       dir = path.dirname(dir);
       continue;
     }
-    steps.push([dir, name]);
+    const step: Step = [dir, name];
     const full = path.join(dir, name);
     let stats;
     try {
       stats = lstatSync(full);
     } catch {
-      return steps;
+      return [...steps, step];
     }
     if (stats.isSymbolicLink()) {
+      steps.push(step);
       if (++links > MAX_LINKS) return steps;
       let target: string;
       try {
@@ -187,8 +192,8 @@ function stepsOf(start: string): Step[] {
       }
       if (target.startsWith('/')) dir = '/';
       pending = [...target.split('/').filter(Boolean), ...pending];
-    } else if (pending.length > 0 && !stats.isDirectory()) {
-      return steps;
+    } else if (pending.length === 0 || !stats.isDirectory()) {
+      return [...steps, step];
     } else {
       dir = full;
     }
