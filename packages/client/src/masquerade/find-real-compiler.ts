@@ -23,7 +23,8 @@ export interface FindCompilerOptions {
  */
 export function findRealCompiler(name: string, options: FindCompilerOptions): string | undefined {
   const self = identify(options.self);
-  options.probed?.push(options.self);
+  // No self ('' where no client file is known) is no file to depend on.
+  if (options.self !== '') options.probed?.push(options.self);
   if (name.includes('/')) {
     const candidate = resolve(options.cwd, name);
     options.probed?.push(candidate);
