@@ -98,6 +98,13 @@ describe('PathWatches.cover', () => {
     expect(kept?.valid).toBe(false);
   });
 
+  it('says null for a directory on a filesystem another machine may change (NFS, SMB, FUSE, …)', () => {
+    const shared = new PathWatches({ watch: deafWatch, shared: (at) => at === dir });
+    expect(shared.cover([path.join(dir, 'cc')])).toBeNull();
+    expect(shared.cover(['/cc'])).not.toBeNull();
+    shared.close();
+  });
+
   it('frees the directories no one depends on once at its bound', () => {
     const bounded = new PathWatches({ maxDirs: 1, watch: deafWatch });
     const first = bounded.cover([path.join(dir, 'cc')]);

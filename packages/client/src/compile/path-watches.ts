@@ -1,4 +1,4 @@
-import { lstatSync, readlinkSync, watch, type FSWatcher } from 'node:fs';
+import { lstatSync, readlinkSync, statfsSync, watch, type FSWatcher } from 'node:fs';
 import * as path from 'node:path';
 
 /** Directories watched at once (one inotify watch each, from the user's shared allowance); past it, paths go unwatched. */
@@ -6,12 +6,23 @@ export const MAX_WATCHED_DIRS = 128;
 /** Symbolic links followed in one path before giving up on it, as the kernel does (ELOOP). */
 const MAX_LINKS = 40;
 
+/**
+ * statfs magic numbers of filesystems whose files another machine may change: inotify sees only this
+ * machine's changes there, so a directory on one is stat'ed per compile, as if it could not be watched.
+ * NFS, SMB/CIFS (both magics), FUSE (sshfs, virtiofs), 9p, Ceph, AFS, Coda, OCFS2, GFS2, Lustre.
+ */
+const SHARED_FILESYSTEMS = new Set([
+  0x6969, 0x517b, 0xff534d42, 0xfe534d42, 0x65735546, 0x01021997, 0x00c36400, 0x5346414f, 0x73757245, 0x7461636f, 0x01161970, 0x0bd00bd0,
+]);
+
 /** fs.watch as PathWatches uses it; tests give one that fails. */
 export type WatchDir = (dir: string, listener: (event: string, name: string | null) => void) => FSWatcher;
 
 export interface PathWatchesOptions {
   readonly maxDirs?: number;
   readonly watch?: WatchDir;
+  /** Whether another machine may change files in `dir` (default: its filesystem is in SHARED_FILESYSTEMS). */
+  readonly shared?: (dir: string) => boolean;
 }
 
 /** One directory entry a path's resolution looked at: the directory and the name in it. */
@@ -55,8 +66,8 @@ interface WatchedDir {
  * (resolutionSteps) are watched by their directory, each for its name: a file written, chmod'ed, replaced
  * by a rename or removed, a symbolic link retargeted, a missing directory created (its parent sees the new
  * name), the directory itself removed. Where some directory cannot be watched (no permission, no inotify,
- * too many watched already), `cover` says so and the caller looks the paths up every time, as it did
- * without a watch.
+ * too many watched already, a network filesystem another machine may change), `cover` says so and the
+ * caller looks the paths up every time, as it did without a watch.
  *
  * Not seen: a directory above a watched one renamed or mounted over (the watch follows the inode).
  */
@@ -64,10 +75,12 @@ export class PathWatches {
   private readonly dirs = new Map<string, WatchedDir>();
   private readonly maxDirs: number;
   private readonly watchDir: WatchDir;
+  private readonly shared: (dir: string) => boolean;
 
   constructor(options: PathWatchesOptions = {}) {
     this.maxDirs = options.maxDirs ?? MAX_WATCHED_DIRS;
     this.watchDir = options.watch ?? ((dir, listener) => watch(dir, { persistent: false }, listener));
+    this.shared = options.shared ?? onSharedFilesystem;
   }
 
   /**
@@ -108,7 +121,7 @@ export class PathWatches {
     const known = this.dirs.get(dir);
     if (known !== undefined) return known;
     if (this.dirs.size >= this.maxDirs) this.dropUnused();
-    if (this.dirs.size >= this.maxDirs) return null;
+    if (this.dirs.size >= this.maxDirs || this.shared(dir)) return null;
     const self = path.basename(dir);
     const byName = new Map<string, Set<Validity>>();
     let watcher: FSWatcher;
@@ -138,6 +151,14 @@ export class PathWatches {
 
   private dropUnused(): void {
     for (const [dir, watched] of this.dirs) if (watched.byName.size === 0) this.forget(dir);
+  }
+}
+
+function onSharedFilesystem(dir: string): boolean {
+  try {
+    return SHARED_FILESYSTEMS.has(statfsSync(dir).type);
+  } catch {
+    return true; // not even statfs: nothing to trust a watch on
   }
 }
 
