@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NO_JOB_EVENTS, type HostsConfig } from '../events';
 import { CompileRouter } from './compile-router';
+import { turn } from './path-watches-test-fixture';
 
 /** How the router is told of each configuration it builds: the hosts it read. */
 function slotsOf(config: HostsConfig): number[] {
@@ -60,5 +61,25 @@ describe('CompileRouter and the hosts file', () => {
     // compile; so is /etc/sshcc/hosts, whose missing directory is watched through /etc.
     expect(statted.filter((file) => file === hosts)).toHaveLength(4);
     expect(statted.filter((file) => file === '/etc/sshcc/hosts').length).toBeLessThan(compiles / 4);
+  });
+
+  it('runs a compiler installed ahead on PATH from the next compile on, and the old one once it is removed again', async () => {
+    const bin = path.join(dir, 'bin');
+    const request = (env: Record<string, string>) =>
+      router.handle({ argv: ['gcc', '--version'], argv0: 'sshcc', cwd: dir, env, umask: 0o022, clientExe: '' }, { signal: new AbortController().signal });
+    const env = { HOME: dir, SSHCC_DIR: dir, PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const ran = async () => {
+      const answer = await request(env);
+      return answer.kind === 'exec' ? answer.argv[0] : answer.kind;
+    };
+    const system = await ran();
+    expect(system).not.toBe(path.join(bin, 'gcc'));
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'gcc'), '#!/bin/sh\n', { mode: 0o755 });
+    await turn();
+    expect(await ran()).toBe(path.join(bin, 'gcc'));
+    fs.rmSync(path.join(bin, 'gcc'));
+    await turn();
+    expect(await ran()).toBe(system);
   });
 });
