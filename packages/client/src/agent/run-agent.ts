@@ -8,6 +8,7 @@ import { startAgentFeed } from './agent-feed';
 import { fileLog } from './agent-log';
 import { idleTimeoutFromEnv } from './idle-timeout';
 import { entryReplaced } from './entry-replaced';
+import { PathWatches } from '../compile/path-watches';
 import { startAgent } from './start-agent';
 import type { Agent } from './types';
 
@@ -33,10 +34,11 @@ export async function runAgent(options: { readonly foreground?: boolean } = {}):
   const feed = startAgentFeed({ statsFile: statsFileIn(paths.configDir), log });
   const cache = agentCache(log);
   const router = new CompileRouter(log, feed.feed, cache);
+  const watches = new PathWatches();
   try {
     const handleCompile: HandleCompile = (request, context) => router.handle(request, context);
     const entry = process.argv[1];
-    const superseded = entry === undefined ? undefined : entryReplaced(entry);
+    const superseded = entry === undefined ? undefined : entryReplaced(entry, undefined, watches);
     const result = await startAgent({ paths, idleTimeoutMs: idleTimeoutFromEnv(process.env), handleCompile, reports: feed.reports, log, superseded });
     if (!result.started) {
       for (const name of ['SIGTERM', 'SIGINT'] as const) process.off(name, onSignal);
@@ -51,6 +53,7 @@ export async function runAgent(options: { readonly foreground?: boolean } = {}):
     await agent.stopped;
     return 0;
   } finally {
+    watches.close();
     await router.close();
     cache?.close();
     await feed.close();

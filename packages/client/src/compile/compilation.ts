@@ -2,7 +2,7 @@
 // the protocol's job is one remote attempt's exchange on a channel (JobSpec, JobResult), the server's job
 // dir is where that attempt compiles, and the feed's job record is what a Compilation reports into.
 import type { RemoteAnalysis } from '@sshcc/core';
-import type { ByteSource } from '@sshcc/protocol';
+import type { ByteSource, CompilerFingerprint } from '@sshcc/protocol';
 import type { JobRecorder } from '../events';
 import type { CapturedRun, CompileRequest } from '../wire/messages';
 import type { AgentCache } from './result-cache';
@@ -18,6 +18,8 @@ export interface Compilation {
   readonly caching: CompileCaching | null;
   /** The share of remote answers compiled here too and compared (SSHCC_VERIFY): 0 none, 1 every one. */
   readonly verifyRate: number;
+  /** The compiler's fingerprint in this build's environment (kept between jobs while the compiler is unchanged). */
+  readonly fingerprint: () => Promise<CompilerFingerprint>;
 }
 
 /** The agent cache as one compile uses it; `command` names its command line in the cache's recent keys. */

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { NO_JOB_EVENTS, type HostsConfig } from '../events';
 import { CompileRouter } from './compile-router';
+import { turn } from './path-watches-test-fixture';
 
 /** How the router is told of each configuration it builds: the hosts it read. */
 function slotsOf(config: HostsConfig): number[] {
@@ -33,7 +34,7 @@ describe('CompileRouter and the hosts file', () => {
       { signal: new AbortController().signal },
     );
 
-  it('takes an editor-saved hosts file at the next compile, and stats it on none', async () => {
+  it('takes an editor-saved hosts file at the next compile, and stats it on no compile', async () => {
     const hosts = path.join(dir, 'hosts');
     fs.writeFileSync(hosts, 'localhost/3\n');
     // The module object itself (not this file's import of it), which the router's calls go through.
@@ -56,9 +57,29 @@ describe('CompileRouter and the hosts file', () => {
     }
     expect(built.map(slotsOf)).toEqual([[3], [5]]);
     const statted = stats.flatMap((spy) => spy.mock.calls.map((call) => String(call[0])));
-    expect(statted.filter((file) => file === hosts)).toEqual([]);
-    // /etc/sshcc/hosts, where no such directory can be watched, is stat'ed at most once a second: a
-    // handful of times at worst, never once per compile.
+    // Looked at only to watch it (PathWatches walks the path twice per watch: two watches here), never per
+    // compile; so is /etc/sshcc/hosts, whose missing directory is watched through /etc.
+    expect(statted.filter((file) => file === hosts)).toHaveLength(4);
     expect(statted.filter((file) => file === '/etc/sshcc/hosts').length).toBeLessThan(compiles / 4);
+  });
+
+  it('runs a compiler installed ahead on PATH from the next compile on, and the old one once it is removed again', async () => {
+    const bin = path.join(dir, 'bin');
+    const request = (env: Record<string, string>) =>
+      router.handle({ argv: ['gcc', '--version'], argv0: 'sshcc', cwd: dir, env, umask: 0o022, clientExe: '' }, { signal: new AbortController().signal });
+    const env = { HOME: dir, SSHCC_DIR: dir, PATH: `${bin}:${process.env.PATH ?? ''}` };
+    const ran = async () => {
+      const answer = await request(env);
+      return answer.kind === 'exec' ? answer.argv[0] : answer.kind;
+    };
+    const system = await ran();
+    expect(system).not.toBe(path.join(bin, 'gcc'));
+    fs.mkdirSync(bin);
+    fs.writeFileSync(path.join(bin, 'gcc'), '#!/bin/sh\n', { mode: 0o755 });
+    await turn();
+    expect(await ran()).toBe(path.join(bin, 'gcc'));
+    fs.rmSync(path.join(bin, 'gcc'));
+    await turn();
+    expect(await ran()).toBe(system);
   });
 });

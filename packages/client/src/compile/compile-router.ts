@@ -14,6 +14,10 @@ import { CompileService } from './compile-service';
 import { packsEnabled, ToolchainPacks } from './toolchain-packs';
 import type { AgentCache } from './result-cache';
 import { WatchedFiles } from './watched-files';
+import { PathWatches } from './path-watches';
+import { CompilerLookup } from './compiler-lookup';
+import { WatchedClientConfigs } from './verify-setting';
+import { WatchedFingerprints } from './watched-fingerprints';
 
 /** Client variables that decide where and how compiles go; clients that differ in them get their own pool. */
 const ROUTING_VARIABLES = ['SSHCC_HOSTS', 'DISTCC_HOSTS', 'SSHCC_DIR', 'HOME', 'SSHCC_SSH_CONFIG', 'SSHCC_KNOWN_HOSTS', 'SSHCC_SERVER_COMMAND', 'SSH_AUTH_SOCK'] as const;
@@ -34,8 +38,13 @@ interface Route {
  */
 export class CompileRouter {
   private readonly routes = new Map<string, Route>();
+  /** What the files a compile depends on resolve to, watched instead of stat'ed per compile. */
+  private readonly watches = new PathWatches();
   /** The host-list files: an edit takes effect at the next compile, with no stat per compile. */
-  private readonly hostFiles = new WatchedFiles();
+  private readonly hostFiles = new WatchedFiles(this.watches);
+  private readonly compilers = new CompilerLookup(this.watches);
+  private readonly configs = new WatchedClientConfigs(this.watches);
+  private readonly fingerprints = new WatchedFingerprints(this.watches);
 
   /**
    * `events`: the agent's feed, told of every job, each configuration's hosts and the pool's host events.
@@ -52,7 +61,7 @@ export class CompileRouter {
   }
 
   async close(): Promise<void> {
-    this.hostFiles.close();
+    this.watches.close();
     await Promise.all([...this.routes.values()].map((route) => route.close()));
     this.routes.clear();
   }
@@ -125,7 +134,17 @@ export class CompileRouter {
               if (push.state !== 'pushing') this.log(`${push.host}: toolchain pack ${push.pack.slice(0, 12) || '(none)'} ${push.state === 'held' ? 'in place' : 'not pushed'}: ${push.message}${took}`);
             },
           });
-    const service = new CompileService({ scheduler, pool, events: this.events, log: this.log, cache: this.cache, packs });
+    const service = new CompileService({
+      scheduler,
+      pool,
+      events: this.events,
+      log: this.log,
+      cache: this.cache,
+      packs,
+      findCompiler: (name, options) => this.compilers.find(name, options),
+      readConfig: (file) => this.configs.read(file),
+      fingerprint: (compiler, env) => this.fingerprints.of(compiler, env),
+    });
     return {
       service,
       close: async () => {

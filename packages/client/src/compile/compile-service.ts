@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, readFileSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { analyzeArgs, departureText, SshccError, type RemoteAnalysis } from '@sshcc/core';
-import { cacheKey, DATA_CHUNK_BYTES, dependsOnBuildTime, type ClientSession, type JobSpec } from '@sshcc/protocol';
+import { cacheKey, DATA_CHUNK_BYTES, dependsOnBuildTime, type ClientSession, type CompilerFingerprint, type JobSpec } from '@sshcc/protocol';
 import { fingerprintCompiler } from '@sshcc/store';
 import type { CompileAnswer, CompileRequest } from '../wire/messages';
 import type { CompileContext } from './handle-compile';
 import { NO_JOB_EVENTS, type JobEvents, type JobRecorder } from '../events';
-import { findRealCompiler } from '../masquerade/find-real-compiler';
+import { findRealCompiler, type FindCompilerOptions } from '../masquerade/find-real-compiler';
 import type { SshPool } from '../pool';
 import type { Scheduler } from '../queue';
 import { GrowingOutput } from './growing-output';
@@ -22,7 +22,8 @@ import type { ToolchainPacks } from './toolchain-packs';
 import { remoteJobSpec } from './remote-job-spec';
 import { hitAnswers, type AgentCache, type AgentCacheHit } from './result-cache';
 import { spawnCaptured } from './spawn-captured';
-import { verifySetting, type VerifySetting } from './verify-setting';
+import type { FingerprintOf } from './watched-fingerprints';
+import { verifySetting, type ReadClientConfig, type VerifySetting } from './verify-setting';
 import { type CapturedRun } from '../wire/messages';
 
 export interface CompileServiceOptions {
@@ -36,6 +37,12 @@ export interface CompileServiceOptions {
   readonly cache?: AgentCache | null;
   /** Pushes toolchain packs to hosts that lack a compiler; null or absent: none are pushed. */
   readonly packs?: ToolchainPacks | null;
+  /** How the compiler is found on the client's PATH (default findRealCompiler; the agent's remembers it, watched). */
+  readonly findCompiler?: (name: string, options: FindCompilerOptions) => string | undefined;
+  /** How the client's config file is read (default: stat'ed per compile; the agent's watches it). */
+  readonly readConfig?: ReadClientConfig;
+  /** How a compiler is fingerprinted (default fingerprintCompiler; the agent's keeps it while watched). */
+  readonly fingerprint?: FingerprintOf;
 }
 
 /** Preprocessed output past this while cpp still runs is streamed: a full data frame is ready to go. */
@@ -68,7 +75,8 @@ export class CompileService {
   }
 
   private async run(request: CompileRequest, context: CompileContext, job: JobRecorder): Promise<CompileAnswer> {
-    const compiler = findRealCompiler(request.argv[0] as string, { path: request.env.PATH, cwd: request.cwd, self: request.clientExe });
+    const find = this.options.findCompiler ?? findRealCompiler;
+    const compiler = find(request.argv[0] as string, { path: request.env.PATH, cwd: request.cwd, self: request.clientExe });
     if (compiler === undefined) {
       return failure(new SshccError('compiler-not-found', `${request.argv[0]} is not on PATH (sshcc itself skipped)`));
     }
@@ -82,7 +90,7 @@ export class CompileService {
       outcome = { answer: execLocally(compiler, request), place: { kind: 'local', why: departureText('no-hosts') } };
       job.countLocal('no-hosts', false);
     } else {
-      const verify = settingOrError(request);
+      const verify = settingOrError(request, this.options.readConfig);
       // The build asked for verification in words sshcc cannot read: said at once, never guessed at.
       if (verify instanceof SshccError) return failure(verify);
       outcome = await this.distribute(request, analysis, compiler, verify.rate, context, job);
@@ -94,7 +102,16 @@ export class CompileService {
   }
 
   private async distribute(request: CompileRequest, analysis: RemoteAnalysis, compiler: string, verifyRate: number, context: CompileContext, recorder: JobRecorder): Promise<Outcome> {
-    const compilation: Compilation = { request, compiler, analysis, recorder, caching: this.cachingFor(compiler, request), verifyRate };
+    const fingerprintOf = this.options.fingerprint ?? ((path, env) => fingerprintCompiler(path, { env }));
+    const compilation: Compilation = {
+      request,
+      compiler,
+      analysis,
+      recorder,
+      caching: this.cachingFor(compiler, request),
+      verifyRate,
+      fingerprint: (): Promise<CompilerFingerprint> => fingerprintOf(compiler, request.env),
+    };
     const direct = await tryDirect(compilation);
     if (direct.outcome !== null) return direct.outcome;
     const output = new GrowingOutput();
@@ -106,7 +123,7 @@ export class CompileService {
     if (streaming) return this.distributeStreamed(compilation, context, output, preprocessing, direct.record);
     const preprocessed = await preprocessing;
     if (preprocessed === null) return preprocessFailed(compilation);
-    const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
+    const fingerprint = await compilation.fingerprint();
     const spec = remoteJobSpec(analysis, fingerprint, request, preprocessed.stdout.length);
     // With the caches off, the volunteer neither looks up nor stores.
     const known = cachesOff(request) ? null : cacheableKey(spec, preprocessed.stdout);
@@ -145,7 +162,7 @@ export class CompileService {
     preprocessing: Promise<CapturedRun | null>,
     recordDirect: (run: CapturedRun, key: string) => void,
   ): Promise<Outcome> {
-    const { request, compiler, analysis, caching, recorder } = compilation;
+    const { request, analysis, caching, recorder } = compilation;
     // Never rejects: an abort reaches the remote attempt through the signal, and is thrown from there.
     const whole = preprocessing.catch(() => null);
     recorder.streamed();
@@ -153,7 +170,7 @@ export class CompileService {
     const forward = (): void => remote.abort(context.signal.reason);
     context.signal.addEventListener('abort', forward, { once: true });
     try {
-      const fingerprint = await fingerprintCompiler(compiler, { env: request.env });
+      const fingerprint = await compilation.fingerprint();
       const spec = remoteJobSpec(analysis, fingerprint, request, null);
       // Hashed once, whichever asks first: the lookup when cpp ends, or the store after the compile.
       let wholeKey: string | null | undefined;
@@ -264,9 +281,9 @@ function appendNote(file: string, note: string): void {
 }
 
 /** The build's verify setting (SSHCC_VERIFY, else the client's config file), or why it cannot be read. */
-function settingOrError(request: CompileRequest): VerifySetting | SshccError {
+function settingOrError(request: CompileRequest, read: ReadClientConfig | undefined): VerifySetting | SshccError {
   try {
-    return verifySetting(request.env, request.env.HOME ?? '/');
+    return verifySetting(request.env, request.env.HOME ?? '/', read);
   } catch (err) {
     if (err instanceof SshccError) return err;
     throw err;

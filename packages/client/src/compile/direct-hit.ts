@@ -2,7 +2,6 @@
 // files are unchanged is answered from the result cache at once; otherwise the compile goes on as
 // before, and once cpp has run and its result key is known, what cpp read is recorded for next time.
 import { readFileSync } from 'node:fs';
-import { fingerprintCompiler } from '@sshcc/store';
 import type { CapturedRun } from '../wire/messages';
 import type { Compilation } from './compilation';
 import { answerCompiled } from './compiled-answer';
@@ -38,7 +37,7 @@ export async function tryDirect(compilation: Compilation): Promise<DirectAttempt
     return NOT_DIRECT;
   }
   // A compiler that cannot be fingerprinted fails the compile's own path, which says why.
-  const fingerprint = await fingerprintCompiler(compiler, { env: request.env }).catch(() => null);
+  const fingerprint = await compilation.fingerprint().catch(() => null);
   if (fingerprint === null) return NOT_DIRECT;
   const key = directKey({ compiler, fingerprint, argv: request.argv, analysis, cwd: request.cwd, env: request.env, source });
   const { cache } = caching;

@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SshccError } from '@sshcc/core';
-import { clientConfigPath, verifySetting } from './verify-setting';
+import { PathWatches } from './path-watches';
+import { deafWatch, turn } from './path-watches-test-fixture';
+import { clientConfigPath, verifySetting, WatchedClientConfigs } from './verify-setting';
 
 let dir: string;
 let env: Record<string, string>;
@@ -76,4 +78,45 @@ it('reads the file again once it changes', () => {
   // Same size as before: the mtime tells the change.
   utimesSync(file, new Date(), new Date(Date.now() + 5000));
   expect(setting()).toEqual({ rate: 0.1, source: file });
+});
+
+describe("the agent's watched config file", () => {
+  let watches: PathWatches;
+  beforeEach(() => (watches = new PathWatches()));
+  afterEach(() => watches.close());
+
+  const watchedSetting = (configs: WatchedClientConfigs) => verifySetting(env, '/nonexistent-home', (file) => configs.read(file));
+
+  it('takes an edit, a new file and a removal at the next compile', async () => {
+    const configs = new WatchedClientConfigs(watches);
+    expect(watchedSetting(configs)).toEqual({ rate: 0, source: null });
+    const file = config('{"verify": 0.5}');
+    await turn();
+    expect(watchedSetting(configs)).toEqual({ rate: 0.5, source: file });
+    // Same size, same second: only the watch can tell.
+    writeFileSync(file, '{"verify": 0.1}');
+    await turn();
+    expect(watchedSetting(configs)).toEqual({ rate: 0.1, source: file });
+    rmSync(file);
+    await turn();
+    expect(watchedSetting(configs)).toEqual({ rate: 0, source: null });
+  });
+
+  it('reads the file only when a change is seen (none seen: the old setting holds)', async () => {
+    const configs = new WatchedClientConfigs(new PathWatches({ watch: deafWatch }));
+    const file = config('{"verify": 0.5}');
+    expect(watchedSetting(configs)).toEqual({ rate: 0.5, source: file });
+    writeFileSync(file, '{"verify": 0.1}');
+    await turn();
+    expect(watchedSetting(configs)).toEqual({ rate: 0.5, source: file });
+  });
+
+  it('says a bad file is bad on every compile until it is fixed', async () => {
+    const configs = new WatchedClientConfigs(watches);
+    const file = config('{"verify": 2}');
+    for (let i = 0; i < 2; i++) expect(() => watchedSetting(configs)).toThrow(`${file}: verify=2: not a fraction from 0 to 1`);
+    writeFileSync(file, '{"verify": 1}');
+    await turn();
+    expect(watchedSetting(configs)).toEqual({ rate: 1, source: file });
+  });
 });

@@ -1,6 +1,7 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, renameSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { PathWatches } from './path-watches';
 import { WatchedFiles } from './watched-files';
 
 /** Waits for the watch to see the change (an event, not a deadline: jest's own timeout ends a miss). */
@@ -10,22 +11,22 @@ async function changed(watched: WatchedFiles, file: string, from: string): Promi
 
 describe('WatchedFiles', () => {
   let dir: string;
+  let watches: PathWatches;
   let watched: WatchedFiles;
   let stats: string[];
 
   beforeEach(() => {
     dir = mkdtempSync(path.join(tmpdir(), 'sshcc-watched-'));
     stats = [];
-    watched = new WatchedFiles({
-      stat: (file) => {
-        stats.push(file);
-        return 'stamp';
-      },
+    watches = new PathWatches();
+    watched = new WatchedFiles(watches, (file) => {
+      stats.push(file);
+      return 'stamp';
     });
   });
 
   afterEach(() => {
-    watched.close();
+    watches.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -65,39 +66,44 @@ describe('WatchedFiles', () => {
     expect(stats).toEqual([]);
   });
 
-  it('stats at most once a second where the directory cannot be watched, and watches it once it exists', async () => {
-    let now = 0;
-    let stamp = 'absent';
-    const fallback = new WatchedFiles({
-      now: () => now,
-      stat: (file) => {
-        stats.push(file);
-        return stamp;
+  it('watches a file whose directory does not exist yet through the directory above', async () => {
+    const hosts = path.join(dir, 'not-yet', 'hosts');
+    const absent = watched.stampOf(hosts);
+    mkdirSync(path.dirname(hosts));
+    await changed(watched, hosts, absent);
+    const made = watched.stampOf(hosts);
+    writeFileSync(hosts, '@a/4\n');
+    await changed(watched, hosts, made);
+    expect(stats).toEqual([]);
+  });
+
+  it('stats on every ask where the file cannot be watched, and never gives a stamp twice', () => {
+    let watchable = true;
+    const flaky = new PathWatches({
+      watch: (at, listener) => {
+        if (!watchable) throw new Error('ENOSPC');
+        return watch(at, { persistent: false }, listener);
       },
     });
+    let stamp = 'absent';
+    const fallback = new WatchedFiles(flaky, (file) => {
+      stats.push(file);
+      return stamp;
+    });
     try {
-      const hosts = path.join(dir, 'not-yet', 'hosts');
+      const hosts = path.join(dir, 'hosts');
       const first = fallback.stampOf(hosts);
-      for (let i = 0; i < 100; i++) fallback.stampOf(hosts);
-      expect(stats).toHaveLength(1);
+      flaky.close();
+      watchable = false;
+      const seen = [first, fallback.stampOf(hosts)];
       stamp = 'written';
-      expect(fallback.stampOf(hosts)).toBe(first);
-      now += 1000;
-      const seen = fallback.stampOf(hosts);
-      expect(seen).not.toBe(first);
-      expect(stats).toHaveLength(2);
-      // The directory appears: from the next check on it is watched, and stat'ed no more.
-      mkdirSync(path.dirname(hosts));
-      now += 1000;
-      const watchedNow = fallback.stampOf(hosts);
-      expect(stats).toHaveLength(3);
-      now += 5000;
-      for (let i = 0; i < 100; i++) fallback.stampOf(hosts);
-      expect(stats).toHaveLength(3);
-      writeFileSync(hosts, '@a/4\n');
-      await changed(fallback, hosts, watchedNow);
+      seen.push(fallback.stampOf(hosts));
+      expect(stats).toEqual([hosts, hosts]);
+      watchable = true;
+      seen.push(fallback.stampOf(hosts));
+      expect(new Set(seen).size).toBe(seen.length);
     } finally {
-      fallback.close();
+      flaky.close();
     }
   });
 });

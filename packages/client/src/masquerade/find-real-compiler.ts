@@ -11,6 +11,8 @@ export interface FindCompilerOptions {
   readonly cwd: string;
   /** The sshcc executable (shim or launcher); every path that is this file is skipped. */
   readonly self: string;
+  /** Given, every path the look-up inspected is added to it: what its answer depends on. */
+  readonly probed?: string[];
 }
 
 /**
@@ -21,8 +23,11 @@ export interface FindCompilerOptions {
  */
 export function findRealCompiler(name: string, options: FindCompilerOptions): string | undefined {
   const self = identify(options.self);
+  // No self ('' where no client file is known) is no file to depend on.
+  if (options.self !== '') options.probed?.push(options.self);
   if (name.includes('/')) {
     const candidate = resolve(options.cwd, name);
+    options.probed?.push(candidate);
     if (!isExecutableFile(candidate)) return undefined;
     if (!isSelf(candidate, self)) return candidate;
   }
@@ -31,6 +36,7 @@ export function findRealCompiler(name: string, options: FindCompilerOptions): st
   for (const entry of (options.path ?? DEFAULT_PATH).split(':')) {
     const folder = entry === '' ? options.cwd : isAbsolute(entry) ? entry : resolve(options.cwd, entry);
     const candidate = join(folder, base);
+    options.probed?.push(candidate);
     if (isExecutableFile(candidate) && !isSelf(candidate, self)) return candidate;
   }
   return undefined;

@@ -53,6 +53,19 @@ describe('fingerprintCompiler', () => {
     expect(second.driver).not.toBe(first.driver);
   });
 
+  it('notices a link retargeted to another driver, even of the same size and mtime', async () => {
+    const one = fakeCompiler('fakecc-1', '1.0');
+    const two = fakeCompiler('fakecc-2', '2.0');
+    const sameTime = new Date();
+    for (const driver of [one, two]) utimesSync(driver, sameTime, sameTime);
+    const link = join(dir, 'fakecc-link');
+    symlinkSync(one, link);
+    expect((await fingerprintCompiler(link)).version).toMatch(/ 1\.0$/);
+    rmSync(link);
+    symlinkSync(two, link);
+    expect((await fingerprintCompiler(link)).version).toMatch(/ 2\.0$/);
+  });
+
   it('reports a compiler that is not on PATH', async () => {
     await expect(fingerprintCompiler('gcc-99', { env: { PATH: dir } })).rejects.toThrow('gcc-99 not found on PATH');
   });

@@ -12,6 +12,8 @@ export interface FingerprintOptions {
 }
 
 interface CacheEntry {
+  /** The driver the path led to: a link retargeted to another build of the same size and mtime is another compiler. */
+  readonly real: string;
   readonly mtimeMs: number;
   readonly size: number;
   readonly fingerprint: Promise<CompilerFingerprint>;
@@ -40,9 +42,9 @@ export async function fingerprintCompiler(nameOrPath: string, options: Fingerpri
   }
   const key = [path, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? ''].join('\0');
   const cached = cache.get(key);
-  if (cached && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.fingerprint;
+  if (cached && cached.real === real && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.fingerprint;
   const fingerprint = computeFingerprint(path, real, env);
-  cache.set(key, { mtimeMs: stat.mtimeMs, size: stat.size, fingerprint });
+  cache.set(key, { real, mtimeMs: stat.mtimeMs, size: stat.size, fingerprint });
   fingerprint.catch(() => cache.delete(key));
   return fingerprint;
 }

@@ -1,0 +1,15 @@
+// Test support for the tests of what PathWatches keeps (not used by sshcc itself).
+import { EventEmitter } from 'node:events';
+import type { FSWatcher } from 'node:fs';
+import type { WatchDir } from './path-watches';
+
+/**
+ * Until a poll phase of the event loop has passed, which delivers every inotify event queued before it, as
+ * one does before a new compile's request is read. Two immediates: the first may run in this turn.
+ */
+export async function turn(): Promise<void> {
+  for (let i = 0; i < 2; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+/** A watch that never reports anything: a kept value with no invalidation, which the tests' changes must defeat. */
+export const deafWatch: WatchDir = () => Object.assign(new EventEmitter(), { close: () => undefined }) as unknown as FSWatcher;
