@@ -27,7 +27,12 @@ async function scalePhase(ctx) {
   // /tmp, and a run once saw ~64 live job dirs vanish at once under their compiles (the stand-in's log said
   // "cannot create sN.o: No such file or directory"), not reproduced since.
   const tmp = ctx.dir('scale-tmp');
-  const { volunteers, config } = await ctx.startVolunteers(count, { env: { PATH: standIn.pathWith(process.env.PATH), TMPDIR: tmp } });
+  // Each volunteer's own cap (server.json `slots`) is the slots listed for it: the default, its CPU count
+  // (2 here), held the run to 64 of its 256 channels once volunteer-wide slots came in.
+  const configHome = ctx.dir('scale-config');
+  fs.mkdirSync(path.join(configHome, 'sshcc'), { recursive: true });
+  fs.writeFileSync(path.join(configHome, 'sshcc', 'server.json'), JSON.stringify({ slots }));
+  const { volunteers, config } = await ctx.startVolunteers(count, { env: { PATH: standIn.pathWith(process.env.PATH), TMPDIR: tmp, XDG_CONFIG_HOME: configHome } });
   const hosts = config.aliases.map((a) => `${a}/${slots}`).join(' ');
   const env = { ...ctx.sshccEnv('scale', hosts, config), PATH: standIn.pathWith(process.env.PATH) };
   const cc = `CC=${SSHCC} ${standIn.name}`;
