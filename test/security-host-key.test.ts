@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
+import { jobLeftovers, makeClientConfig, startVolunteer, stopAll, type ClientConfig, type Volunteer } from '@sshcc/testkit';
 import { TestAgent } from './support/security-agent';
 import { run, writeFiles } from './support/split-compile';
 
@@ -55,8 +55,11 @@ it('refuses a volunteer whose host key changed since the last build, with one li
   // sshd logs each login (the check after the restart relies on it).
   expect(volunteer.log).toMatch(/Accepted publickey for /);
 
-  // Reinstalled: same address and port, new host key. known_hosts still has the old one.
+  // Reinstalled: same address and port, new host key. known_hosts still has the old one. The first
+  // build's channel workspace goes down with the machine (a kill leaves no cleanup), holding nothing of its job.
   await volunteer.restart({ newHostKey: true });
+  const leftByTheFirst = readdirSync(serverTmp);
+  expect(jobLeftovers(serverTmp)).toEqual([]);
   expect(volunteer.hostPublicKey).not.toBe(oldKey);
   expect(readFileSync(config.knownHostsFile, 'utf8')).toContain(oldKey);
 
@@ -74,9 +77,9 @@ it('refuses a volunteer whose host key changed since the last build, with one li
   const lines = agent.agentLog().split('\n').filter((line) => line.includes('host key'));
   expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^\\S+ \\[\\d+\\] ${escape(host)}: backed off for \\d+ s: host key for ${escape(name)} changed: refusing$`)));
 
-  // Nothing ran there: no login since the restart, no job dir ever left.
+  // Nothing ran there: no login since the restart, no workspace made since.
   expect(volunteer.log).not.toMatch(/Accepted publickey/);
-  expect(readdirSync(serverTmp)).toEqual([]);
+  expect(readdirSync(serverTmp)).toEqual(leftByTheFirst);
 
   // And what was compiled here is what gcc makes.
   for (const unit of ['second', 'third']) {
