@@ -1,23 +1,17 @@
-import { chmodSync, linkSync, mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, linkSync, mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { CompilerLookup } from './compiler-lookup';
 import { PathWatches } from './path-watches';
-import { deafWatch, turn } from './path-watches-test-fixture';
+import { deafWatch, turn, withWatchedTempDir } from './path-watches-test-fixture';
 
 let dir: string;
 let watches: PathWatches;
 let lookup: CompilerLookup;
 
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sshcc-compiler-lookup-'));
-  watches = new PathWatches();
-  lookup = new CompilerLookup(watches);
-});
+withWatchedTempDir('sshcc-compiler-lookup-', (made) => ({ dir, watches } = made));
 
-afterEach(() => {
-  watches.close();
-  rmSync(dir, { recursive: true, force: true });
+beforeEach(() => {
+  lookup = new CompilerLookup(watches);
 });
 
 function tool(file: string, mode = 0o755): string {

@@ -1,21 +1,12 @@
-import { mkdirSync, mkdtempSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, renameSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PathWatches, resolutionSteps } from './path-watches';
-import { deafWatch, turn } from './path-watches-test-fixture';
+import { deafWatch, turn, withWatchedTempDir } from './path-watches-test-fixture';
 
 let dir: string;
 let watches: PathWatches;
 
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sshcc-path-watches-'));
-  watches = new PathWatches();
-});
-
-afterEach(() => {
-  watches.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+withWatchedTempDir('sshcc-path-watches-', (made) => ({ dir, watches } = made));
 
 describe('resolutionSteps', () => {
   it('names each last entry, each link and where it points, and the first missing entry', () => {

@@ -1,22 +1,13 @@
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PathWatches } from './path-watches';
-import { deafWatch, turn } from './path-watches-test-fixture';
+import { deafWatch, turn, withWatchedTempDir } from './path-watches-test-fixture';
 import { WatchedFingerprints } from './watched-fingerprints';
 
 let dir: string;
 let watches: PathWatches;
 
-beforeEach(() => {
-  dir = mkdtempSync(path.join(tmpdir(), 'sshcc-watched-fingerprints-'));
-  watches = new PathWatches();
-});
-
-afterEach(() => {
-  watches.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+withWatchedTempDir('sshcc-watched-fingerprints-', (made) => ({ dir, watches } = made));
 
 /** A driver that answers the fingerprint's questions as gcc would, in `version`. */
 function fakeCompiler(name: string, version: string): string {
