@@ -1,5 +1,5 @@
 import type { CompilerFingerprint } from '@sshcc/protocol';
-import { fingerprintCompiler } from '@sshcc/store';
+import { fingerprintCompiler, fingerprintKey } from '@sshcc/store';
 import type { PathWatches } from './path-watches';
 import { WatchedMemo } from './watched-memo';
 
@@ -9,7 +9,7 @@ export type FingerprintOf = (compiler: string, env: NodeJS.ProcessEnv) => Promis
 /**
  * fingerprintCompiler, kept while a watch sees no change to the compiler's path (the driver and the links
  * to it): its own cache is checked with a realpath and a stat per job, which this replaces by a map lookup.
- * Keyed as that cache is (the path, and the variables that move gcc's compilers proper).
+ * Keyed as that cache is (fingerprintKey).
  */
 export class WatchedFingerprints {
   private readonly known = new WatchedMemo<Promise<CompilerFingerprint>>();
@@ -17,7 +17,7 @@ export class WatchedFingerprints {
   constructor(private readonly watches: PathWatches) {}
 
   of(compiler: string, env: NodeJS.ProcessEnv): Promise<CompilerFingerprint> {
-    const key = JSON.stringify([compiler, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? '']);
+    const key = fingerprintKey(compiler, env);
     const known = this.known.get(key);
     if (known !== undefined) return known.value;
     // Watched before it is fingerprinted: a compiler replaced meanwhile is seen.

@@ -40,13 +40,21 @@ export async function fingerprintCompiler(nameOrPath: string, options: Fingerpri
   } catch (err) {
     throw new SshccError('compiler-not-found', `${path}: ${(err as Error).message}`, { cause: err });
   }
-  const key = [path, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? ''].join('\0');
+  const key = fingerprintKey(path, env);
   const cached = cache.get(key);
   if (cached && cached.real === real && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) return cached.fingerprint;
   const fingerprint = computeFingerprint(path, real, env);
   cache.set(key, { real, mtimeMs: stat.mtimeMs, size: stat.size, fingerprint });
   fingerprint.catch(() => cache.delete(key));
   return fingerprint;
+}
+
+/**
+ * What a fingerprint is kept under: the driver's path and the variables that move gcc's compilers proper.
+ * A cache of fingerprints elsewhere (the agent's, watched) keys them the same way.
+ */
+export function fingerprintKey(path: string, env: NodeJS.ProcessEnv): string {
+  return [path, env.GCC_EXEC_PREFIX ?? '', env.COMPILER_PATH ?? ''].join('\0');
 }
 
 async function computeFingerprint(path: string, real: string, env: NodeJS.ProcessEnv): Promise<CompilerFingerprint> {
