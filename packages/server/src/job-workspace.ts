@@ -22,8 +22,7 @@ export interface WorkspaceJob {
  * Between jobs it holds no job's files, only the mirror of the last job's sources.
  */
 export class JobWorkspace {
-  private dir: JobDir | null = null;
-  private mirror: MirrorTree | null = null;
+  private made: { readonly dir: JobDir; readonly mirror: MirrorTree } | null = null;
   /** The last job, ended (its reply has gone) or not: a channel runs one job at a time. */
   private last: WorkspaceJob | null = null;
 
@@ -53,20 +52,19 @@ export class JobWorkspace {
    * of an idle one, a user's `rm`). Its time is set now: the sweep (sweep-stale-job-dirs.ts) goes by it.
    */
   private async ensure(): Promise<{ dir: JobDir; mirror: MirrorTree }> {
-    if (this.dir !== null && this.mirror !== null) {
+    if (this.made !== null) {
       const now = new Date();
       try {
-        utimesSync(this.dir.path, now, now);
-        return { dir: this.dir, mirror: this.mirror };
+        utimesSync(this.made.dir.path, now, now);
+        return this.made;
       } catch {
-        await this.dir.remove();
+        await this.made.dir.remove();
       }
     }
     const dir = await createJobDir();
     mkdirSync(join(dir.path, 'work'), { mode: 0o700 });
-    this.dir = dir;
-    this.mirror = new MirrorTree(join(dir.path, 'root'), join(dir.path, 'spare'));
-    return { dir, mirror: this.mirror };
+    this.made = { dir, mirror: new MirrorTree(join(dir.path, 'root'), join(dir.path, 'spare')) };
+    return this.made;
   }
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 /** Job dirs are named so (sandbox.ts); nothing else in TMPDIR is touched. */
 export const JOB_DIR_PREFIX = 'sshcc-job-';
 /** Since a dir lives as long as its channel: `sshcc-job-<pid of its server>-<random>`. */
-const OWNER = /^sshcc-job-(\d+)-/;
+const OWNER = new RegExp(`^${JOB_DIR_PREFIX}(\\d+)-`);
 
 /**
  * Removes job dirs a server that died without cleaning up left in `tmp` (a machine that lost power, a
